@@ -1,0 +1,240 @@
+"""The `gdstudy` command line: a thin typer layer. Domain errors become one line and exit 2.
+
+Heavy imports (Textual, numpy, plotext, torch, fsrs, yaml) happen inside the commands that need
+them, so `gdstudy --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional, TypeVar
+
+import typer
+
+from gdstudy.errors import ConfigError, GdstudyError
+
+if TYPE_CHECKING:
+    from gdstudy.config import Settings
+    from gdstudy.deck import Deck
+    from gdstudy.store import Store
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    help="Study gradient descent, SGD and mini-batches: FSRS flashcards and runnable demos.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+cards_app = typer.Typer(help="Check, list and inspect cards.", no_args_is_help=True)
+app.add_typer(cards_app, name="cards")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def edge(fn: F) -> F:
+    """Convert a GdstudyError into one line on stderr and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except GdstudyError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+# -- shared options ------------------------------------------------------------------------------
+
+DeckOpt = Annotated[
+    Optional[list[Path]],
+    typer.Option("--deck", help="Extra deck folder or card file (repeatable); adds to the shipped deck.", show_default=False),
+]
+DataDirOpt = Annotated[
+    Optional[Path],
+    typer.Option("--data-dir", help="Where the review database lives. Default: $GDSTUDY_HOME or the user data dir.", show_default=False),
+]
+
+
+def _settings(**overrides: Any) -> "Settings":
+    from gdstudy.config import load_settings, parse_steps
+
+    for key in ("learning_steps", "relearning_steps"):
+        if overrides.get(key) is not None:
+            overrides[key] = parse_steps(overrides[key], key.replace("_", " "))
+    return load_settings(overrides)
+
+
+def _deck(settings: "Settings", decks: list[Path] | None, *, check_demos: bool = True) -> "Deck":
+    from gdstudy.deck import load_deck
+    from gdstudy.paths import shipped_cards_dir
+
+    user = [*settings.decks, *(decks or [])]
+    for d in user:
+        if not Path(d).exists():
+            raise ConfigError(f"deck folder {d} does not exist")
+    return load_deck([shipped_cards_dir()], user, check_demos=check_demos)
+
+
+def _store(data_dir: Path | None) -> "Store":
+    from gdstudy.config import data_dir as resolve
+    from gdstudy.store import DB_NAME, Store
+
+    return Store(resolve(data_dir) / DB_NAME)
+
+
+def _report_problems(deck: "Deck") -> None:
+    for p in deck.problems:
+        typer.echo(str(p), err=True)
+
+
+# -- review --------------------------------------------------------------------------------------
+
+
+@app.command()
+@edge
+def review(
+    deck: DeckOpt = None,
+    data_dir: DataDirOpt = None,
+    retention: Annotated[Optional[float], typer.Option(help="Desired retention, in (0, 1). Default 0.9.", show_default=False)] = None,
+    new_per_day: Annotated[Optional[int], typer.Option(help="New cards per day. Default 20.", show_default=False)] = None,
+    max_reviews: Annotated[Optional[int], typer.Option(help="Maximum reviews per day. Default 200.", show_default=False)] = None,
+    learning_steps: Annotated[Optional[str], typer.Option(help="Learning steps, e.g. '1m,10m'.", show_default=False)] = None,
+    relearning_steps: Annotated[Optional[str], typer.Option(help="Relearning steps, e.g. '10m'.", show_default=False)] = None,
+    fuzz: Annotated[Optional[bool], typer.Option("--fuzz/--no-fuzz", help="Fuzz long intervals (default on).", show_default=False)] = None,
+) -> None:
+    """Review due cards in the terminal (Textual)."""
+    settings = _settings(
+        desired_retention=retention, new_per_day=new_per_day, max_reviews_per_day=max_reviews,
+        learning_steps=learning_steps, relearning_steps=relearning_steps, enable_fuzz=fuzz,
+    )
+    cards = _deck(settings, deck)
+    _report_problems(cards)
+    from gdstudy.session import ReviewSession
+    from gdstudy.tui import make_app
+
+    with _store(data_dir) as store:
+        session = ReviewSession(cards, store, settings)
+        make_app(session).run()
+
+
+# -- cards ---------------------------------------------------------------------------------------
+
+
+@cards_app.command("check")
+@edge
+def cards_check(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Card files or folders. Default: the shipped deck and your configured decks.", show_default=False)] = None,
+    deck: DeckOpt = None,
+) -> None:
+    """Validate card files: one `path:line: message` per problem; exit 0 when clean, 2 otherwise."""
+    settings = _settings()
+    if paths:
+        from gdstudy.deck import load_deck
+        from gdstudy.paths import shipped_cards_dir
+
+        shipped = shipped_cards_dir()
+        extra = [p for p in paths if Path(p).resolve() != shipped.resolve()]
+        result = load_deck([shipped], [*extra, *(deck or [])])
+    else:
+        result = _deck(settings, deck)
+    _report_problems(result)
+    n_files = len({c.path for c in result.cards})
+    if result.problems:
+        typer.echo(f"{len(result.problems)} problem(s); {len(result.cards)} valid card(s) in {n_files} file(s)", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"ok: {len(result.cards)} cards in {n_files} files")
+
+
+STATES = ("new", "learning", "review", "relearning", "due", "edited", "suspended")
+
+
+@cards_app.command("list")
+@edge
+def cards_list(
+    tag: Annotated[Optional[list[str]], typer.Option(help="Only cards with this tag (repeatable: any of).", show_default=False)] = None,
+    state: Annotated[Optional[str], typer.Option(help=f"Only cards in this state: {', '.join(STATES)}.", show_default=False)] = None,
+    deck: DeckOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """List cards with their state and due date."""
+    from gdstudy.scheduling import state_name
+    from gdstudy.timeutil import utcnow
+
+    if state is not None and state not in STATES:
+        raise ConfigError(f"unknown state '{state}' (choose from {', '.join(STATES)})")
+    settings = _settings()
+    cards = _deck(settings, deck)
+    _report_problems(cards)
+    now = utcnow()
+    with _store(data_dir) as store:
+        states = store.states()
+    rows = []
+    for c in cards.cards:
+        st = states.get(c.id)
+        name = state_name(st)
+        edited = st is not None and st.content_hash != c.content_hash
+        due = st.due if st else None
+        flags = {name, *(["due"] if due is None or due <= now else []), *(["edited"] if edited else []),
+                 *(["suspended"] if st and st.suspended else [])}
+        if tag and not set(tag) & set(c.tags):
+            continue
+        if state and state not in flags:
+            continue
+        due_txt = "now" if due is None or due <= now else due.astimezone().strftime("%Y-%m-%d %H:%M")
+        rows.append((c.id, name + (" (edited)" if edited else "") + (" [suspended]" if st and st.suspended else ""), due_txt, ",".join(c.tags)))
+    if not rows:
+        typer.echo("no cards match")
+        return
+    w = [max(len(r[i]) for r in rows + [("id", "state", "due", "tags")]) for i in range(3)]
+    typer.echo(f"{'id':<{w[0]}}  {'state':<{w[1]}}  {'due':<{w[2]}}  tags")
+    for r in rows:
+        typer.echo(f"{r[0]:<{w[0]}}  {r[1]:<{w[1]}}  {r[2]:<{w[2]}}  {r[3]}")
+    typer.echo(f"{len(rows)} card(s)")
+
+
+@cards_app.command("orphans")
+@edge
+def cards_orphans(deck: DeckOpt = None, data_dir: DataDirOpt = None) -> None:
+    """Cards with review history that are no longer in any deck (their history is kept)."""
+    settings = _settings()
+    cards = _deck(settings, deck)
+    with _store(data_dir) as store:
+        known = set(cards.by_id)
+        orphan_ids = sorted((set(store.states()) | store.logged_card_ids()) - known)
+        if not orphan_ids:
+            typer.echo("no orphans: every card with history is in a deck")
+            return
+        for cid in orphan_ids:
+            n = sum(1 for _ in store.log(card_id=cid))
+            typer.echo(f"{cid}  ({n} review(s) kept)")
+    typer.echo(f"{len(orphan_ids)} orphan(s)")
+
+
+def _register_demo() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("gdstudy.demo.cli") is None:  # demo framework not in this build
+        return
+    from gdstudy.demo.cli import register
+
+    register(app)
+
+
+_register_demo()
+
+
+def main() -> None:
+    try:
+        app()
+    except GdstudyError as e:  # raised outside a command body (e.g. while registering)
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""Settings: defaults, overridden by the TOML config file, overridden by flags.
+
+Config file: `$GDSTUDY_CONFIG`, else `config.toml` in `$GDSTUDY_HOME` when that is set, else the
+platformdirs user config dir. Data dir: `--data-dir`, else `$GDSTUDY_HOME`, else the platformdirs
+user data dir.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from gdstudy.errors import ConfigError
+
+__all__ = ["Settings", "load_settings", "config_path", "data_dir", "parse_steps", "format_steps"]
+
+APP = "gdstudy"
+
+
+@dataclass(frozen=True)
+class Settings:
+    desired_retention: float = 0.9
+    learning_steps: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=10))
+    relearning_steps: tuple[timedelta, ...] = (timedelta(minutes=10),)
+    new_per_day: int = 20
+    max_reviews_per_day: int = 200
+    maximum_interval: int = 36500
+    enable_fuzz: bool = True
+    learn_ahead_minutes: int = 20
+    day_starts_at_hour: int = 4
+    decks: tuple[Path, ...] = field(default_factory=tuple)
+
+    def validated(self) -> "Settings":
+        if not 0 < self.desired_retention < 1:
+            raise ConfigError(f"desired retention must be between 0 and 1 (exclusive), got {self.desired_retention}")
+        for name in ("new_per_day", "max_reviews_per_day", "learn_ahead_minutes"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name.replace('_', ' ')} must be ≥ 0, got {getattr(self, name)}")
+        if self.maximum_interval < 1:
+            raise ConfigError(f"maximum interval must be ≥ 1 day, got {self.maximum_interval}")
+        if not 0 <= self.day_starts_at_hour <= 23:
+            raise ConfigError(f"day_starts_at_hour must be 0–23, got {self.day_starts_at_hour}")
+        return self
+
+
+def parse_steps(text: str | list[Any], what: str = "steps") -> tuple[timedelta, ...]:
+    """'1m,10m' / ['1m', '10m'] / [1, 10] (minutes) -> timedeltas. Units: s, m, h, d."""
+    items = text.split(",") if isinstance(text, str) else list(text)
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    out = []
+    for raw in items:
+        s = str(raw).strip()
+        if not s:
+            continue
+        num, unit = (s[:-1], s[-1]) if s[-1] in units else (s, "m")
+        try:
+            seconds = float(num) * units[unit]
+        except ValueError:
+            raise ConfigError(f"bad {what} entry '{s}': use numbers with s/m/h/d, e.g. '1m,10m'") from None
+        if seconds <= 0:
+            raise ConfigError(f"bad {what} entry '{s}': steps must be positive")
+        out.append(timedelta(seconds=seconds))
+    return tuple(out)
+
+
+def format_steps(steps: tuple[timedelta, ...]) -> str:
+    return ",".join(f"{int(s.total_seconds() // 60)}m" for s in steps)
+
+
+def config_path() -> Path:
+    if os.environ.get("GDSTUDY_CONFIG"):
+        return Path(os.environ["GDSTUDY_CONFIG"])
+    if os.environ.get("GDSTUDY_HOME"):
+        return Path(os.environ["GDSTUDY_HOME"]) / "config.toml"
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP)) / "config.toml"
+
+
+def data_dir(flag: Path | None = None) -> Path:
+    """Resolve and create the data dir; a path that can't be used is a ConfigError."""
+    if flag is not None:
+        d = Path(flag)
+    elif os.environ.get("GDSTUDY_HOME"):
+        d = Path(os.environ["GDSTUDY_HOME"])
+    else:
+        import platformdirs
+
+        d = Path(platformdirs.user_data_dir(APP))
+    d = d.expanduser()
+    if d.exists() and not d.is_dir():
+        raise ConfigError(f"data dir {d} is not a folder")
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ConfigError(f"cannot create data dir {d}: {e.strerror or e}") from None
+    if not os.access(d, os.R_OK | os.W_OK | os.X_OK):
+        raise ConfigError(f"data dir {d} is not readable and writable")
+    return d
+
+
+_KEYS = {f.name for f in fields(Settings)}
+
+
+def _from_toml(path: Path) -> dict[str, Any]:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: cannot read config: {e}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: {e}") from None
+    section = raw.get("scheduling", {})
+    top = {k: v for k, v in raw.items() if k != "scheduling"}
+    merged = {**top, **section} if isinstance(section, dict) else top
+    out: dict[str, Any] = {}
+    for key, val in merged.items():
+        if key not in _KEYS:
+            raise ConfigError(f"{path}: unknown setting '{key}' (known: {', '.join(sorted(_KEYS))})")
+        out[key] = _coerce(path, key, val)
+    return out
+
+
+def _coerce(path: Path, key: str, val: Any) -> Any:
+    default = getattr(Settings(), key)
+    if key in ("learning_steps", "relearning_steps"):
+        return parse_steps(val, key)
+    if key == "decks":
+        if not isinstance(val, list) or not all(isinstance(v, str) for v in val):
+            raise ConfigError(f"{path}: 'decks' must be a list of folder paths")
+        base = path.parent
+        return tuple((base / Path(v).expanduser()) if not Path(v).expanduser().is_absolute() else Path(v).expanduser() for v in val)
+    if isinstance(default, bool):
+        if not isinstance(val, bool):
+            raise ConfigError(f"{path}: '{key}' must be true or false")
+        return val
+    if isinstance(default, int):
+        if not isinstance(val, int) or isinstance(val, bool):
+            raise ConfigError(f"{path}: '{key}' must be a whole number")
+        return val
+    if isinstance(default, float):
+        if not isinstance(val, (int, float)) or isinstance(val, bool):
+            raise ConfigError(f"{path}: '{key}' must be a number")
+        return float(val)
+    return val
+
+
+def load_settings(overrides: dict[str, Any] | None = None, path: Path | None = None) -> Settings:
+    """Defaults <- config file <- overrides (flags; None values are ignored)."""
+    values = _from_toml(path or config_path())
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return replace(Settings(), **values).validated()

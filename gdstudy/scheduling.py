@@ -1,0 +1,180 @@
+"""Scheduling: FSRS-6 through py-fsrs, as pure functions of (state, rating, now).
+
+No clock reads here: `now` is always passed in (timezone-aware UTC). Fuzz draws from the
+module-level `random`, so the four outcomes of a card are computed once (`preview`) and the one the
+user picks is the one applied — the interval on the button is the interval you get.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import IntEnum
+from typing import Iterable, Mapping
+
+from fsrs import Card as FsrsCard
+from fsrs import Rating, Scheduler, State
+
+from gdstudy.config import Settings
+from gdstudy.deck import Card
+from gdstudy.store import CardState
+from gdstudy.timeutil import ensure_utc, format_interval
+
+__all__ = [
+    "Grade", "Outcome", "Counts", "Queue", "fsrs_id", "make_scheduler", "preview",
+    "build_queue", "next_due", "state_name",
+]
+
+
+class Grade(IntEnum):
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+
+def fsrs_id(slug: str) -> int:
+    """Stable positive 63-bit integer id for py-fsrs, derived from the card slug."""
+    return int.from_bytes(hashlib.sha256(slug.encode()).digest()[:8], "big") >> 1
+
+
+def make_scheduler(settings: Settings) -> Scheduler:
+    return Scheduler(
+        desired_retention=settings.desired_retention,
+        learning_steps=settings.learning_steps,
+        relearning_steps=settings.relearning_steps,
+        maximum_interval=settings.maximum_interval,
+        enable_fuzzing=settings.enable_fuzz,
+    )
+
+
+def state_name(state: CardState | None) -> str:
+    if state is None:
+        return "new"
+    return {1: "learning", 2: "review", 3: "relearning"}[state.state]
+
+
+def _to_fsrs(card_id: str, state: CardState | None, now: datetime) -> FsrsCard:
+    if state is None:  # py-fsrs has no New state: a fresh Card is Learning, step 0
+        return FsrsCard(card_id=fsrs_id(card_id), due=now)
+    return FsrsCard(
+        card_id=fsrs_id(card_id), state=State(state.state), step=state.step,
+        stability=state.stability, difficulty=state.difficulty,
+        due=state.due, last_review=state.last_review,
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    grade: Grade
+    after: CardState
+    interval: timedelta
+
+    @property
+    def interval_text(self) -> str:
+        return format_interval(self.interval)
+
+
+def preview(
+    scheduler: Scheduler, card: Card, state: CardState | None, now: datetime
+) -> dict[Grade, Outcome]:
+    """The four possible results of grading `card` at `now`, each computed exactly once."""
+    now = ensure_utc(now)
+    fc = _to_fsrs(card.id, state, now)
+    out = {}
+    for g in Grade:
+        new, _log = scheduler.review_card(fc, Rating(int(g)), review_datetime=now)
+        lapsed = state is not None and state.state == State.Review and g == Grade.AGAIN
+        base = state or CardState(card.id, 1, 0, None, None, now, None)
+        after = replace(
+            base,
+            state=int(new.state), step=new.step, stability=new.stability, difficulty=new.difficulty,
+            due=new.due, last_review=new.last_review,
+            reps=base.reps + 1, lapses=base.lapses + int(lapsed),
+            content_hash=card.content_hash,  # the user has now seen this version of the text
+        )
+        out[g] = Outcome(g, after, new.due - now)
+    return out
+
+
+@dataclass(frozen=True)
+class Counts:
+    new: int
+    learning: int
+    review: int
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.review
+
+
+@dataclass(frozen=True)
+class Queue:
+    """What to study now, in order: due (re)learning, due reviews, then new cards."""
+
+    card_ids: tuple[str, ...]
+    counts: Counts
+
+    @property
+    def next(self) -> str | None:
+        return self.card_ids[0] if self.card_ids else None
+
+
+def _available(state: CardState | None, now: datetime) -> bool:
+    if state is None:
+        return True
+    if state.suspended:
+        return False
+    return state.buried_until is None or state.buried_until <= now
+
+
+def build_queue(
+    cards: Iterable[Card],
+    states: Mapping[str, CardState],
+    now: datetime,
+    settings: Settings,
+    done_today: Mapping[str, int] | None = None,
+) -> Queue:
+    """Order the due cards. `done_today` counts today's reviews by kind ('new', 'review') so the
+    daily limits hold across sessions."""
+    now = ensure_utc(now)
+    done = done_today or {}
+    learning, reviews, new, ahead = [], [], [], []
+    horizon = now + timedelta(minutes=settings.learn_ahead_minutes)
+    for card in cards:
+        st = states.get(card.id)
+        if not _available(st, now):
+            continue
+        if st is None:
+            new.append(card.id)
+        elif st.state == State.Review:
+            if st.due <= now:
+                reviews.append((st.due, card.id))
+        elif st.due <= now:
+            learning.append((st.due, card.id))
+        elif st.due <= horizon:
+            ahead.append((st.due, card.id))
+    reviews = sorted(reviews)[: max(0, settings.max_reviews_per_day - done.get("review", 0))]
+    new = new[: max(0, settings.new_per_day - done.get("new", 0))]
+    order = [c for _, c in sorted(learning)] + [c for _, c in reviews] + new
+    if not order:  # nothing else to do: show learning cards a little early, as Anki does
+        learning = sorted(ahead)
+        order = [c for _, c in learning]
+    return Queue(tuple(order), Counts(new=len(new), learning=len(learning), review=len(reviews)))
+
+
+def next_due(cards: Iterable[Card], states: Mapping[str, CardState], now: datetime) -> datetime | None:
+    """When the next card becomes due (ignores daily limits), or None if nothing is scheduled."""
+    times = []
+    for card in cards:
+        st = states.get(card.id)
+        if st is not None and _available(st, now):
+            times.append(st.due)
+        elif st is not None and st.buried_until and not st.suspended:
+            times.append(max(st.due, st.buried_until))
+    return min(times) if times else None

@@ -1,0 +1,58 @@
+"""`?`: every key, in a modal."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+__all__ = ["HelpScreen", "HELP_TEXT"]
+
+HELP_TEXT = """\
+# Keys
+
+| key | action |
+|---|---|
+| `space` / `enter` | show the answer |
+| `1` | **Again**: forgot it; it comes back in minutes |
+| `2` | **Hard**: recalled with real effort |
+| `3` | **Good**: recalled correctly |
+| `4` | **Easy**: instant recall; longer interval |
+| `u` | undo the last grade (state restored, log row removed) |
+| `?` | this help |
+| `q` | quit (every grade is already saved) |
+
+The number under each grade button is when you will see the card again.
+Press `escape`, `?` or `q` to close.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+HelpScreen {
+        align: center middle;
+    }
+    #help {
+        width: 72;
+        max-width: 95%;
+        height: auto;
+        max-height: 90%;
+        border: thick $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    """
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close"),
+        Binding("question_mark", "dismiss", "Close", show=False),
+        Binding("q", "dismiss", "Close", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help"):
+            yield Markdown(HELP_TEXT)
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(None)

@@ -1,0 +1,186 @@
+"""The review screen: front, reveal, grade 1–4 with interval previews, undo.
+
+Grades are committed by `ReviewSession.grade` (one SQLite transaction) before the next card is
+drawn. The four outcomes are computed once when the answer is revealed; the button labels show
+them and the chosen one is what gets applied.
+"""
+
+from __future__ import annotations
+
+import time
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Markdown, Rule, Static
+
+from gdstudy.deck import Card
+from gdstudy.errors import GdstudyError
+from gdstudy.scheduling import Grade, Outcome, state_name
+from gdstudy.session import ReviewSession
+from gdstudy.timeutil import format_interval
+
+__all__ = ["ReviewScreen"]
+
+VARIANTS = {Grade.AGAIN: "error", Grade.HARD: "warning", Grade.GOOD: "success", Grade.EASY: "primary"}
+
+
+class GradeButton(Button):
+    """A grade button: clickable with the mouse, never steals the keyboard focus."""
+
+    can_focus = False
+
+    def __init__(self, grade: Grade) -> None:
+        super().__init__(grade.label, variant=VARIANTS[grade], id=f"grade-{int(grade)}")  # type: ignore[arg-type]
+        self.grade = grade
+
+
+class ReviewScreen(Screen[None]):
+    CSS_PATH = "review.tcss"
+    BINDINGS = [
+        Binding("space", "reveal", "Show answer"),
+        Binding("enter", "reveal", "Show answer", show=False),
+        Binding("1", "grade(1)", "Again"),
+        Binding("2", "grade(2)", "Hard"),
+        Binding("3", "grade(3)", "Good"),
+        Binding("4", "grade(4)", "Easy"),
+        Binding("u", "undo", "Undo"),
+    ]
+
+    def __init__(self, session: ReviewSession) -> None:
+        super().__init__()
+        self.session = session
+        self.card: Card | None = None
+        self.revealed = False
+        self.outcomes: dict[Grade, Outcome] = {}
+        self.shown_at = time.monotonic()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="counts")
+        with VerticalScroll(id="card"):
+            yield Static(id="meta")
+            yield Markdown(id="front")
+            yield Rule(id="divider")
+            yield Markdown(id="back")
+        yield Static(id="empty")
+        with Horizontal(id="actions"):
+            reveal = Button("Show answer  (space)", id="reveal", variant="primary")
+            reveal.can_focus = False
+            yield reveal
+            for g in Grade:
+                yield GradeButton(g)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_next()
+        self.set_interval(30, self._poll_empty)
+
+    # -- drawing ---------------------------------------------------------------------------------
+
+    def show_next(self) -> None:
+        self.show_card(self.session.next_card())
+
+    def show_card(self, card: Card | None) -> None:
+        self.card, self.revealed, self.outcomes = card, False, {}
+        self.shown_at = time.monotonic()
+        self._draw_counts()
+        empty = card is None
+        self.query_one("#card").display = not empty
+        self.query_one("#actions").display = not empty
+        self.query_one("#empty", Static).display = empty
+        if card is None:
+            self.query_one("#empty", Static).update(self._empty_text())
+            return
+        self.query_one("#meta", Static).update(self._meta(card))
+        self.query_one("#front", Markdown).update(card.front)
+        self.query_one("#back", Markdown).update(card.back)
+        self.query_one("#card", VerticalScroll).scroll_home(animate=False)
+        self._draw_reveal_state()
+
+    def _draw_reveal_state(self) -> None:
+        self.query_one("#divider").display = self.revealed
+        self.query_one("#back").display = self.revealed
+        self.query_one("#reveal").display = not self.revealed
+        for g in Grade:
+            button = self.query_one(f"#grade-{int(g)}", GradeButton)
+            button.display = self.revealed
+            if self.revealed:
+                button.label = f"{g.label} ({int(g)})  {self.outcomes[g].interval_text}"
+
+    def _draw_counts(self) -> None:
+        c = self.session.counts()
+        undo = "   [dim]u: undo[/]" if self.session.can_undo else ""
+        self.query_one("#counts", Static).update(
+            f"[b $primary]{c.new}[/] new   [b $error]{c.learning}[/] learning   [b $success]{c.review}[/] review{undo}"
+        )
+
+    def _meta(self, card: Card) -> str:
+        st = self.session.state(card.id)
+        parts = [f"[b]{state_name(st)}[/]", ", ".join(card.tags)]
+        if self.session.is_edited(card):
+            parts.append("[$warning]edited since last review[/]")
+        if card.interview:
+            parts.append("interview")
+        if card.demo:
+            parts.append(f"demo: {card.demo.name}")
+        return "  ·  ".join(parts)
+
+    def _empty_text(self) -> str:
+        now = self.session.now()
+        nxt = self.session.next_due(now)
+        if not self.session.deck.cards:
+            return "No cards loaded. Check your deck with `gdstudy cards check`."
+        if nxt is None:
+            return "[b]Nothing is due.[/]\n\nNo card is scheduled. Press q to quit."
+        when = nxt.astimezone().strftime("%a %d %b %H:%M")
+        return (
+            "[b]Congratulations — nothing is due right now.[/]\n\n"
+            f"The next card is due in {format_interval(nxt - now)} ({when}).\nPress q to quit; your progress is saved."
+        )
+
+    def _poll_empty(self) -> None:
+        if self.card is None:
+            self.show_next()
+
+    # -- actions -----------------------------------------------------------------------------------
+
+    def action_reveal(self) -> None:
+        if self.card is None or self.revealed:
+            return
+        self.outcomes = self.session.preview(self.card)
+        self.revealed = True
+        self._draw_reveal_state()
+        self.query_one("#card", VerticalScroll).scroll_end(animate=False)
+
+    def action_grade(self, value: int) -> None:
+        if self.card is None or not self.revealed:
+            return
+        grade = Grade(value)
+        duration_ms = int((time.monotonic() - self.shown_at) * 1000)
+        try:
+            self.session.grade(self.card, self.outcomes[grade], duration_ms=duration_ms)
+        except GdstudyError as e:
+            self.notify(str(e), title="Grade not saved", severity="error")
+            return
+        self.show_next()
+
+    def action_undo(self) -> None:
+        if not self.session.can_undo:
+            self.notify("Nothing to undo in this session.", severity="warning")
+            return
+        try:
+            undone = self.session.undo()
+        except GdstudyError as e:
+            self.notify(str(e), title="Undo failed", severity="error")
+            return
+        self.notify(f"Undid {undone.grade.label} on '{undone.card_id}'.")
+        card = self.session.deck.by_id.get(undone.card_id)
+        self.show_card(card) if card else self.show_next()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "reveal":
+            self.action_reveal()
+        elif isinstance(event.button, GradeButton):
+            self.action_grade(int(event.button.grade))
