@@ -25,8 +25,17 @@ SCHEMA_VERSION = 1
 APP_MARKER = "gdstudy"
 
 
+def _script(db: sqlite3.Connection, sql: str) -> None:
+    """Run DDL statements inside the caller's transaction (executescript would COMMIT first)."""
+    for stmt in sql.split(";"):
+        lines = [ln.split("--")[0] for ln in stmt.splitlines()]
+        if "".join(lines).strip():
+            db.execute("\n".join(lines))
+
+
 def _v1(db: sqlite3.Connection) -> None:
-    db.executescript(
+    _script(
+        db,
         """
         CREATE TABLE cards (
             card_id      TEXT PRIMARY KEY,
