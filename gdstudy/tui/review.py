@@ -92,6 +92,7 @@ class ReviewScreen(Screen[None]):
         self.query_one("#empty", Static).display = empty
         if card is None:
             self.query_one("#empty", Static).update(self._empty_text())
+            self.refresh_bindings()
             return
         self.query_one("#meta", Static).update(self._meta(card))
         self.query_one("#front", Markdown).update(card.front)
@@ -99,7 +100,18 @@ class ReviewScreen(Screen[None]):
         self.query_one("#card", VerticalScroll).scroll_home(animate=False)
         self._draw_reveal_state()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer shows only what works now: reveal before, grades after."""
+        if action == "grade":
+            return self.card is not None and self.revealed
+        if action == "reveal":
+            return self.card is not None and not self.revealed
+        if action == "undo":
+            return True if self.session.can_undo else None
+        return True
+
     def _draw_reveal_state(self) -> None:
+        self.refresh_bindings()
         self.query_one("#divider").display = self.revealed
         self.query_one("#back").display = self.revealed
         self.query_one("#reveal").display = not self.revealed
