@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -141,12 +142,15 @@ class Store:
         try:
             self.db.execute(f"PRAGMA busy_timeout = {int(timeout_s * 1000)}")
             self._check_identity()  # read-only: a foreign database is refused before any write
-            self.db.execute("PRAGMA journal_mode = WAL")
+            self._enable_wal(timeout_s)
             self.db.execute("PRAGMA synchronous = FULL")
             self._migrate()
         except sqlite3.DatabaseError as e:
             self.db.close()
             raise StoreError(f"{self.path} is not a usable gdstudy database: {e}") from None
+        except BaseException:  # e.g. the StoreError of a refused database: don't leave it open
+            self.db.close()
+            raise
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -158,6 +162,22 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+    def _enable_wal(self, timeout_s: float) -> None:
+        """Switch to WAL. Changing the journal mode of a fresh database needs an exclusive lock and
+        SQLite reports "database is locked" at once instead of using the busy timeout when another
+        process is creating the same database, so retry within the timeout."""
+        deadline = time.monotonic() + timeout_s
+        delay = 0.001
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) and "busy" not in str(e) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
 
     def _tx(self) -> "_Tx":
         return _Tx(self.db)
