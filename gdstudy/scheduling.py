@@ -56,11 +56,11 @@ def make_scheduler(settings: Settings) -> Scheduler:
 def state_name(state: CardState | None) -> str:
     if state is None:
         return "new"
-    return {1: "learning", 2: "review", 3: "relearning"}[state.state]
+    return {0: "new", 1: "learning", 2: "review", 3: "relearning"}[state.state]
 
 
 def _to_fsrs(card_id: str, state: CardState | None, now: datetime) -> FsrsCard:
-    if state is None:  # py-fsrs has no New state: a fresh Card is Learning, step 0
+    if state is None or state.is_new:  # py-fsrs has no New state: a fresh Card is Learning, step 0
         return FsrsCard(card_id=fsrs_id(card_id), due=now)
     return FsrsCard(
         card_id=fsrs_id(card_id), state=State(state.state), step=state.step,
@@ -150,7 +150,7 @@ def build_queue(
         st = states.get(card.id)
         if not _available(st, now):
             continue
-        if st is None:
+        if st is None or st.is_new:
             new.append(card.id)
         elif st.state == State.Review:
             if st.due <= now:
@@ -173,8 +173,10 @@ def next_due(cards: Iterable[Card], states: Mapping[str, CardState], now: dateti
     times = []
     for card in cards:
         st = states.get(card.id)
-        if st is not None and _available(st, now):
+        if st is None or st.is_new:
+            continue  # new cards are due when the daily limit allows, not at a time
+        if _available(st, now):
             times.append(st.due)
-        elif st is not None and st.buried_until and not st.suspended:
+        elif st.buried_until and not st.suspended:
             times.append(max(st.due, st.buried_until))
     return min(times) if times else None

@@ -22,7 +22,7 @@ from gdstudy.timeutil import iso, parse_iso
 __all__ = ["Store", "CardState", "LogEntry", "SCHEMA_VERSION", "DB_NAME"]
 
 DB_NAME = "gdstudy.db"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APP_MARKER = "gdstudy"
 
 
@@ -69,13 +69,31 @@ def _v1(db: sqlite3.Connection) -> None:
     )
 
 
+def _v2(db: sqlite3.Connection) -> None:
+    """Leech flag; saved mock-interview summaries. (state 0 = new card that only carries flags.)"""
+    _script(
+        db,
+        """
+        ALTER TABLE cards ADD COLUMN leech INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE interview_sessions (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            started_at TEXT NOT NULL,
+            ended_at   TEXT NOT NULL,
+            summary    TEXT NOT NULL                 -- JSON
+        )
+        """,
+    )
+
+
 # MIGRATIONS[n] takes schema n to n + 1; MIGRATIONS[0] creates the schema.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 
 
 @dataclass(frozen=True)
 class CardState:
-    """One `cards` row: the FSRS state of a card that has been reviewed at least once."""
+    """One `cards` row: the FSRS state of a card. `state` is fsrs.State (1 learning, 2 review,
+    3 relearning), or 0 for a never-reviewed card that has a row only to carry a flag (suspended,
+    buried). A card with no row at all is new too."""
 
     card_id: str
     state: int
@@ -89,6 +107,11 @@ class CardState:
     content_hash: str = ""
     suspended: bool = False
     buried_until: datetime | None = None
+    leech: bool = False
+
+    @property
+    def is_new(self) -> bool:
+        return self.state == 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -98,6 +121,7 @@ class CardState:
             "reps": self.reps, "lapses": self.lapses, "content_hash": self.content_hash,
             "suspended": int(self.suspended),
             "buried_until": iso(self.buried_until) if self.buried_until else None,
+            "leech": int(self.leech),
         }
 
     @classmethod
@@ -110,6 +134,7 @@ class CardState:
             reps=int(d["reps"]), lapses=int(d["lapses"]), content_hash=d["content_hash"],
             suspended=bool(d["suspended"]),
             buried_until=parse_iso(d["buried_until"]) if d["buried_until"] else None,
+            leech=bool(d.get("leech", 0)),
         )
 
 
@@ -122,7 +147,7 @@ class LogEntry:
     duration_ms: int | None
     kind: str
     state_before: CardState | None
-    state_after: CardState
+    state_after: CardState | None  # None only for a cram review of a new card
 
 
 _COLS = tuple(CardState.__dataclass_fields__)
@@ -241,8 +266,8 @@ class Store:
         )
         out = {"new": 0, "learning": 0, "review": 0}
         for (before,) in rows:
-            st = json.loads(before)["state"] if before else None
-            out["new" if st is None else "review" if st == 2 else "learning"] += 1
+            st = json.loads(before)["state"] if before else 0
+            out["new" if st == 0 else "review" if st == 2 else "learning"] += 1
         return out
 
     def logged_card_ids(self) -> set[str]:
@@ -265,6 +290,18 @@ class Store:
             )
             return int(cur.lastrowid)
 
+    def record_cram(self, card_id: str, state: CardState | None, rating: int, reviewed_at: datetime,
+                    duration_ms: int | None) -> int:
+        """Log a cram review: scheduling state is not touched (before == after)."""
+        snap = json.dumps(state.to_dict()) if state else None
+        with self._tx():
+            cur = self.db.execute(
+                "INSERT INTO review_log (card_id, rating, reviewed_at, duration_ms, kind, state_before, state_after)"
+                " VALUES (?, ?, ?, ?, 'cram', ?, ?)",
+                (card_id, rating, iso(reviewed_at), duration_ms, snap, snap or "null"),
+            )
+            return int(cur.lastrowid)
+
     def undo(self, log_id: int) -> LogEntry:
         """Remove log row `log_id` and restore the card's state before it (it must be the card's latest)."""
         with self._tx():
@@ -275,7 +312,9 @@ class Store:
             latest = self.db.execute("SELECT MAX(id) FROM review_log WHERE card_id = ?", (entry.card_id,)).fetchone()[0]
             if latest != log_id:
                 raise StoreError(f"cannot undo: card '{entry.card_id}' was reviewed again after that grade")
-            if entry.state_before is None:
+            if entry.kind == "cram":
+                pass  # a cram review never changed the card's state
+            elif entry.state_before is None:
                 self.db.execute("DELETE FROM cards WHERE card_id = ?", (entry.card_id,))
             else:
                 self._put(entry.state_before)
@@ -292,6 +331,18 @@ class Store:
             f"INSERT OR REPLACE INTO cards ({', '.join(_COLS)}) VALUES ({', '.join('?' * len(_COLS))})",
             tuple(d[c] for c in _COLS),
         )
+
+    def save_interview(self, started_at: datetime, ended_at: datetime, summary: dict[str, Any]) -> int:
+        with self._tx():
+            cur = self.db.execute(
+                "INSERT INTO interview_sessions (started_at, ended_at, summary) VALUES (?, ?, ?)",
+                (iso(started_at), iso(ended_at), json.dumps(summary)),
+            )
+            return int(cur.lastrowid)
+
+    def interviews(self) -> list[tuple[int, datetime, datetime, dict[str, Any]]]:
+        rows = self.db.execute("SELECT id, started_at, ended_at, summary FROM interview_sessions ORDER BY id")
+        return [(r[0], parse_iso(r[1]), parse_iso(r[2]), json.loads(r[3])) for r in rows]
 
     def integrity_check(self) -> str:
         return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])
@@ -318,9 +369,14 @@ def _entry(r: sqlite3.Row) -> LogEntry:
     return LogEntry(
         id=r["id"], card_id=r["card_id"], rating=r["rating"], reviewed_at=parse_iso(r["reviewed_at"]),
         duration_ms=r["duration_ms"], kind=r["kind"],
-        state_before=CardState.from_dict(json.loads(r["state_before"])) if r["state_before"] else None,
-        state_after=CardState.from_dict(json.loads(r["state_after"])),
+        state_before=_opt_state(r["state_before"]),
+        state_after=_opt_state(r["state_after"]),
     )
+
+
+def _opt_state(text: str | None) -> CardState | None:
+    d = json.loads(text) if text else None
+    return CardState.from_dict(d) if d else None
 
 
 def _refuse_foreign_file(path: Path) -> None:
