@@ -1,0 +1,107 @@
+"""What an epoch is: with reshuffling, every example is used exactly once per epoch, an epoch
+has ceil(N/S) steps, and the order changes from one epoch to the next.
+
+The demo trains a small least-squares model with the core's Batcher and records the indices
+of every batch the training loop actually used; the checks are exact counts on those indices.
+Switch on --replacement, --drop-last or --no-shuffle to see which claim breaks.
+
+    python demos/epoch.py --help
+    python demos/epoch.py --n 10 --batch-size 3
+    gdstudy demo epoch --replacement
+"""
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+try:
+    import gdstudy.demo  # noqa: F401
+except ImportError:  # a checkout without `pip install -e .`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from gdstudy.demo import DemoResult, Param, Plot, Series, Table, Verdict, run_standalone
+from gdstudy.errors import DemoError
+
+NAME = "epoch"
+TITLE = "An epoch sees every example exactly once, in ceil(N/S) steps, in a new order"
+CLAIM = ("With reshuffling (sampling without replacement) every example is seen exactly once per "
+         "epoch, an epoch has ceil(N/S) steps, and the order differs between epochs.")
+
+PARAMS = [
+    Param("n", 1000, "number of examples N", min=3, max=1_000_000),
+    Param("batch_size", 64, "mini-batch size S", min=1, max=1_000_000),
+    Param("epochs", 3, "number of epochs", min=2, max=1000),
+    Param("lr", 0.05, "learning rate", min=1e-6, max=10.0),
+    Param("shuffle", True, "reshuffle every epoch"),
+    Param("replacement", False, "sample with replacement (breaks 'exactly once')"),
+    Param("drop_last", False, "drop the last short batch (breaks ceil(N/S) and coverage)"),
+]
+
+
+def check(p):
+    if p.batch_size > p.n:
+        raise DemoError(f"--batch-size ({p.batch_size}) must be <= --n ({p.n})")
+
+
+def run(p, ctx) -> DemoResult:
+    from gdstudy.core import SGD, Batcher, LinearRegression, make_regression, to_backend, train
+
+    be = ctx.be
+    Xh, yh, _ = make_regression(p.n, 8, seed=ctx.seed)
+    X, y = be.asarray(Xh), be.asarray(yh)
+    prob = LinearRegression(be, 8)
+    params = to_backend(be, prob.init_params(ctx.rng(1)))
+    batcher = Batcher(be, p.n, p.batch_size, shuffle=p.shuffle, replacement=p.replacement,
+                      drop_last=p.drop_last)
+    seen = []  # the index array of every batch, in training order
+
+    def record(idx):
+        seen.append(np.arange(p.n)[idx] if isinstance(idx, slice) else be.to_numpy(idx))
+
+    res = train(prob, params, SGD(params, lr=p.lr), X, y, batcher, epochs=p.epochs,
+                progress=ctx.phase(0, 1, "training"), cancel=ctx.cancelled, on_batch=record)
+    ctx.check_cancel()
+    return _result(p, res, seen)
+
+
+def _result(p, res, seen) -> DemoResult:
+    bounds = [0] + res.epoch_ends                      # step numbers at epoch boundaries
+    epochs = [seen[a:b] for a, b in zip(bounds, bounds[1:])]
+    orders = [np.concatenate(e) for e in epochs]
+    rows, exactly_once = [], 0
+    for k, (batches, order) in enumerate(zip(epochs, orders), 1):
+        counts = np.bincount(order, minlength=p.n)
+        exactly_once += bool((counts == 1).all())
+        rows.append([k, len(batches), len(order), int((counts > 0).sum()), int(counts.min()),
+                     int(counts.max()), " ".join(map(str, order[:6])) + " ..."])
+    steps = sorted({len(b) for b in epochs})
+    differs = sum(not np.array_equal(a, b) for a, b in zip(orders, orders[1:]))
+    expected_steps = math.ceil(p.n / p.batch_size)
+    verdicts = [
+        Verdict.exact("epochs in which every example was seen exactly once", exactly_once, p.epochs,
+                      f"{p.epochs} epochs of N={p.n}"),
+        Verdict.exact("steps per epoch", steps[0] if len(steps) == 1 else steps, expected_steps,
+                      f"ceil({p.n}/{p.batch_size})"),
+        Verdict.exact("consecutive epochs with a different order", differs, p.epochs - 1),
+        Verdict.exact("examples seen", int(sum(len(o) for o in orders)), p.epochs * p.n,
+                      f"training loop counted {res.samples_seen}"),
+    ]
+    first = orders[0][: min(p.n, 60)]
+    second = orders[1][: min(p.n, 60)] if len(orders) > 1 else first
+    plots = [
+        Plot("Index used at each position (first 60 positions)", "position in the epoch",
+             "example index", [Series("epoch 1", list(range(len(first))), first.tolist()),
+                               Series("epoch 2", list(range(len(second))), second.tolist())]),
+        Plot("Mini-batch loss per step (epochs of ceil(N/S) steps)", "step", "loss",
+             [Series("mini-batch loss", list(range(1, res.steps + 1)), res.batch_losses),
+              Series("full loss", res.eval_steps, res.eval_losses)], logy=True),
+    ]
+    table = Table(["epoch", "steps", "indices used", "distinct", "min count", "max count",
+                   "order starts"], rows)
+    return DemoResult(plots=plots, table=table, verdicts=verdicts,
+                      notes=[f"epoch boundaries at steps {res.epoch_ends[:10]}"])
+
+
+if __name__ == "__main__":
+    sys.exit(run_standalone(sys.modules[__name__]))

@@ -1,0 +1,85 @@
+"""Terminal output of a DemoResult: plotext plots, a rich table, verdict lines (or JSON)."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import sys
+
+from gdstudy.demo.result import DemoResult, Plot
+
+__all__ = ["print_result", "plot_text", "format_verdicts"]
+
+
+def plot_text(plot: Plot, width: int = 100, height: int = 18, color: bool = True) -> str:
+    """One plot as a string (plotext; log axes drop non-positive points)."""
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.plotsize(width, height)
+    plt.theme("clear")
+    for s in plot.series:
+        pts = [(x, y) for x, y in zip(s.x, s.y) if _ok(x, plot.logx) and _ok(y, plot.logy)]
+        if pts:
+            xs, ys = zip(*pts)
+            plt.plot(list(xs), list(ys), label=s.name, marker="braille")
+    if plot.logx:
+        plt.xscale("log")
+    if plot.logy:
+        plt.yscale("log")
+    plt.title(plot.title)
+    plt.xlabel(plot.xlabel)
+    plt.ylabel(plot.ylabel)
+    text = plt.build()
+    plt.clear_figure()
+    return text if color else plt.uncolorize(text)
+
+
+def _ok(v, log: bool) -> bool:
+    return v is not None and math.isfinite(v) and (v > 0 or not log)
+
+
+def format_verdicts(result: DemoResult) -> list[str]:
+    lines = [v.line() for v in result.verdicts]
+    n_fail = sum(not v.passed for v in result.verdicts)
+    if result.passed:
+        lines.append(f"PASS  {result.name}: all {len(result.verdicts)} checks passed")
+    else:
+        lines.append(f"FAIL  {result.name}: {n_fail} of {len(result.verdicts)} checks failed")
+    return lines
+
+
+def print_result(result: DemoResult, as_json: bool = False, plot: bool = True) -> None:
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=1))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    console.print(f"[bold]{result.title}[/bold]")
+    console.print(f"Claim: {result.claim}")
+    console.print(f"backend {result.backend} ({result.device}, {result.dtype}), seed {result.seed}, "
+                  f"{result.elapsed:.2f} s", style="dim")
+    if plot:
+        width = min(100, shutil.get_terminal_size((100, 24)).columns)
+        color = sys.stdout.isatty()
+        for p in result.plots:
+            print(plot_text(p, width=width, color=color))
+    if result.table is not None:
+        table = Table(*result.table.columns)
+        for row in result.table.rows:
+            table.add_row(*(_cell(c) for c in row))
+        console.print(table)
+    for note in result.notes:
+        console.print(note, style="dim")
+    for line in format_verdicts(result):
+        style = "green" if line.startswith("PASS") else "red"
+        console.print(line, style=style, markup=False)
+
+
+def _cell(v) -> str:
+    if isinstance(v, float):
+        return "nan" if not math.isfinite(v) else f"{v:.4g}"
+    return "-" if v is None else str(v)

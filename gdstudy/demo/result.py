@@ -1,0 +1,135 @@
+"""What a demo returns: plots (named x/y series), a summary table and verdicts.
+
+A Verdict compares a value measured in the run against the theoretical/expected value with a
+tolerance; the demo PASSes iff every verdict passes (and there is at least one). Everything is
+plain data with to_dict()/from_dict() so results travel as JSON (non-finite floats -> null).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["Series", "Plot", "Table", "Verdict", "DemoResult", "jsonable"]
+
+
+@dataclass
+class Series:
+    name: str
+    x: list
+    y: list
+
+
+@dataclass
+class Plot:
+    title: str
+    xlabel: str
+    ylabel: str
+    series: list[Series] = field(default_factory=list)
+    logx: bool = False
+    logy: bool = False
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Plot":
+        return cls(**{**d, "series": [Series(**s) for s in d.get("series", [])]})
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[list]
+
+
+@dataclass
+class Verdict:
+    name: str                  # what is checked, e.g. "SGD updates per epoch"
+    passed: bool
+    measured: Any
+    expected: Any              # theory / expected value
+    tolerance: Any = None      # None: exact comparison
+    detail: str = ""
+
+    @classmethod
+    def close(cls, name: str, measured: float, expected: float, tol: float,
+              relative: bool = False, detail: str = "") -> "Verdict":
+        """PASS iff |measured - expected| <= tol (times |expected| when relative)."""
+        bound = tol * abs(expected) if relative else tol
+        ok = math.isfinite(measured) and abs(measured - expected) <= bound
+        return cls(name, bool(ok), measured, expected, f"{tol:g}" + (" rel" if relative else ""), detail)
+
+    @classmethod
+    def exact(cls, name: str, measured, expected, detail: str = "") -> "Verdict":
+        return cls(name, bool(measured == expected), measured, expected, None, detail)
+
+    @classmethod
+    def at_most(cls, name: str, measured: float, bound: float, detail: str = "") -> "Verdict":
+        ok = math.isfinite(measured) and measured <= bound
+        return cls(name, bool(ok), measured, f"<= {bound:g}", None, detail)
+
+    @classmethod
+    def at_least(cls, name: str, measured: float, bound: float, detail: str = "") -> "Verdict":
+        ok = math.isfinite(measured) and measured >= bound
+        return cls(name, bool(ok), measured, f">= {bound:g}", None, detail)
+
+    def line(self) -> str:
+        tol = f" tol {self.tolerance}" if self.tolerance is not None else ""
+        text = f"{'PASS' if self.passed else 'FAIL'}  {self.name}: measured {_fmt(self.measured)}, " \
+               f"expected {_fmt(self.expected)}{tol}"
+        return text + (f" ({self.detail})" if self.detail else "")
+
+
+@dataclass
+class DemoResult:
+    plots: list[Plot] = field(default_factory=list)
+    table: Table | None = None
+    verdicts: list[Verdict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    # filled in by the runner
+    name: str = ""
+    title: str = ""
+    claim: str = ""
+    params: dict = field(default_factory=dict)
+    backend: str = "numpy"
+    device: str = "cpu"
+    dtype: str = "float32"
+    seed: int = 0
+    elapsed: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.verdicts) and all(v.passed for v in self.verdicts)
+
+    def to_dict(self) -> dict:
+        d = jsonable(asdict(self))
+        d["passed"] = self.passed
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "DemoResult":
+        d = {k: v for k, v in d.items() if k not in ("passed", "type")}
+        d["plots"] = [Plot.from_dict(p) for p in d.get("plots", [])]
+        d["table"] = Table(**d["table"]) if d.get("table") else None
+        d["verdicts"] = [Verdict(**v) for v in d.get("verdicts", [])]
+        return cls(**d)
+
+
+def jsonable(x):
+    """Plain JSON types: numpy scalars/arrays -> Python, NaN/inf -> None, tuples -> lists."""
+    if isinstance(x, dict):
+        return {str(k): jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [jsonable(v) for v in x]
+    if isinstance(x, bool) or x is None or isinstance(x, (str, int)):
+        return x
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if hasattr(x, "tolist"):  # numpy scalar or array, without importing numpy
+        return jsonable(x.tolist())
+    return str(x)
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)

@@ -1,0 +1,133 @@
+"""Run a demo: parse options, build the context, time the run, fill in the result's metadata.
+
+One argument parser serves `gdstudy demo NAME ...`, `python demos/NAME.py ...` and
+`python -m gdstudy.demo.stream NAME ...`, so the three accept exactly the same options."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+import time
+
+from gdstudy.demo.context import Context
+from gdstudy.demo.params import resolve_params
+from gdstudy.demo.result import DemoResult
+from gdstudy.errors import DemoError
+
+__all__ = ["run_demo", "parse_args", "build_parser", "main", "COMMON"]
+
+COMMON = ("backend", "device", "seed", "dtype", "json", "no_plot")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, no usage dump, no sys.exit
+        raise DemoError(f"{self.prog}: {message}")
+
+
+def build_parser(module, prog: str | None = None) -> argparse.ArgumentParser:
+    prog = prog or f"gdstudy demo {module.NAME}"
+    p = _Parser(prog=prog, add_help=False, allow_abbrev=False,
+                description=f"{module.TITLE}\n\nClaim: {module.CLAIM}",
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+    g = p.add_argument_group("demo parameters")
+    for par in module.PARAMS:
+        extra = f" (one of {', '.join(map(str, par.choices))})" if par.choices else ""
+        rng = _range_text(par)
+        if par.type is bool:
+            g.add_argument(par.flag, dest=par.name, action=argparse.BooleanOptionalAction,
+                           default=None, help=f"{par.help} [default: {par.default}]")
+        else:
+            g.add_argument(par.flag, dest=par.name, default=None, metavar=par.type.__name__.upper(),
+                           help=f"{par.help}{extra}{rng} [default: {par.default}]")
+    c = p.add_argument_group("run options")
+    c.add_argument("--backend", default="numpy", help="numpy or torch [default: numpy]")
+    c.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps [default: auto]")
+    c.add_argument("--seed", default="0", help="random seed [default: 0]")
+    c.add_argument("--dtype", default="float32", help="float32 or float64 [default: float32]")
+    c.add_argument("--json", action="store_true", help="print the whole result as JSON")
+    c.add_argument("--no-plot", dest="no_plot", action="store_true", help="skip the terminal plots")
+    c.add_argument("-h", "--help", action="store_true", help="show this help")
+    return p
+
+
+def _range_text(par) -> str:
+    if par.min is not None and par.max is not None:
+        return f" ({par.min}..{par.max})"
+    if par.min is not None:
+        return f" (>= {par.min})"
+    return ""
+
+
+def parse_args(module, argv: list[str], prog: str | None = None) -> tuple[dict, dict]:
+    """-> (demo parameters as given on the command line, run options). Raises DemoError."""
+    parser = build_parser(module, prog)
+    ns, unknown = parser.parse_known_args(list(argv))
+    if unknown:
+        flags = [a for act in parser._actions for a in act.option_strings]
+        bad = unknown[0]
+        near = difflib.get_close_matches(bad.split("=")[0], flags, n=2)
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        raise DemoError(f"{parser.prog}: unknown option {bad}{hint}")
+    values = vars(ns)
+    given = {p.name: values[p.name] for p in module.PARAMS if values.get(p.name) is not None}
+    opts = {k: values[k] for k in COMMON}
+    opts["help"] = values["help"]
+    try:
+        opts["seed"] = int(opts["seed"])
+    except ValueError:
+        raise DemoError(f"--seed: expected an integer, got {opts['seed']!r}") from None
+    return given, opts
+
+
+def run_demo(module, params: dict | None = None, *, backend: str = "numpy", device: str = "auto",
+             seed: int = 0, dtype: str = "float32", progress=None, cancel_event=None) -> DemoResult:
+    """Validate params, build the backend (errors surface before any work), run, time."""
+    if isinstance(module, str):
+        from gdstudy.demo.registry import load_demo
+        module = load_demo(module)
+    resolved = resolve_params(module, params or {})
+    ctx = Context(backend=backend, device=device, seed=int(seed), dtype=dtype, progress=progress)
+    if cancel_event is not None:
+        ctx.cancel_event = cancel_event
+    be = ctx.be
+    t0 = time.perf_counter()
+    result = module.run(resolved, ctx)
+    result.elapsed = time.perf_counter() - t0
+    result.name, result.title, result.claim = module.NAME, module.TITLE, module.CLAIM
+    result.params = dict(resolved)
+    result.backend, result.device, result.dtype, result.seed = be.name, be.device, dtype, int(seed)
+    return result
+
+
+def main(module, argv: list[str] | None = None, prog: str | None = None) -> int:
+    """Parse, run with a progress bar, render. Returns 0 (PASS), 1 (FAIL) or 2 (user error)."""
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        given, opts = parse_args(module, argv, prog)
+        if opts["help"]:
+            print(build_parser(module, prog).format_help())
+            return 0
+        result = _run_with_bar(module, given, opts)
+    except DemoError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    from gdstudy.demo.render import print_result
+    print_result(result, as_json=opts["json"], plot=not opts["no_plot"])
+    return 0 if result.passed else 1
+
+
+def _run_with_bar(module, given: dict, opts: dict) -> DemoResult:
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    kw = {k: opts[k] for k in ("backend", "device", "seed", "dtype")}
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task(module.NAME, total=1)
+
+        def progress(done: int, total: int, message: str) -> None:
+            bar.update(task, completed=done, total=total, description=message or module.NAME)
+
+        return run_demo(module, given, progress=progress, **kw)
