@@ -18,6 +18,7 @@ from gdstudy.errors import ConfigError, GdstudyError
 if TYPE_CHECKING:
     from gdstudy.config import Settings
     from gdstudy.deck import Deck
+    from gdstudy.stats import Stats
     from gdstudy.store import Store
 
 __all__ = ["app", "main"]
@@ -213,6 +214,49 @@ def cards_orphans(deck: DeckOpt = None, data_dir: DataDirOpt = None) -> None:
             n = sum(1 for _ in store.log(card_id=cid))
             typer.echo(f"{cid}  ({n} review(s) kept)")
     typer.echo(f"{len(orphan_ids)} orphan(s)")
+
+
+def render_stats(st: "Stats") -> str:
+    """Plain-text stats: counts, retention, a 14-day due forecast as a bar plot, mastery per tag."""
+    b = st.by_state
+    lines = [
+        f"cards: {b['new']} new, {b['learning']} learning, {b['review']} review, {b['relearning']} relearning"
+        f"  ({b['suspended']} suspended, {b['buried']} buried, {b['leech']} leech)",
+        f"today: {st.reviews_today} review(s), {st.cram_today} cram review(s)   streak: {st.streak} day(s)",
+        "retention (30 days): "
+        + (f"{st.retention:.1%} of {st.retention_reviews} review(s)" if st.retention is not None else "no reviews of mature cards yet")
+        + f"   cram reviews (30 days, not scheduled): {st.cram_last_30d}",
+        "",
+        "due in the next 14 days:",
+    ]
+    peak = max((n for _, n in st.forecast), default=0) or 1
+    for d, n in st.forecast:
+        lines.append(f"  {d:%a %d %b}  {'█' * round(30 * n / peak):<30} {n}")
+    broad = [t for t in st.tags if t.cards >= 3] or st.tags
+    lines += ["", "mastery by tag (mean recall probability now, weakest first; tags on ≥ 3 cards):"]
+    for t in broad:
+        lines.append(f"  {t.tag:<28} {'█' * round(20 * t.mastery):<20} {t.mastery:6.1%}  ({t.studied}/{t.cards} studied)")
+    return "\n".join(lines)
+
+
+@app.command()
+@edge
+def stats(
+    tag: Annotated[Optional[list[str]], typer.Option(help="Only cards with this tag (repeatable).", show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON.")] = False,
+    deck: DeckOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Cards by state, reviews today, true retention, a 14-day forecast, streak and mastery per tag."""
+    import json
+
+    from gdstudy.session import ReviewSession
+
+    settings = _settings()
+    with _store(data_dir) as store:
+        session = ReviewSession(_deck(settings, deck), store, settings, tags=tuple(tag or ()))
+        st = session.stats()
+    typer.echo(json.dumps(st.to_dict(), indent=2) if as_json else render_stats(st))
 
 
 def _register_demo() -> None:

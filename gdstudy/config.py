@@ -31,13 +31,14 @@ class Settings:
     maximum_interval: int = 36500
     enable_fuzz: bool = True
     learn_ahead_minutes: int = 20
+    leech_threshold: int = 8  # lapses that make a card a leech (suspended); 0 turns it off
     day_starts_at_hour: int = 4
     decks: tuple[Path, ...] = field(default_factory=tuple)
 
     def validated(self) -> "Settings":
         if not 0 < self.desired_retention < 1:
             raise ConfigError(f"desired retention must be between 0 and 1 (exclusive), got {self.desired_retention}")
-        for name in ("new_per_day", "max_reviews_per_day", "learn_ahead_minutes"):
+        for name in ("new_per_day", "max_reviews_per_day", "learn_ahead_minutes", "leech_threshold"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name.replace('_', ' ')} must be ≥ 0, got {getattr(self, name)}")
         if self.maximum_interval < 1:

@@ -3,13 +3,17 @@
 The TUI is a thin view over this; tests and benchmarks drive it directly. Every grade is committed
 to SQLite (its own transaction) before `grade()` returns, so the next card is only ever shown after
 the previous grade is on disk.
+
+Modes: normal review (FSRS scheduling), and cram (`cram=True`): every matching card regardless of
+due dates, graded answers are logged as cram reviews and never change scheduling.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import random
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from gdstudy.config import Settings
 from gdstudy.deck import Card, Deck
@@ -18,13 +22,28 @@ from gdstudy.scheduling import Counts, Grade, Outcome, Queue, build_queue, make_
 from gdstudy.store import CardState, Store
 from gdstudy.timeutil import day_start, ensure_utc, utcnow
 
+if TYPE_CHECKING:
+    from gdstudy.stats import Stats
+
 __all__ = ["ReviewSession", "Undone"]
 
 
 @dataclass(frozen=True)
 class Undone:
     card_id: str
-    grade: Grade
+    what: str  # "Good", "bury", "suspend", ...
+
+
+@dataclass(frozen=True)
+class _LogUndo:
+    log_id: int
+
+
+@dataclass(frozen=True)
+class _FlagUndo:
+    card_id: str
+    before: CardState | None
+    what: str
 
 
 @dataclass
@@ -33,22 +52,43 @@ class ReviewSession:
     store: Store
     settings: Settings
     clock: Callable[[], datetime] = utcnow
-    _undo: list[int] = field(default_factory=list)
+    cram: bool = False
+    tags: tuple[str, ...] = ()
+    seed: int | None = None
+    _undo: list[_LogUndo | _FlagUndo] = field(default_factory=list)
     _states: dict[str, CardState] = field(default_factory=dict)
+    _cram_queue: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.scheduler = make_scheduler(self.settings)
         self._states = self.store.states()
+        if self.cram:
+            ids = [c.id for c in self.cards if not self._is_suspended(c.id)]
+            random.Random(self.seed).shuffle(ids)
+            self._cram_queue = ids
+
+    @property
+    def cards(self) -> list[Card]:
+        """The deck's cards, restricted to `tags` (any of) when given."""
+        if not self.tags:
+            return self.deck.cards
+        return [c for c in self.deck.cards if set(c.tags) & set(self.tags)]
 
     def now(self) -> datetime:
         return ensure_utc(self.clock())
 
+    def _is_suspended(self, card_id: str) -> bool:
+        st = self._states.get(card_id)
+        return st is not None and st.suspended
+
     # -- queue -------------------------------------------------------------------------------------
 
     def queue(self, now: datetime | None = None) -> Queue:
+        if self.cram:
+            return Queue(tuple(self._cram_queue), Counts(new=0, learning=0, review=len(self._cram_queue)))
         now = now or self.now()
         done = self.store.count_log(since=day_start(now, self.settings.day_starts_at_hour))
-        return build_queue(self.deck.cards, self._states, now, self.settings, done)
+        return build_queue(self.cards, self._states, now, self.settings, done)
 
     def counts(self, now: datetime | None = None) -> Counts:
         return self.queue(now).counts
@@ -60,17 +100,32 @@ class ReviewSession:
     def state(self, card_id: str) -> CardState | None:
         return self._states.get(card_id)
 
+    def states(self) -> dict[str, CardState]:
+        return dict(self._states)
+
     def is_edited(self, card: Card) -> bool:
         st = self._states.get(card.id)
-        return st is not None and st.content_hash != card.content_hash
+        return st is not None and not st.is_new and st.content_hash != card.content_hash
 
     def next_due(self, now: datetime | None = None) -> datetime | None:
         """When something is next due: a scheduled card, or tomorrow's new cards if any are left."""
+        if self.cram:
+            return None
         now = now or self.now()
-        times = [t for t in [next_due(self.deck.cards, self._states, now)] if t]
-        if any(c.id not in self._states for c in self.deck.cards) and self.settings.new_per_day > 0:
+        times = [t for t in [next_due(self.cards, self._states, now)] if t]
+        has_new = any((st := self._states.get(c.id)) is None or (st.is_new and not st.suspended) for c in self.cards)
+        if has_new and self.settings.new_per_day > 0:
             times.append(day_start(now, self.settings.day_starts_at_hour) + timedelta(days=1))
         return min(times) if times else None
+
+    def stats(self, now: datetime | None = None) -> "Stats":
+        from gdstudy.stats import compute_stats, study_day
+
+        now = now or self.now()
+        hour = self.settings.day_starts_at_hour
+        recent = self.store.log(since=now - timedelta(days=31))
+        days = [study_day(h, hour) for h in self.store.review_hours()]
+        return compute_stats(self.cards, self._states, recent, days, now, self.scheduler, hour)
 
     # -- grading -------------------------------------------------------------------------------
 
@@ -78,26 +133,86 @@ class ReviewSession:
         return preview(self.scheduler, card, self._states.get(card.id), now or self.now())
 
     def grade(self, card: Card, outcome: Outcome, now: datetime | None = None, duration_ms: int | None = None) -> int:
-        """Commit `outcome` (one of `preview(card)`'s) and its log row; returns the log id."""
+        """Commit `outcome` (one of `preview(card)`'s) and its log row. In cram mode only the log
+        row is written. A card whose lapses reach the leech threshold is flagged and suspended
+        (`state(card.id).leech`). Returns the log row id."""
         now = now or self.now()
         before = self._states.get(card.id)
-        log_id = self.store.record_review(before, outcome.after, int(outcome.grade), now, duration_ms)
-        self._states[card.id] = outcome.after
-        self._undo.append(log_id)
+        if self.cram:
+            log_id = self.store.record_cram(card.id, before, int(outcome.grade), now, duration_ms)
+            self._cram_queue.remove(card.id)
+            if outcome.grade == Grade.AGAIN:  # see it again at the end of this cram session
+                self._cram_queue.append(card.id)
+            self._undo.append(_LogUndo(log_id))
+            return log_id
+        after = outcome.after
+        limit = self.settings.leech_threshold
+        leech = limit > 0 and after.lapses >= limit and not after.leech
+        if leech:
+            after = replace(after, leech=True, suspended=True)
+        log_id = self.store.record_review(before, after, int(outcome.grade), now, duration_ms)
+        self._states[card.id] = after
+        self._undo.append(_LogUndo(log_id))
         return log_id
+
+    # -- bury / suspend ------------------------------------------------------------------------
+
+    def _set_flags(self, card_id: str, what: str, **flags: object) -> None:
+        before = self._states.get(card_id)
+        card = self.deck.by_id.get(card_id)
+        base = before or CardState(card_id, 0, None, None, None, self.now(), None,
+                                   content_hash=card.content_hash if card else "")
+        after = replace(base, **flags)  # type: ignore[arg-type]
+        self.store.put_state(after)
+        self._states[card_id] = after
+        if self.cram and card_id in self._cram_queue and (after.suspended or after.buried_until):
+            self._cram_queue.remove(card_id)
+        self._undo.append(_FlagUndo(card_id, before, what))
+
+    def bury(self, card_id: str) -> datetime:
+        """Hide the card until the next study day starts; returns when it comes back."""
+        until = day_start(self.now(), self.settings.day_starts_at_hour) + timedelta(days=1)
+        self._set_flags(card_id, "bury", buried_until=until)
+        return until
+
+    def suspend(self, card_id: str) -> None:
+        self._set_flags(card_id, "suspend", suspended=True)
+
+    def unsuspend(self, card_id: str) -> None:
+        """Back into reviews (a leech stays flagged as one, but is studied again)."""
+        self._set_flags(card_id, "unsuspend", suspended=False)
+
+    # -- undo ----------------------------------------------------------------------------------
 
     @property
     def can_undo(self) -> bool:
         return bool(self._undo)
 
     def undo(self) -> Undone:
-        """Undo this session's last grade: restore the card's state and delete its log row."""
+        """Undo this session's last action: a grade (state restored, log row deleted), a bury or
+        a suspend."""
         if not self._undo:
             raise StoreError("nothing to undo in this session")
-        entry = self.store.undo(self._undo[-1])
+        item = self._undo[-1]
+        if isinstance(item, _FlagUndo):
+            if item.before is None:
+                self.store.delete_state(item.card_id)
+                self._states.pop(item.card_id, None)
+            else:
+                self.store.put_state(item.before)
+                self._states[item.card_id] = item.before
+            self._undo.pop()
+            if self.cram and item.card_id not in self._cram_queue:
+                self._cram_queue.insert(0, item.card_id)
+            return Undone(item.card_id, item.what)
+        entry = self.store.undo(item.log_id)
         self._undo.pop()
-        if entry.state_before is None:
+        if self.cram:
+            if entry.rating == Grade.AGAIN and self._cram_queue and self._cram_queue[-1] == entry.card_id:
+                self._cram_queue.pop()
+            self._cram_queue.insert(0, entry.card_id)
+        elif entry.state_before is None:
             self._states.pop(entry.card_id, None)
         else:
             self._states[entry.card_id] = entry.state_before
-        return Undone(entry.card_id, Grade(entry.rating))
+        return Undone(entry.card_id, Grade(entry.rating).label)

@@ -270,6 +270,11 @@ class Store:
             out["new" if st == 0 else "review" if st == 2 else "learning"] += 1
         return out
 
+    def review_hours(self) -> list[datetime]:
+        """Every distinct UTC hour with a logged review or cram (for study-day streaks)."""
+        rows = self.db.execute("SELECT DISTINCT substr(reviewed_at, 1, 13) FROM review_log")
+        return [parse_iso(r[0] + ":00:00+00:00") for r in rows]
+
     def logged_card_ids(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT DISTINCT card_id FROM review_log")}
 
@@ -320,6 +325,10 @@ class Store:
                 self._put(entry.state_before)
             self.db.execute("DELETE FROM review_log WHERE id = ?", (log_id,))
             return entry
+
+    def delete_state(self, card_id: str) -> None:
+        with self._tx():
+            self.db.execute("DELETE FROM cards WHERE card_id = ?", (card_id,))
 
     def put_state(self, state: CardState) -> None:
         with self._tx():

@@ -81,7 +81,7 @@ def test_grade_commits_state_and_log_then_undo_restores(small_deck_dir: Path, tm
     card2 = s.next_card()
     s.grade(card2, s.preview(card2)[Grade.AGAIN])
     undone = s.undo()
-    assert (undone.card_id, undone.grade) == ("beta", Grade.AGAIN)
+    assert (undone.card_id, undone.what) == ("beta", "Again")
     assert s.store.state("beta") is None and s.state("beta") is None
     assert [e.card_id for e in s.store.log()] == ["alpha"]
     s.undo()

@@ -187,7 +187,7 @@ class ReviewScreen(Screen[None]):
         except GdstudyError as e:
             self.notify(str(e), title="Undo failed", severity="error")
             return
-        self.notify(f"Undid {undone.grade.label} on '{undone.card_id}'.")
+        self.notify(f"Undid {undone.what} on '{undone.card_id}'.")
         card = self.session.deck.by_id.get(undone.card_id)
         self.show_card(card) if card else self.show_next()
 
