@@ -148,7 +148,9 @@ class _Checker:
 
     def _plan(self, step: int) -> None:
         spe = self.res.steps_per_epoch
-        nxt = min(step + self.check_every, (step // spe + 1) * spe, self.total)
+        nxt = min(step + self.check_every, self.total)
+        if self.eval_epochs:  # stop at the next epoch end to evaluate there
+            nxt = min(nxt, (step // spe + 1) * spe)
         if self.eval_every:
             nxt = min(nxt, (step // self.eval_every + 1) * self.eval_every)
         self.next_check = nxt
@@ -180,9 +182,9 @@ class _Checker:
         self.clock += perf_counter() - self.t0
         r = self.res
         r.steps, r.samples_seen = step, self._samples(step)
-        at_epoch_end = step % r.steps_per_epoch == 0
-        if at_epoch_end:
-            r.epoch_ends.append(step)
+        spe = r.steps_per_epoch
+        r.epoch_ends.extend(range((self.scanned // spe + 1) * spe, step + 1, spe))
+        at_epoch_end = step % spe == 0
         new = self.be.to_numpy(self.losses[self.scanned:step])
         bad = ~np.isfinite(new) | (np.abs(new) > self.limit)
         self.scanned = step
