@@ -45,14 +45,12 @@ class Batcher:
 
 
 class FullBatch:
-    """Every step uses all the data (plain gradient descent); also used for 2-D functions."""
+    """Every step uses all the data (plain gradient descent): one step per epoch. For 2-D
+    functions there is no data and one "epoch" is the whole run of `steps` steps."""
 
-    steps_per_epoch = 1
-    batch_size = None
-
-    def __init__(self, n: int | None = None) -> None:
-        self.n = n
-        self.batch_size = n
+    def __init__(self, n: int | None = None, steps: int = 1) -> None:
+        self.n, self.batch_size, self.steps_per_epoch = n, n, steps
 
     def epoch(self):
-        yield slice(None)
+        for _ in range(self.steps_per_epoch):
+            yield slice(None)

@@ -85,11 +85,12 @@ def train(problem, params: dict, opt, X=None, y=None, batcher=None, *, epochs: i
     on_batch(idx): called with each batch's indices (for demos that inspect the order).
     """
     be = problem.be
-    batcher = batcher or FullBatch(None if X is None else X.shape[0])
+    if X is None:  # 2-D functions: no data, no epochs; the whole run is one "epoch"
+        total = max_steps if max_steps is not None else epochs
+        batcher = FullBatch(None, steps=max(total, 1))
+    batcher = batcher or FullBatch(X.shape[0])
     spe = batcher.steps_per_epoch
     total = max_steps if max_steps is not None else epochs * spe
-    if X is None:  # 2-D functions: no data, so no epochs; the run is one "epoch"
-        spe = max(total, 1)
     n_epochs = math.ceil(total / spe) if spe else 0
     losses = be.zeros(total)                         # (steps,) on the device
     path = be.zeros((total + 1, 2)) if record_path else None
@@ -102,21 +103,22 @@ def train(problem, params: dict, opt, X=None, y=None, batcher=None, *, epochs: i
     state.stop = state.evaluate(0) or total == 0
     step = 0
     state.start()
-    for _ in range(0 if state.stop else n_epochs):
-        for idx in batcher.epoch():
-            xb, yb = (None, None) if X is None else (X[idx], y[idx])
-            loss, grads = problem.loss_and_grad(params, xb, yb)
-            opt.step(grads)
-            losses[step] = loss
-            step += 1
-            if record_path:
-                path[step] = params["xy"]
-            if on_batch is not None:
-                on_batch(idx)
-            if step >= state.next_check and state.checkpoint(step):
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected, not warned
+        for _ in range(0 if state.stop else n_epochs):
+            for idx in batcher.epoch():
+                xb, yb = (None, None) if X is None else (X[idx], y[idx])
+                loss, grads = problem.loss_and_grad(params, xb, yb)
+                opt.step(grads)
+                losses[step] = loss
+                step += 1
+                if record_path:
+                    path[step] = params["xy"]
+                if on_batch is not None:
+                    on_batch(idx)
+                if step >= state.next_check and state.checkpoint(step):
+                    break
+            if state.stop:
                 break
-        if state.stop:
-            break
     state.finish(step)
     res.batch_losses = _clean(be.to_numpy(losses[:step]))
     if record_path:
