@@ -224,6 +224,8 @@ class Store:
             )
 
     def _migrate(self) -> None:
+        if self._up_to_date():  # the usual case: no write lock needed just to open the store
+            return
         with self._tx():
             self._check_identity()  # again, inside the write lock (another process may have migrated)
             if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone():
@@ -235,6 +237,12 @@ class Store:
             for step in MIGRATIONS[version:]:
                 step(self.db)
             self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+
+    def _up_to_date(self) -> bool:
+        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone():
+            return False
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return row is not None and row[0] == str(SCHEMA_VERSION)
 
     @property
     def schema_version(self) -> int:
