@@ -50,24 +50,6 @@ def check(p):
         raise DemoError(f"--batch-size ({p.batch_size}) must be <= --n ({p.n})")
 
 
-def setup(p, ctx):
-    """Data, the problem, a random point w, the full gradient (P,) and per-example gradients (N, P)."""
-    from gdstudy.core import (LinearRegression, LogisticRegression, flatten, make_classification,
-                              make_regression, to_backend)
-    be = ctx.be
-    if p.problem == "linear":
-        Xh, yh, _ = make_regression(p.n, p.dim, seed=ctx.seed)
-        prob = LinearRegression(be, p.dim)
-    else:
-        Xh, yh, _ = make_classification(p.n, p.dim, seed=ctx.seed)
-        prob = LogisticRegression(be, p.dim)
-    X, y = be.asarray(Xh), be.asarray(yh)
-    params = to_backend(be, prob.init_params(ctx.rng(1), scale=1.0))
-    full = flatten(be, prob.loss_and_grad(params, X, y)[1])   # (P,) on all N examples
-    G = prob.per_example_grads(params, X, y)                  # (N, P); rows average to `full`
-    return be, full, G
-
-
 def draw(p, be, host, shape):
     """Batch indices of the given shape: uniform on the backend's RNG, or biased (host RNG)."""
     if p.sampling == "uniform":
@@ -78,7 +60,9 @@ def draw(p, be, host, shape):
 
 def run(p, ctx) -> DemoResult:
     host = ctx.rng(3)
-    be, full, G = setup(p, ctx)
+    from gdstudy.core import gradient_samples
+    be = ctx.be
+    full, G = gradient_samples(be, p.problem, p.n, p.dim, ctx.seed, ctx.rng(1))
     Ts = sorted({min(2 ** k, p.trials) for k in range(int(math.log2(p.trials)) + 1)} | {p.trials})
     at = be.asarray(np.array(Ts) - 1)                         # rows of the running means to keep
     counts = be.asarray(np.arange(1, p.trials + 1, dtype=np.float64))[:, None]  # (T, 1)

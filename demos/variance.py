@@ -42,19 +42,9 @@ PARAMS = [
 
 
 def run(p, ctx) -> DemoResult:
-    from gdstudy.core import (LinearRegression, LogisticRegression, flatten, make_classification,
-                              make_regression, to_backend)
+    from gdstudy.core import gradient_samples
     be = ctx.be
-    if p.problem == "linear":
-        Xh, yh, _ = make_regression(p.n, p.dim, seed=ctx.seed)
-        prob = LinearRegression(be, p.dim)
-    else:
-        Xh, yh, _ = make_classification(p.n, p.dim, seed=ctx.seed)
-        prob = LogisticRegression(be, p.dim)
-    X, y = be.asarray(Xh), be.asarray(yh)
-    params = to_backend(be, prob.init_params(ctx.rng(1), scale=1.0))
-    full = flatten(be, prob.loss_and_grad(params, X, y)[1])   # (P,) full gradient
-    G = prob.per_example_grads(params, X, y)                  # (N, P)
+    full, G = gradient_samples(be, p.problem, p.n, p.dim, ctx.seed, ctx.rng(1))  # (P,), (N, P)
     Ss = sorted({2 ** k for k in range(int(math.log2(p.n)) + 1)} | {p.n})
     at = be.asarray(np.array(Ss) - 1)
     sizes = be.asarray(np.array(Ss, dtype=np.float64))[None, :, None]  # (1, len(Ss), 1)

@@ -5,7 +5,6 @@ import json
 import pytest
 
 from gdstudy.demo import DemoResult, Param
-from gdstudy.demo.params import resolve_params
 from gdstudy.demo.registry import demo_names, load_demo, validate_params
 from gdstudy.demo.runner import run_demo
 from gdstudy.errors import DemoError

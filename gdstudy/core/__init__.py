@@ -14,8 +14,8 @@ from gdstudy.core.batching import Batcher, FullBatch
 from gdstudy.core.data import make_classification, make_moons, make_regression, make_xor
 from gdstudy.core.optim import SGD, Constant, InverseTime, StepDecay, make_schedule
 from gdstudy.core.problems import (
-    FUNCTIONS_2D, MLP, Function2D, LinearRegression, LogisticRegression, flatten, make_function,
-    to_backend,
+    FUNCTIONS_2D, MLP, Function2D, LinearRegression, LogisticRegression, flatten, gradient_samples,
+    make_function, to_backend,
 )
 from gdstudy.core.train import TrainResult, train
 
@@ -25,6 +25,6 @@ __all__ = [
     "make_classification", "make_moons", "make_regression", "make_xor",
     "SGD", "Constant", "InverseTime", "StepDecay", "make_schedule",
     "FUNCTIONS_2D", "MLP", "Function2D", "LinearRegression", "LogisticRegression", "flatten",
-    "make_function", "to_backend",
+    "make_function", "to_backend", "gradient_samples",
     "TrainResult", "train",
 ]

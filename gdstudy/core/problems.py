@@ -221,3 +221,19 @@ FUNCTIONS_2D = {c.name: c for c in (Quadratic, Saddle, DoubleWell, Rosenbrock)}
 
 def make_function(be, name: str, **kw) -> Function2D:
     return FUNCTIONS_2D[name](be, **kw)
+
+
+def gradient_samples(be, kind: str, n: int, dim: int, seed: int, rng: np.random.Generator):
+    """For the sampling demos: '{linear|logistic}' regression data (seeded), a random point w
+    drawn from `rng`, and at w the full gradient (P,) and the per-example gradients (N, P)."""
+    from gdstudy.core.data import make_classification, make_regression
+    if kind == "linear":
+        X, y, _ = make_regression(n, dim, seed=seed)
+        prob = LinearRegression(be, dim)
+    else:
+        X, y, _ = make_classification(n, dim, seed=seed)
+        prob = LogisticRegression(be, dim)
+    X, y = be.asarray(X), be.asarray(y)
+    params = to_backend(be, prob.init_params(rng, scale=1.0))
+    full = flatten(be, prob.loss_and_grad(params, X, y)[1])   # (P,) on all N examples
+    return full, prob.per_example_grads(params, X, y)         # (N, P); rows average to `full`
