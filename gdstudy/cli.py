@@ -107,8 +107,10 @@ def review(
     learning_steps: Annotated[Optional[str], typer.Option(help="Learning steps, e.g. '1m,10m'.", show_default=False)] = None,
     relearning_steps: Annotated[Optional[str], typer.Option(help="Relearning steps, e.g. '10m'.", show_default=False)] = None,
     fuzz: Annotated[Optional[bool], typer.Option("--fuzz/--no-fuzz", help="Fuzz long intervals (default on).", show_default=False)] = None,
+    cram: Annotated[bool, typer.Option("--cram", help="Review every card regardless of due dates; logged as cram, scheduling unchanged.")] = False,
+    tag: Annotated[Optional[list[str]], typer.Option(help="Only cards with this tag (repeatable: any of).", show_default=False)] = None,
 ) -> None:
-    """Review due cards in the terminal (Textual)."""
+    """Review due cards in the terminal (Textual). Keys: space reveal, 1-4 grade, u undo, d demo, ? help, q quit."""
     settings = _settings(
         desired_retention=retention, new_per_day=new_per_day, max_reviews_per_day=max_reviews,
         learning_steps=learning_steps, relearning_steps=relearning_steps, enable_fuzz=fuzz,
@@ -119,7 +121,9 @@ def review(
     from gdstudy.tui import make_app
 
     with _store(data_dir) as store:
-        session = ReviewSession(cards, store, settings)
+        session = ReviewSession(cards, store, settings, cram=cram, tags=tuple(tag or ()))
+        if tag and not session.cards:
+            raise ConfigError(f"no cards with tag {', '.join(tag)}")
         make_app(session).run()
 
 
@@ -257,6 +261,54 @@ def stats(
         session = ReviewSession(_deck(settings, deck), store, settings, tags=tuple(tag or ()))
         st = session.stats()
     typer.echo(json.dumps(st.to_dict(), indent=2) if as_json else render_stats(st))
+
+
+interview_app = typer.Typer(help="Timed mock interview on interview-tagged cards.", invoke_without_command=True)
+app.add_typer(interview_app, name="interview")
+
+
+@interview_app.callback()
+@edge
+def interview(
+    ctx: typer.Context,
+    minutes: Annotated[float, typer.Option(help="Time limit in minutes.")] = 20.0,
+    tag: Annotated[Optional[list[str]], typer.Option(help="Only cards with this tag (repeatable).", show_default=False)] = None,
+    count: Annotated[Optional[int], typer.Option(help="At most this many cards.", show_default=False)] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Seed for the card order.", show_default=False)] = None,
+    deck: DeckOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Type your answer, reveal the reference beside it, self-grade (a real review). `history` lists past sessions."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from gdstudy.interview import InterviewSession
+    from gdstudy.session import ReviewSession
+    from gdstudy.tui import make_app
+
+    settings = _settings()
+    cards = _deck(settings, deck)
+    _report_problems(cards)
+    with _store(data_dir) as store:
+        review = ReviewSession(cards, store, settings, tags=tuple(tag or ()))
+        iv = InterviewSession(review, minutes=minutes, count=count, seed=seed)
+        make_app(review, start="interview", interview=iv).run()
+
+
+@interview_app.command("history")
+@edge
+def interview_history(data_dir: DataDirOpt = None) -> None:
+    """Past mock interviews: when, how many cards, grades, weakest tags."""
+    with _store(data_dir) as store:
+        rows = store.interviews()
+    if not rows:
+        typer.echo("no interviews yet: start one with `gdstudy interview`")
+        return
+    for i, start, end, s in rows:
+        grades = " ".join(f"{k[0]}{v}" for k, v in s["grades"].items())
+        weak = ", ".join(w["tag"] for w in s["weakest_tags"][:3]) or "-"
+        mins = (end - start).total_seconds() / 60
+        typer.echo(f"#{i}  {start.astimezone():%Y-%m-%d %H:%M}  {mins:4.1f} min  {s['answered']}/{s['cards']} cards  "
+                   f"grades {grades}  weakest: {weak}")
 
 
 def _register_demo() -> None:

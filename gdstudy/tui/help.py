@@ -20,11 +20,19 @@ HELP_TEXT = """\
 | `2` | **Hard**: recalled with real effort |
 | `3` | **Good**: recalled correctly |
 | `4` | **Easy**: instant recall; longer interval |
-| `u` | undo the last grade (state restored, log row removed) |
+| `u` | undo the last grade, bury or suspend |
+| `d` | run this card's demo (Esc cancels a run, Esc again returns to the card) |
+| `-` | bury: hide this card until tomorrow |
+| `@` | suspend: no more reviews until you unsuspend it in the browser |
+| `s` | stats: counts, retention, 14-day forecast, streak, mastery per tag |
+| `b` | browse all cards: `/` search, `x` suspend/unsuspend, `enter` open |
+| `D` | all demos: pick one, set parameters, run |
+| `ctrl+p` | command palette: every action, and the colour themes |
 | `?` | this help |
 | `q` | quit (every grade is already saved) |
 
 The number under each grade button is when you will see the card again.
+A card that lapses 8 times becomes a *leech* and is suspended.
 Press `escape`, `?` or `q` to close.
 """
 

@@ -46,6 +46,12 @@ class ReviewScreen(Screen[None]):
         Binding("3", "grade(3)", "Good"),
         Binding("4", "grade(4)", "Easy"),
         Binding("u", "undo", "Undo"),
+        Binding("d", "demo", "Run demo"),
+        Binding("minus", "bury", "Bury", key_display="-", show=False),
+        Binding("at", "suspend", "Suspend", key_display="@", show=False),
+        Binding("s", "stats", "Stats", show=False),
+        Binding("b", "browse", "Browse", show=False),
+        Binding("D", "demos", "Demos", key_display="D", show=False),
     ]
 
     def __init__(self, session: ReviewSession) -> None:
@@ -108,6 +114,10 @@ class ReviewScreen(Screen[None]):
             return self.card is not None and not self.revealed
         if action == "undo":
             return True if self.session.can_undo else None
+        if action == "demo":
+            return self.card is not None and self.card.demo is not None
+        if action in ("bury", "suspend"):
+            return self.card is not None
         return True
 
     def _draw_reveal_state(self) -> None:
@@ -119,14 +129,20 @@ class ReviewScreen(Screen[None]):
             button = self.query_one(f"#grade-{int(g)}", GradeButton)
             button.display = self.revealed
             if self.revealed:
-                button.label = f"{g.label} ({int(g)})  {self.outcomes[g].interval_text}"
+                if self.session.cram:  # cram never reschedules: say what happens instead
+                    button.label = f"{g.label} ({int(g)})  {'again later' if g == Grade.AGAIN else 'done'}"
+                else:
+                    button.label = f"{g.label} ({int(g)})  {self.outcomes[g].interval_text}"
 
     def _draw_counts(self) -> None:
         c = self.session.counts()
         undo = "   [dim]u: undo[/]" if self.session.can_undo else ""
-        self.query_one("#counts", Static).update(
-            f"[b $primary]{c.new}[/] new   [b $error]{c.learning}[/] learning   [b $success]{c.review}[/] review{undo}"
-        )
+        if self.session.cram:
+            tags = f" (tags: {', '.join(self.session.tags)})" if self.session.tags else ""
+            text = f"[b $warning]CRAM[/]{tags}: [b]{c.review}[/] left — grades are logged, scheduling is unchanged{undo}"
+        else:
+            text = f"[b $primary]{c.new}[/] new   [b $error]{c.learning}[/] learning   [b $success]{c.review}[/] review{undo}"
+        self.query_one("#counts", Static).update(text)
 
     def _meta(self, card: Card) -> str:
         st = self.session.state(card.id)
@@ -136,7 +152,9 @@ class ReviewScreen(Screen[None]):
         if card.interview:
             parts.append("interview")
         if card.demo:
-            parts.append(f"demo: {card.demo.name}")
+            parts.append(f"demo: {card.demo.name} (press d)")
+        if st is not None and st.leech:
+            parts.append("[$error]leech[/]")
         return "  ·  ".join(parts)
 
     def _empty_text(self) -> str:
@@ -144,6 +162,8 @@ class ReviewScreen(Screen[None]):
         nxt = self.session.next_due(now)
         if not self.session.deck.cards:
             return "No cards loaded. Check your deck with `gdstudy cards check`."
+        if self.session.cram:
+            return "[b]Cram session finished.[/]\n\nYour scheduling was not changed. Press q to quit."
         if nxt is None:
             return "[b]Nothing is due.[/]\n\nNo card is scheduled. Press q to quit."
         when = nxt.astimezone().strftime("%a %d %b %H:%M")
@@ -171,11 +191,16 @@ class ReviewScreen(Screen[None]):
             return
         grade = Grade(value)
         duration_ms = int((time.monotonic() - self.shown_at) * 1000)
+        card = self.card
         try:
-            self.session.grade(self.card, self.outcomes[grade], duration_ms=duration_ms)
+            self.session.grade(card, self.outcomes[grade], duration_ms=duration_ms)
         except GdstudyError as e:
             self.notify(str(e), title="Grade not saved", severity="error")
             return
+        st = self.session.state(card.id)
+        if st is not None and st.leech and st.suspended and grade == Grade.AGAIN and not self.session.cram:
+            self.notify(f"'{card.id}' has lapsed {st.lapses} times: it is now a leech and suspended. "
+                        "Rewrite it or unsuspend it in the browser (b).", title="Leech", severity="warning", timeout=10)
         self.show_next()
 
     def action_undo(self) -> None:
@@ -190,6 +215,59 @@ class ReviewScreen(Screen[None]):
         self.notify(f"Undid {undone.what} on '{undone.card_id}'.")
         card = self.session.deck.by_id.get(undone.card_id)
         self.show_card(card) if card else self.show_next()
+
+    def action_bury(self) -> None:
+        if self.card is None:
+            return
+        until = self.session.bury(self.card.id)
+        self.notify(f"Buried '{self.card.id}' until {until.astimezone():%a %H:%M} (u undoes).")
+        self.show_next()
+
+    def action_suspend(self) -> None:
+        if self.card is None:
+            return
+        self.session.suspend(self.card.id)
+        self.notify(f"Suspended '{self.card.id}': unsuspend it in the browser (b), or u to undo.")
+        self.show_next()
+
+    def action_demo(self) -> None:
+        if self.card is None or self.card.demo is None:
+            self.notify("This card has no demo.", severity="warning")
+            return
+        from gdstudy.tui.demo import DemoScreen
+
+        try:
+            screen = DemoScreen(self.card.demo.name, self.card.demo.params)
+        except GdstudyError as e:
+            self.notify(str(e), title="Demo unavailable", severity="error")
+            return
+        self.app.push_screen(screen, callback=self._returned)
+
+    def action_demos(self) -> None:
+        from gdstudy.tui.demo_browser import DemoBrowserScreen
+
+        self.app.push_screen(DemoBrowserScreen(), callback=self._returned)
+
+    def action_stats(self) -> None:
+        from gdstudy.tui.stats import StatsScreen
+
+        self.app.push_screen(StatsScreen(self.session), callback=self._returned)
+
+    def action_browse(self) -> None:
+        from gdstudy.tui.browser import BrowserScreen
+
+        self.app.push_screen(BrowserScreen(self.session), callback=self._returned)
+
+    def _returned(self, _: object = None) -> None:
+        """Back from another screen: keep the same card (and its revealed state) unless the
+        browser suspended it; refresh counts and flags."""
+        st = self.session.state(self.card.id) if self.card else None
+        if self.card is None or (st is not None and st.suspended):
+            self.show_next()
+            return
+        self._draw_counts()
+        self.query_one("#meta", Static).update(self._meta(self.card))
+        self.refresh_bindings()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "reveal":

@@ -1,0 +1,146 @@
+"""`b`: every card in a table (state, due, stability, lapses, tags); search, filter by state,
+open a card, suspend or unsuspend it."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Markdown, Select, Static
+
+from gdstudy.deck import Card
+from gdstudy.scheduling import state_name
+from gdstudy.session import ReviewSession
+
+__all__ = ["BrowserScreen", "CardModal"]
+
+FILTERS = ["all", "new", "learning", "review", "relearning", "due", "suspended", "leech", "edited"]
+
+
+class CardModal(ModalScreen[None]):
+    DEFAULT_CSS = """
+    CardModal { align: center middle; }
+    #card-box { width: 90; max-width: 95%; height: auto; max-height: 90%; border: thick $accent;
+                background: $surface; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Close", show=False)]
+
+    def __init__(self, card: Card, meta: str) -> None:
+        super().__init__()
+        self.card, self.meta = card, meta
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="card-box"):
+            yield Static(f"[b]{self.card.id}[/]  {self.meta}\n[dim]{self.card.where} · {self.card.source}[/]")
+            yield Markdown(self.card.front)
+            yield Static("[dim]────────[/]")
+            yield Markdown(self.card.back)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class BrowserScreen(Screen[None]):
+    DEFAULT_CSS = """
+    #browser-bar { height: 3; }
+    #search { width: 1fr; }
+    #state-filter { width: 22; }
+    #cards { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("x", "toggle_suspend", "Suspend/unsuspend"),
+        Binding("slash", "search", "Search", key_display="/"),
+    ]
+
+    def __init__(self, session: ReviewSession) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="browser-bar"):
+            yield Input(placeholder="search id, text or tag …", id="search")
+            yield Select([(f, f) for f in FILTERS], value="all", allow_blank=False, id="state-filter")
+        yield DataTable(id="cards", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "browse"
+        self.query_one("#cards", DataTable).add_columns("id", "state", "due", "stability", "lapses", "tags")
+        self.refill()
+        self.query_one("#cards", DataTable).focus()
+
+    def _matches(self, card: Card, query: str, flt: str) -> bool:
+        st = self.session.state(card.id)
+        if query and not any(query in s.lower() for s in (card.id, card.front, card.back, *card.tags)):
+            return False
+        if flt == "all":
+            return True
+        if flt in ("suspended", "leech"):
+            return st is not None and bool(getattr(st, flt))
+        if flt == "edited":
+            return self.session.is_edited(card)
+        if flt == "due":
+            return st is None or st.is_new or st.due <= self.session.now()
+        return state_name(st) == flt
+
+    def refill(self) -> None:
+        table = self.query_one("#cards", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        query = self.query_one("#search", Input).value.strip().lower()
+        flt = str(self.query_one("#state-filter", Select).value)
+        for card in self.session.deck.cards:
+            if not self._matches(card, query, flt):
+                continue
+            st = self.session.state(card.id)
+            state = state_name(st) + (" ⏸" if st and st.suspended else "") + (" 🩸" if st and st.leech else "")
+            due = "—" if st is None or st.is_new else st.due.astimezone().strftime("%Y-%m-%d %H:%M")
+            stab = f"{st.stability:.1f}d" if st and st.stability else "—"
+            table.add_row(card.id, state, due, stab, str(st.lapses if st else 0), ", ".join(card.tags), key=card.id)
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+        self.sub_title = f"browse — {table.row_count} card(s)"
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.refill()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.refill()
+
+    def _current(self) -> Card | None:
+        table = self.query_one("#cards", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.session.deck.by_id.get(str(key))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        card = self.session.deck.by_id.get(str(event.row_key.value))
+        if card:
+            st = self.session.state(card.id)
+            self.app.push_screen(CardModal(card, f"{state_name(st)} · {', '.join(card.tags)}"))
+
+    def action_toggle_suspend(self) -> None:
+        card = self._current()
+        if card is None:
+            return
+        st = self.session.state(card.id)
+        if st is not None and st.suspended:
+            self.session.unsuspend(card.id)
+            self.notify(f"'{card.id}' is back in reviews.")
+        else:
+            self.session.suspend(card.id)
+            self.notify(f"'{card.id}' suspended: it is out of reviews until you unsuspend it.")
+        self.refill()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_back(self) -> None:
+        if self.focused is self.query_one("#search", Input):
+            self.query_one("#cards", DataTable).focus()
+            return
+        self.dismiss(None)

@@ -1,0 +1,259 @@
+"""Run a demo from the TUI: a subprocess streaming JSON lines, a live progress bar, then the plots,
+the summary table and the verdict. Esc cancels a run (the process is killed) or goes back.
+
+The demo runs in `python -m gdstudy.demo.stream` — a pure-Python training loop in a thread would
+hold the GIL and freeze the UI, and a crashing demo cannot take the review down with it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import tempfile
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar, Static
+
+from gdstudy.errors import DemoError
+
+__all__ = ["DemoScreen", "demo_command"]
+
+
+def demo_command(name: str, params: dict[str, Any], *, seed: int = 0, backend: str = "numpy") -> list[str]:
+    """The subprocess argv for one run (flags exactly as `gdstudy demo NAME` takes them)."""
+    argv = [sys.executable, "-m", "gdstudy.demo.stream", name, "--backend", backend, "--seed", str(seed)]
+    for key, value in params.items():
+        flag = "--" + key.replace("_", "-")
+        if isinstance(value, bool):
+            argv.append(flag if value else "--no-" + flag[2:])
+        else:
+            argv += [flag, str(value)]
+    return argv
+
+
+class DemoProgress(Message):
+    def __init__(self, done: int, total: int, text: str) -> None:
+        super().__init__()
+        self.done, self.total, self.text = done, total, text
+
+
+class DemoFinished(Message):
+    def __init__(self, result: dict[str, Any]) -> None:
+        super().__init__()
+        self.result = result
+
+
+class DemoFailed(Message):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return "—" if v is None else str(v)
+
+
+class DemoScreen(Screen[None]):
+    """One demo: its parameter form, a run with live progress, and the result."""
+
+    CSS_PATH = "demo.tcss"
+    AUTO_FOCUS = "#results"  # not an Input: `r` and Esc must reach the screen
+    BINDINGS = [
+        Binding("escape", "back", "Cancel / back"),
+        Binding("r", "run", "Run again"),
+    ]
+
+    def __init__(self, name: str, params: dict[str, Any] | None = None, *, autorun: bool = True, seed: int = 0) -> None:
+        super().__init__()
+        from gdstudy.demo.registry import load_demo
+
+        self.demo = load_demo(name)  # DemoError (unknown demo, import failure) goes to the caller
+        self.initial = dict(params or {})
+        self.autorun = autorun
+        self.seed = seed
+        self.proc: subprocess.Popen[str] | None = None
+        self.cancelled = False
+        self.last_result: dict[str, Any] | None = None
+
+    # -- layout ------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(f"[b]{self.demo.TITLE}[/]\nClaim: {self.demo.CLAIM}", id="demo-head")
+        with Horizontal(id="demo-body"):
+            with VerticalScroll(id="demo-form"):
+                for p in self.demo.PARAMS:
+                    yield Label(f"{p.flag[2:]}  [dim]{p.help}[/]")
+                    value = self.initial.get(p.name, p.default)
+                    yield Input(str(value).lower() if isinstance(value, bool) else str(value), id=f"param-{p.name}", compact=True)
+                yield Label("seed  [dim]random seed of the run[/]")
+                yield Input(str(self.seed), id="param-seed", compact=True)
+                yield Button("Run  (r)", id="run", variant="primary")
+            with Vertical(id="demo-main"):
+                yield ProgressBar(id="progress", show_eta=False)
+                yield Static("", id="status")
+                yield VerticalScroll(id="results")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"demo: {self.demo.NAME}"
+        if self.autorun:
+            self.action_run()
+
+    # -- running -----------------------------------------------------------------------------------
+
+    def _form_params(self) -> tuple[dict[str, Any], int]:
+        from gdstudy.demo.params import resolve_params
+
+        given = {p.name: self.query_one(f"#param-{p.name}", Input).value for p in self.demo.PARAMS}
+        resolved = resolve_params(self.demo, given)  # DemoError with one line on a bad value
+        seed_text = self.query_one("#param-seed", Input).value.strip()
+        try:
+            seed = int(seed_text)
+        except ValueError:
+            raise DemoError(f"--seed: expected an integer, got {seed_text!r}") from None
+        return dict(resolved), seed
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def action_run(self) -> None:
+        if self.running:
+            self.notify("A run is already in progress (Esc cancels it).", severity="warning")
+            return
+        try:
+            params, seed = self._form_params()
+        except DemoError as e:
+            self.notify(str(e), title="Bad parameter", severity="error")
+            return
+        self.cancelled = False
+        self.query_one("#progress", ProgressBar).update(total=None, progress=0)
+        self.query_one("#status", Static).update(f"running {self.demo.NAME} …  (Esc cancels)")
+        self.query_one("#results", VerticalScroll).remove_children()
+        self._run(demo_command(self.demo.NAME, params, seed=seed))
+
+    @work(thread=True, exclusive=True, group="demo")
+    def _run(self, argv: list[str]) -> None:
+        with tempfile.TemporaryFile("w+") as err:
+            self.proc = proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, text=True, bufsize=1)
+            result, error = None, None
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                try:
+                    msg = json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # a stray print from a demo: not part of the protocol
+                kind = msg.get("type")
+                if kind == "progress":
+                    self.post_message(DemoProgress(int(msg["done"]), int(msg["total"]), str(msg.get("message", ""))))
+                elif kind == "result":
+                    result = msg
+                elif kind == "error":
+                    error = str(msg.get("message"))
+            code = proc.wait()
+            err.seek(0)
+            tail = [ln for ln in err.read().splitlines() if ln.strip()][-1:]
+        if self.cancelled:
+            self.post_message(DemoFailed("cancelled"))
+        elif result is not None:
+            self.post_message(DemoFinished(result))
+        elif error is not None:
+            self.post_message(DemoFailed(error))
+        else:
+            self.post_message(DemoFailed(f"the demo process failed (exit {code}): {tail[0] if tail else 'no output'}"))
+
+    def cancel(self) -> None:
+        proc = self.proc
+        if proc is None or proc.poll() is not None:
+            return
+        self.cancelled = True
+        proc.terminate()
+        try:
+            proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+    def action_back(self) -> None:
+        if self.running:
+            self.cancel()
+            return
+        self.dismiss(None)
+
+    def on_unmount(self) -> None:
+        self.cancel()
+
+    # -- messages from the worker ------------------------------------------------------------------
+
+    def on_demo_progress(self, m: DemoProgress) -> None:
+        self.query_one("#progress", ProgressBar).update(total=max(m.total, 1), progress=m.done)
+        self.query_one("#status", Static).update(f"{m.text or 'running'} …  (Esc cancels)")
+
+    def on_demo_failed(self, m: DemoFailed) -> None:
+        self.query_one("#progress", ProgressBar).update(total=1, progress=0)
+        if m.text == "cancelled":
+            self.query_one("#status", Static).update("[$warning]cancelled[/] — press r to run again, Esc to go back")
+            return
+        self.query_one("#status", Static).update(f"[$error]failed:[/] {m.text}")
+        self.notify(m.text, title=f"demo {self.demo.NAME} failed", severity="error")
+
+    def on_demo_finished(self, m: DemoFinished) -> None:
+        self.last_result = m.result
+        self.query_one("#progress", ProgressBar).update(total=1, progress=1)
+        passed = bool(m.result.get("passed"))
+        verdict = "[b $success]PASS[/]" if passed else "[b $error]FAIL[/]"
+        self.query_one("#status", Static).update(f"{verdict}  in {m.result.get('elapsed', 0):.2f} s — r runs again, Esc goes back")
+        self._show_result(m.result)
+
+    def _show_result(self, r: dict[str, Any]) -> None:
+        from gdstudy.demo.result import DemoResult
+
+        res = DemoResult.from_dict(r)
+        box = self.query_one("#results", VerticalScroll)
+        lines = [("[$success]" if v.passed else "[$error]") + v.line().replace("[", "\\[") + "[/]" for v in res.verdicts]
+        widgets: list[Any] = [Static("\n".join(lines), id="verdicts")]
+        if res.table is not None:
+            table: DataTable[str] = DataTable(id="summary", zebra_stripes=True, cursor_type="none")
+            table.add_columns(*res.table.columns)
+            for row in res.table.rows:
+                table.add_row(*(_fmt(v) for v in row))
+            widgets.append(table)
+        for plot in res.plots:
+            widgets.append(_plot_widget(plot))
+        if res.notes:
+            widgets.append(Static("\n".join(res.notes), classes="notes"))
+        box.mount(*widgets)
+
+
+def _plot_widget(plot: Any) -> Any:
+    from textual_plotext import PlotextPlot
+
+    w = PlotextPlot(classes="plot")
+    plt = w.plt
+    plt.title(plot.title)
+    plt.xlabel(plot.xlabel)
+    plt.ylabel(plot.ylabel)
+    for s in plot.series:
+        pts = [(x, y) for x, y in zip(s.x, s.y) if _ok(x, plot.logx) and _ok(y, plot.logy)]
+        if pts:
+            xs, ys = zip(*pts)
+            plt.plot(list(xs), list(ys), label=s.name)
+    if plot.logx:
+        plt.xscale("log")
+    if plot.logy:
+        plt.yscale("log")
+    return w
+
+
+def _ok(v: Any, log: bool) -> bool:
+    return isinstance(v, (int, float)) and math.isfinite(v) and (v > 0 or not log)

@@ -1,0 +1,76 @@
+"""All demos with their claims: pick one, set its parameters, run it."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from gdstudy.errors import DemoError
+
+__all__ = ["DemoBrowserScreen"]
+
+
+class DemoBrowserScreen(Screen[None]):
+    DEFAULT_CSS = """
+    #demo-list { height: 1fr; }
+    #demo-claim { height: auto; min-height: 3; padding: 0 1; background: $boost; }
+    """
+    BINDINGS = [
+        Binding("enter", "open", "Open demo"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, root: bool = False) -> None:
+        super().__init__()
+        self.root = root  # started as `gdstudy demo`: Esc quits
+        self.claims: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="demo-list", cursor_type="row", zebra_stripes=True)
+        yield Static(id="demo-claim")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from gdstudy.demo.registry import demo_names, load_demo
+
+        self.sub_title = "demos"
+        table = self.query_one(DataTable)
+        table.add_columns("demo", "what it shows")
+        for name in demo_names():
+            try:
+                mod = load_demo(name)
+            except DemoError as e:
+                self.notify(str(e), severity="error")
+                continue
+            self.claims[name] = mod.CLAIM
+            table.add_row(name, mod.TITLE, key=name)
+        table.focus()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        name = str(event.row_key.value)
+        self.query_one("#demo-claim", Static).update(f"[b]Claim[/] ({name}): {self.claims.get(name, '')}")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self._open(str(event.row_key.value))
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            self._open(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+
+    def _open(self, name: str) -> None:
+        from gdstudy.tui.demo import DemoScreen
+
+        try:
+            self.app.push_screen(DemoScreen(name, autorun=False))
+        except DemoError as e:
+            self.notify(str(e), severity="error")
+
+    def action_back(self) -> None:
+        if self.root:
+            self.app.exit()
+        else:
+            self.dismiss(None)

@@ -1,0 +1,180 @@
+"""Mock-interview screens: question, typed answer, reference beside it, self-grade; a summary."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Markdown, Static, TextArea
+
+from gdstudy.deck import Card
+from gdstudy.interview import InterviewSession
+from gdstudy.scheduling import Grade
+from gdstudy.tui.review import VARIANTS, GradeButton
+
+__all__ = ["InterviewScreen", "InterviewSummaryScreen"]
+
+
+class InterviewScreen(Screen[None]):
+    DEFAULT_CSS = """
+    #timer { height: 1; padding: 0 1; background: $boost; }
+    #question { height: auto; max-height: 12; padding: 0 1; }
+    #answer { height: 1fr; min-height: 5; }
+    #compare { height: 1fr; display: none; }
+    #compare > VerticalScroll { width: 1fr; border: round $primary 50%; padding: 0 1; }
+    #iv-actions { height: 3; align: center middle; }
+    #iv-actions Button { margin: 0 1; }
+    """
+    BINDINGS = [
+        Binding("ctrl+r", "reveal", "Reveal answer", priority=True),
+        Binding("1", "grade(1)", "Again"),
+        Binding("2", "grade(2)", "Hard"),
+        Binding("3", "grade(3)", "Good"),
+        Binding("4", "grade(4)", "Easy"),
+        Binding("ctrl+e", "end", "End interview", priority=True),
+    ]
+
+    def __init__(self, interview: InterviewSession) -> None:
+        super().__init__()
+        self.iv = interview
+        self.card: Card | None = None
+        self.revealed = False
+        self.shown_at = time.monotonic()
+        self.outcomes: dict[Grade, Any] = {}
+        self.typed = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="timer")
+        yield Markdown(id="question")
+        yield TextArea(id="answer", soft_wrap=True, show_line_numbers=False)
+        with Horizontal(id="compare"):
+            with VerticalScroll():
+                yield Static("[b]Your answer[/]")
+                yield Static(id="mine")
+            with VerticalScroll():
+                yield Static("[b]Reference[/]")
+                yield Markdown(id="reference")
+        with Horizontal(id="iv-actions"):
+            reveal = Button("Reveal  (ctrl+r)", id="iv-reveal", variant="primary")
+            reveal.can_focus = False
+            yield reveal
+            for g in Grade:
+                yield GradeButton(g)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "mock interview"
+        self.set_interval(1, self._tick)
+        self.show_next()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "grade":
+            return self.card is not None and self.revealed
+        if action == "reveal":
+            return self.card is not None and not self.revealed
+        return True
+
+    def _tick(self) -> None:
+        left = self.iv.remaining()
+        mins, secs = divmod(int(left.total_seconds()), 60)
+        n = len(self.iv.cards)
+        self.query_one("#timer", Static).update(
+            f"⏱ [b]{mins:02d}:{secs:02d}[/] left   card {min(self.iv.position + 1, n)}/{n}   "
+            f"[dim]type your answer, ctrl+r reveals, then grade 1–4; ctrl+e ends[/]"
+        )
+        if left.total_seconds() <= 0 and not self.revealed:
+            self.notify("Time is up.", severity="warning")
+            self.action_end()
+
+    def show_next(self) -> None:
+        self.card = self.iv.current()
+        if self.card is None:
+            self.action_end()
+            return
+        self.revealed, self.outcomes = False, {}
+        self.shown_at = time.monotonic()
+        self.query_one("#question", Markdown).update(f"**Q{self.iv.position + 1}.** {self.card.front}")
+        answer = self.query_one("#answer", TextArea)
+        answer.text = ""
+        answer.display = True
+        answer.focus()
+        self.query_one("#compare").display = False
+        self._draw_buttons()
+        self._tick()
+
+    def _draw_buttons(self) -> None:
+        self.query_one("#iv-reveal").display = not self.revealed
+        for g in Grade:
+            b = self.query_one(f"#grade-{int(g)}", GradeButton)
+            b.display = self.revealed
+            if self.revealed:
+                b.label = f"{g.label} ({int(g)})  {self.outcomes[g].interval_text}"
+                b.variant = VARIANTS[g]  # type: ignore[assignment]
+        self.refresh_bindings()
+
+    def action_reveal(self) -> None:
+        if self.card is None or self.revealed:
+            return
+        self.typed = text = self.query_one("#answer", TextArea).text.strip()
+        self.query_one("#mine", Static).update(text.replace("[", "\\[") or "[dim](no answer typed)[/]")
+        self.query_one("#reference", Markdown).update(self.card.back)
+        self.query_one("#answer", TextArea).display = False
+        self.query_one("#compare").display = True
+        self.outcomes = self.iv.review.preview(self.card)
+        self.revealed = True
+        self.set_focus(None)  # 1–4 go to the screen now
+        self._draw_buttons()
+
+    def action_grade(self, value: int) -> None:
+        if self.card is None or not self.revealed:
+            return
+        self.iv.submit(self.card, self.typed, Grade(value), time.monotonic() - self.shown_at)
+        self.show_next()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "iv-reveal":
+            self.action_reveal()
+        elif isinstance(event.button, GradeButton):
+            self.action_grade(int(event.button.grade))
+
+    def action_end(self) -> None:
+        if self.iv.ended_at is not None:
+            return
+        summary = self.iv.finish()
+        self.app.switch_screen(InterviewSummaryScreen(summary))
+
+
+class InterviewSummaryScreen(Screen[None]):
+    DEFAULT_CSS = """
+    #iv-summary { height: auto; padding: 1 2; }
+    #iv-cards { height: 1fr; }
+    """
+    BINDINGS = [Binding("escape", "app.quit", "Done")]
+
+    def __init__(self, summary: dict[str, Any]) -> None:
+        super().__init__()
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        s = self.summary
+        grades = "  ".join(f"{k} {v}" for k, v in s["grades"].items())
+        weak = ", ".join(f"{w['tag']} ({w['mean_grade']:.1f})" for w in s["weakest_tags"]) or "—"
+        mean = f"{s['mean_seconds']:.0f} s" if s["mean_seconds"] is not None else "—"
+        yield Header()
+        yield Static(
+            f"[b]Interview finished[/]: {s['answered']} of {s['cards']} cards answered · mean {mean} per card\n"
+            f"[b]Grades[/]  {grades}\n[b]Weakest tags[/] (mean grade)  {weak}\n"
+            "[dim]Saved; list past interviews with `gdstudy interview history`. Esc or q to quit.[/]",
+            id="iv-summary",
+        )
+        table: DataTable[str] = DataTable(id="iv-cards", cursor_type="row", zebra_stripes=True)
+        table.add_columns("card", "grade", "seconds")
+        for a in s["answers"]:
+            table.add_row(a["card_id"], Grade(a["grade"]).label, f"{a['seconds']:.0f}")
+        yield table
+        yield Footer()

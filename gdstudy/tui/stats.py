@@ -1,0 +1,64 @@
+"""`s`: study statistics — counts, retention, a 14-day forecast bar plot, streak, mastery per tag."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from gdstudy.session import ReviewSession
+
+__all__ = ["StatsScreen"]
+
+
+class StatsScreen(Screen[None]):
+    DEFAULT_CSS = """
+    #stats-text { height: auto; padding: 0 1; margin-bottom: 1; }
+    #stats-row { height: 1fr; }
+    #forecast { width: 1fr; height: 1fr; min-height: 12; }
+    #mastery { width: 56; height: 1fr; }
+    """
+    BINDINGS = [Binding("escape", "back", "Back"), Binding("s", "back", "Back", show=False)]
+
+    def __init__(self, session: ReviewSession) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        from textual_plotext import PlotextPlot
+
+        yield Header()
+        with VerticalScroll():
+            yield Static(id="stats-text")
+            with Horizontal(id="stats-row"):
+                yield PlotextPlot(id="forecast")
+                yield DataTable(id="mastery", cursor_type="none", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from textual_plotext import PlotextPlot
+
+        self.sub_title = "stats"
+        st = self.session.stats()
+        b = st.by_state
+        retention = (f"{st.retention:.1%} of {st.retention_reviews} reviews" if st.retention is not None
+                     else "no reviews of mature cards yet")
+        self.query_one("#stats-text", Static).update(
+            f"[b]Cards[/]  {b['new']} new · {b['learning']} learning · {b['review']} review · "
+            f"{b['relearning']} relearning   ({b['suspended']} suspended, {b['buried']} buried, {b['leech']} leech)\n"
+            f"[b]Today[/]  {st.reviews_today} reviews, {st.cram_today} cram   [b]Streak[/]  {st.streak} day(s)\n"
+            f"[b]True retention (30 days)[/]  {retention}   [b]Cram reviews (30 days, unscheduled)[/]  {st.cram_last_30d}"
+        )
+        plot = self.query_one("#forecast", PlotextPlot)
+        labels = [f"{d:%d/%m}" for d, _ in st.forecast]
+        plot.plt.bar(labels, [n for _, n in st.forecast])
+        plot.plt.title("cards due, next 14 days")
+        table = self.query_one("#mastery", DataTable)
+        table.add_columns("tag (weakest first)", "cards", "studied", "mastery")
+        for t in st.tags:
+            table.add_row(t.tag, str(t.cards), str(t.studied), f"{t.mastery:.0%}")
+
+    def action_back(self) -> None:
+        self.dismiss(None)
