@@ -41,7 +41,7 @@ class StatsScreen(Screen[None]):
         from textual_plotext import PlotextPlot
 
         self.sub_title = "stats"
-        st = self.session.stats()
+        self.stats = st = self.session.stats()
         b = st.by_state
         retention = (f"{st.retention:.1%} of {st.retention_reviews} reviews" if st.retention is not None
                      else "no reviews of mature cards yet")
@@ -53,7 +53,8 @@ class StatsScreen(Screen[None]):
         )
         plot = self.query_one("#forecast", PlotextPlot)
         labels = [f"{d:%d/%m}" for d, _ in st.forecast]
-        plot.plt.bar(labels, [n for _, n in st.forecast])
+        plot.plt.bar(list(range(1, len(labels) + 1)), [n for _, n in st.forecast])
+        plot.plt.xticks(list(range(1, len(labels) + 1, 2)), labels[::2])  # fixed ticks: every other day
         plot.plt.title("cards due, next 14 days")
         table = self.query_one("#mastery", DataTable)
         table.add_columns("tag (weakest first)", "cards", "studied", "mastery")
