@@ -288,3 +288,27 @@ def test_snapshot_interview_revealed(snap_compare, session: ReviewSession) -> No
     iv = InterviewSession(session, minutes=10, count=2, seed=5)  # the clock is pinned: the timer shows 10:00
     app = make_app(session, start="interview", interview=iv)
     assert snap_compare(app, press=[*"my answer", "ctrl+r"], terminal_size=SIZE)
+
+
+async def test_demo_browser_pick_set_parameters_run() -> None:
+    app = make_app(start="demos")
+    async with app.run_test(size=SIZE) as pilot:
+        from gdstudy.tui.demo_browser import DemoBrowserScreen
+
+        browser = app.screen
+        assert isinstance(browser, DemoBrowserScreen)
+        table = browser.query_one("#demo-list")
+        names = [str(k.value) for k in table.rows]
+        assert {"epoch", "minibatch", "variance"} <= set(names)
+        table.move_cursor(row=names.index("epoch"))
+        await pilot.press("enter")
+        demo = app.screen
+        assert isinstance(demo, DemoScreen) and demo.last_result is None and not demo.running  # no autorun
+        demo.query_one("#param-n").value = "300"
+        await pilot.press("r")
+        await wait_until(pilot, lambda: demo.last_result is not None)
+        assert demo.last_result["params"]["n"] == 300 and demo.last_result["passed"]
+        await pilot.press("escape")
+        assert app.screen is browser
+        await pilot.press("escape")  # the browser is the root screen here: Esc quits
+    assert app.return_code in (0, None)

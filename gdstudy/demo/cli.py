@@ -1,6 +1,7 @@
 """The `gdstudy demo` command. Importing this module is cheap: numpy, plotext, rich's progress
 and torch are imported only when a demo actually runs.
 
+    gdstudy demo                    (in a terminal: the demo browser TUI; otherwise the list)
     gdstudy demo list
     gdstudy demo NAME [--param value ...] [--backend numpy|torch] [--device auto|cpu|cuda|cuda:N|mps]
                       [--seed N] [--dtype float32|float64] [--json] [--no-plot]
@@ -46,6 +47,11 @@ def register(app: typer.Typer) -> None:
 def run_command(name: str | None, args: list[str]) -> int:
     """The command body; returns the exit code. DemoError -> one line on stderr, exit 2."""
     try:
+        if name is None and not args and sys.stdin.isatty() and sys.stdout.isatty():
+            from gdstudy.tui import make_app  # in a terminal: the demo browser
+
+            make_app(start="demos").run()
+            return 0
         if name in (None, "list", "--help", "-h"):
             if name in ("--help", "-h") or "--help" in args or "-h" in args:
                 print(USAGE)
