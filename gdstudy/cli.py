@@ -70,7 +70,7 @@ def _settings(**overrides: Any) -> "Settings":
     return load_settings(overrides)
 
 
-def _deck(settings: "Settings", decks: list[Path] | None, *, check_demos: bool = True) -> "Deck":
+def _deck(settings: "Settings", decks: list[Path] | None, *, full_check: bool = False) -> "Deck":
     from gdstudy.deck import load_deck
     from gdstudy.paths import shipped_cards_dir
 
@@ -78,7 +78,7 @@ def _deck(settings: "Settings", decks: list[Path] | None, *, check_demos: bool =
     for d in user:
         if not Path(d).exists():
             raise ConfigError(f"deck folder {d} does not exist")
-    return load_deck([shipped_cards_dir()], user, check_demos=check_demos)
+    return load_deck([shipped_cards_dir()], user, demo_params=full_check)
 
 
 def _store(data_dir: Path | None) -> "Store":
@@ -146,7 +146,7 @@ def cards_check(
         extra = [p for p in paths if Path(p).resolve() != shipped.resolve()]
         result = load_deck([shipped], [*extra, *(deck or [])])
     else:
-        result = _deck(settings, deck)
+        result = _deck(settings, deck, full_check=True)
     _report_problems(result)
     n_files = len({c.path for c in result.cards})
     if result.problems:

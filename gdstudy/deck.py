@@ -298,20 +298,27 @@ def _check_demo(card: Card, validate: Any) -> None:
         raise CardError(card.path, card.line, f"card '{card.id}': {e}") from None
 
 
-def _demo_validator() -> Any:
+def _demo_validator(params: bool) -> Any:
+    """Full check (imports each linked demo to validate its params) or a cheap name check."""
     try:
-        from gdstudy.demo.registry import validate_params
+        from gdstudy.demo.registry import demo_path, validate_params
     except ImportError:  # demo framework not installed in this build
         return None
-    return validate_params
+    if params:
+        return validate_params
+    return lambda name, _params: demo_path(name)
 
 
-def load_deck(shipped: Iterable[Path] = (), user: Iterable[Path] = (), *, check_demos: bool = True) -> Deck:
-    """Load the shipped deck folders, then user paths. Duplicate ids keep the first and report the rest."""
+def load_deck(
+    shipped: Iterable[Path] = (), user: Iterable[Path] = (), *, check_demos: bool = True, demo_params: bool = True
+) -> Deck:
+    """Load the shipped deck folders, then user paths. Duplicate ids keep the first and report the
+    rest. `check_demos`: demo links must name a demo; `demo_params`: and their params must be valid
+    (imports the demo modules — `cards check` does it, `review` only checks names, which is cheap)."""
     problems: list[CardError] = []
     cards: list[Card] = []
     seen: dict[str, Card] = {}
-    validate = _demo_validator() if check_demos else None
+    validate = _demo_validator(demo_params) if check_demos else None
     for paths, is_shipped in ((shipped, True), (user, False)):
         files, errs = card_files(paths)
         problems += errs

@@ -123,3 +123,31 @@ def test_cards_orphans(small_deck_dir: Path, isolated_home: Path) -> None:
     path.write_text(path.read_text().replace("id: gamma", "id: gamma-two"))
     code, out = run("cards", "orphans", "--deck", str(small_deck_dir))
     assert code == 0 and "gamma  (1 review(s) kept)" in out
+
+
+def test_cards_check_demo_links(tmp_path: Path) -> None:
+    f = tmp_path / "demos.yaml"
+    f.write_text(
+        GOOD.replace("ok-card", "bad-param") + "  demo: {name: epoch, params: {batch_size: 0}}\n"
+        + GOOD.replace("ok-card", "bad-name") + "  demo: epok\n"
+        + GOOD.replace("ok-card", "good-link") + "  demo: {name: epoch, params: {n: 50, batch-size: 5}}\n"
+    )
+    code, out = run("cards", "check", str(f))
+    assert code == 2
+    assert f"{f}:1: card 'bad-param': --batch-size must be >= 1, got 0" in out
+    assert f"{f}:7: card 'bad-name': unknown demo 'epok'; did you mean epoch?" in out
+    assert "good-link" not in out
+
+
+def test_review_time_deck_checks_demo_names_only(tmp_path: Path) -> None:
+    """`review` must not import every demo (numpy) to start: names are checked, params are not."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from gdstudy.deck import load_deck; from gdstudy.paths import shipped_cards_dir;"
+        "d = load_deck([shipped_cards_dir()], demo_params=False); assert d.ok, d.problems;"
+        "print('numpy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
