@@ -2,7 +2,8 @@
 
 Each method starts from the same weights and runs until the full loss reaches the target
 (loss* + target_gap * (loss_0 - loss*), loss* from a least-squares solve) or its budget ends.
-Wall-clock is the training clock of these runs (full-loss evaluations excluded, the same for all).
+Wall-clock is the training clock of these runs (full-loss evaluations excluded, the same for all);
+each method is timed `repeats` times from the same start and its fastest run counts.
 
     python demos/minibatch.py --help
     python demos/minibatch.py --batch-size 8
@@ -37,6 +38,7 @@ PARAMS = [
     Param("target_gap", 0.005, "target = loss* + target_gap * (loss_0 - loss*)", min=1e-6, max=0.9),
     Param("max_epochs", 1000, "epoch budget per method", min=1, max=100_000),
     Param("max_seconds", 0.5, "training-time budget per method (s)", min=0.01, max=600.0),
+    Param("repeats", 3, "timed runs per method, the fastest counts (robust to a busy machine)", min=1, max=20),
 ]
 
 
@@ -51,9 +53,10 @@ def run(p, ctx) -> DemoResult:
     be = ctx.be
     Xh, yh, _ = make_regression(p.n, p.dim, noise=0.5, seed=ctx.seed, cond=p.cond)
     A = np.c_[Xh, np.ones(p.n)]                          # (N, D+1) with the bias column
-    sol = np.linalg.lstsq(A, yh, rcond=None)[0]
+    H = A.T @ A / p.n                                    # (D+1, D+1) Hessian of the mean loss
+    sol = np.linalg.solve(H, A.T @ yh / p.n)             # normal equations: the exact optimum
     loss_opt = 0.5 * np.mean((A @ sol - yh) ** 2)
-    L = float(np.linalg.eigvalsh(A.T @ A / p.n)[-1])     # largest curvature: GD is stable below 2/L
+    L = float(np.linalg.eigvalsh(H)[-1])                 # largest curvature: GD is stable below 2/L
     X, y = be.asarray(Xh), be.asarray(yh)
     prob = LinearRegression(be, p.dim)
     p0 = prob.init_params(ctx.rng(1), scale=1.0)
@@ -65,14 +68,18 @@ def run(p, ctx) -> DemoResult:
     runs = []
     for k, (label, S, lr) in enumerate(methods):
         ctx.check_cancel()
-        params = to_backend(be, p0)
         batcher = Batcher(be, p.n, S, shuffle=S < p.n)   # full batch: one contiguous slice
         updates = sum(1 for _ in batcher.epoch())        # what one epoch of this run iterates
-        res = train(prob, params, SGD(params, lr=lr), X, y, batcher, epochs=p.max_epochs,
-                    eval_every=max(1, 256 // S), check_every=4096, target_loss=target,
-                    stop_at_target=True, max_seconds=p.max_seconds,
-                    progress=ctx.phase(k, 3, f"{label}"), cancel=ctx.cancelled)
-        runs.append((label, S, lr, updates, res))
+        best = None
+        for r in range(p.repeats):  # same start, same seed: only the clock differs between repeats
+            params = to_backend(be, p0)
+            res = train(prob, params, SGD(params, lr=lr), X, y, batcher, epochs=p.max_epochs,
+                        eval_every=max(1, 256 // S), check_every=4096, target_loss=target,
+                        stop_at_target=True, max_seconds=p.max_seconds,
+                        progress=ctx.phase(k * p.repeats + r, 3 * p.repeats, f"{label}"), cancel=ctx.cancelled)
+            if best is None or _time(res) < _time(best):
+                best = res
+        runs.append((label, S, lr, updates, best))
     ctx.check_cancel()
     return _result(p, runs, target, loss_opt, loss0)
 
@@ -88,8 +95,7 @@ def _result(p, runs, target, loss_opt, loss0) -> DemoResult:
                      r.final_loss, "yes" if r.target_step is not None else f"no ({r.message})",
                      t * 1e3 if math.isfinite(t) else None])
     (_, _, _, up_full, full), (_, _, _, up_sgd, sgd), (mb_label, _, _, up_mb, mb) = runs
-    times = {label: (r.target_time if r.target_step is not None else math.inf)
-             for label, _, _, _, r in runs}
+    times = {label: _time(r) for label, _, _, _, r in runs}
     t_mb = times[mb_label]
     t_other = min(v for k, v in times.items() if k != mb_label)
     verdicts = [
@@ -107,6 +113,10 @@ def _result(p, runs, target, loss_opt, loss0) -> DemoResult:
     notes = [f"target loss {target:.5g} (optimum {loss_opt:.5g}, start {loss0:.5g}); full batch uses "
              f"lr = 1/L, the largest curvature."]
     return DemoResult(plots=plots, table=table, verdicts=verdicts, notes=notes)
+
+
+def _time(r) -> float:
+    return r.target_time if r.target_step is not None else math.inf
 
 
 def _ms(t: float):
