@@ -1,0 +1,153 @@
+"""Gradient descent converges iff the step size is below 2/L (L = the largest curvature).
+
+The function is the core's 2-D quadratic f = 0.5 (x^2 + L y^2): curvatures mu = 1 and L. GD
+multiplies each coordinate by (1 - eta * curvature) per step, so it converges iff
+|1 - eta L| < 1, i.e. eta < 2/L. Four runs from the same start: too small (small * 2/L), good
+(2/(L + mu), the best constant step), just under 2/L and just over 2/L. Independently of the
+theory, the divergence threshold is located by doubling and then bisection on eta, calling a
+trial "diverged" when the loss after --bisect-steps steps is above the starting loss.
+--theory 1/L checks the runs against the common wrong answer (1/L) and FAILs.
+
+    python demos/learning_rate.py --help
+    python demos/learning_rate.py --curvature 50
+    gdstudy demo learning-rate --theory 1/L
+"""
+
+import math
+import sys
+from pathlib import Path
+
+try:
+    import gdstudy.demo  # noqa: F401
+except ImportError:  # a checkout without `pip install -e .`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from gdstudy.demo import DemoResult, Param, Plot, Series, Table, Verdict, run_standalone
+from gdstudy.errors import DemoError
+
+NAME = "learning-rate"
+TITLE = "Step size: converges iff eta < 2/L; the bisected threshold; too small is slow"
+CLAIM = ("GD on a quadratic with largest curvature L converges iff eta < 2/L; the divergence "
+         "threshold found by bisection is within 2 % of 2/L; a too-small step is visibly slow.")
+
+PARAMS = [
+    Param("curvature", 10.0, "largest curvature L (the other curvature is mu = 1)", min=1.5, max=1e4),
+    Param("small", 0.05, "the too-small step as a fraction of 2/L", min=1e-4, max=0.5),
+    Param("under", 0.97, "the just-under step as a fraction of 2/L", min=0.5, max=0.9999),
+    Param("over", 1.03, "the just-over step as a fraction of 2/L", min=1.0001, max=2.0),
+    Param("tol", 1e-6, "converged: loss <= tol * starting loss", min=1e-12, max=0.1),
+    Param("steps", 3000, "step budget of each of the four runs", min=10, max=1_000_000),
+    Param("bisect_steps", 200, "steps of each bisection trial", min=5, max=100_000),
+    Param("bisect_rel", 1e-4, "stop bisecting when the bracket is this narrow (relative)",
+          min=1e-9, max=0.5),
+    Param("threshold_tol", 0.02, "allowed relative gap of the bisected threshold to theory",
+          min=0.0, max=10.0),
+    Param("slow_ratio", 5.0, "too small is 'visibly slow': at least this many times the steps "
+          "of the good step", min=1.0, max=1e6),
+    Param("theory", "2/L", "threshold the runs are checked against (1/L is a wrong answer)",
+          choices=("2/L", "1/L")),
+]
+
+START = (-1.5, 1.0)   # (flat x, steep y)
+
+
+def check(p):
+    if p.small * 2 / p.curvature >= 2 / (p.curvature + 1):
+        raise DemoError("--small must give a step below the good step 2/(L+1)")
+
+
+def run(p, ctx) -> DemoResult:
+    L, mu = p.curvature, 1.0
+    steps = [("too small", p.small * 2 / L), ("good: 2/(L+mu)", 2 / (L + mu)),
+             ("just under 2/L", p.under * 2 / L), ("just over 2/L", p.over * 2 / L)]
+    runs = []
+    for k, (label, eta) in enumerate(steps):
+        ctx.check_cancel()
+        runs.append((label, eta, _gd(ctx, L, eta, p.steps, p.tol, ctx.phase(k, 5, label))))
+    thr, trace = _bisect(ctx, p)
+    ctx.check_cancel()
+    return _result(p, runs, thr, trace)
+
+
+def _gd(ctx, L, eta, steps, tol=None, progress=None):
+    """GD from START for up to `steps` steps; stops at loss <= tol * loss_0 (if tol)."""
+    from gdstudy.core import SGD, make_function, to_backend, train
+    f = make_function(ctx.be, "quadratic", kappa=L)
+    params = to_backend(ctx.be, f.init_params(start=START))
+    loss0 = 0.5 * (START[0] ** 2 + L * START[1] ** 2)
+    return train(f, params, SGD(params, lr=eta), max_steps=steps,
+                 eval_every=1 if tol else 0, check_every=64,
+                 target_loss=tol * loss0 if tol else None, stop_at_target=tol is not None,
+                 progress=progress, cancel=ctx.cancelled)
+
+
+def _diverges(ctx, p, eta) -> bool:
+    """The bisection's test: is the loss after bisect_steps steps above the starting loss?"""
+    r = _gd(ctx, p.curvature, eta, p.bisect_steps)
+    return r.diverged or not r.final_loss <= r.eval_losses[0]
+
+
+def _bisect(ctx, p):
+    """Double eta from 1e-3 until a trial diverges, then bisect. -> (threshold, [(eta, diverged)])."""
+    lo, hi, trace = 0.0, 1e-3, []
+    while True:
+        ctx.check_cancel()
+        d = _diverges(ctx, p, hi)
+        trace.append((hi, d))
+        if d:
+            break
+        lo, hi = hi, 2 * hi
+    while (hi - lo) / hi > p.bisect_rel:
+        ctx.check_cancel()
+        mid = 0.5 * (lo + hi)
+        d = _diverges(ctx, p, mid)
+        trace.append((mid, d))
+        lo, hi = (lo, mid) if d else (mid, hi)
+        ctx.report(4000 + min(999, 40 * len(trace)), 5000, "bisection")
+    return 0.5 * (lo + hi), trace
+
+
+def _outcome(r) -> str:
+    if r.target_step is not None:
+        return "converges"
+    return "diverges" if r.diverged or r.final_loss > r.eval_losses[0] else "too slow for the budget"
+
+
+def _result(p, runs, thr, trace) -> DemoResult:
+    L, mu = p.curvature, 1.0
+    theory = 2 / L if p.theory == "2/L" else 1 / L
+    verdicts, rows, series = [], [], []
+    for label, eta, r in runs:
+        rate = max(abs(1 - eta * mu), abs(1 - eta * L))     # per-step factor of the slowest axis
+        expected = "converges" if eta < theory else "diverges"
+        verdicts.append(Verdict.exact(f"{label} (eta = {eta:.4g} = {eta * L / 2:.3g} x 2/L)",
+                                      _outcome(r), expected, f"theory: converges iff eta < {p.theory}"))
+        pred = math.log(p.tol) / (2 * math.log(rate)) if rate < 1 else math.inf
+        rows.append([label, eta, eta * L / 2, rate, r.target_step, round(pred, 1),
+                     r.final_loss, _outcome(r)])
+        keep = [(s, v) for s, v in zip(r.eval_steps, r.eval_losses) if math.isfinite(v)]
+        series.append(Series(label, [s for s, _ in keep], [v for _, v in keep]))
+    verdicts.append(Verdict.close("divergence threshold by bisection (eta)", thr, theory,
+                                  p.threshold_tol, relative=True,
+                                  detail=f"{len(trace)} trials of {p.bisect_steps} steps; "
+                                         f"2/L = {2 / L:.5g}, ratio {thr * L / 2:.5f}"))
+    small, good = runs[0][2], runs[1][2]
+    ratio = (small.target_step or p.steps) / max(good.target_step or p.steps, 1)
+    verdicts.append(Verdict.at_least("too small is visibly slow: steps(too small) / steps(good)",
+                                     ratio, p.slow_ratio,
+                                     f"{small.target_step or f'>{p.steps}'} vs {good.target_step} "
+                                     f"steps to loss <= {p.tol:g} x start"))
+    plots = [Plot("Loss vs step at four step sizes", "step", "loss", series, logy=True),
+             Plot("Bisection: step size of each trial (doubling, then halving the bracket)", "trial", "eta",
+                  [Series("eta", list(range(1, len(trace) + 1)), [e for e, _ in trace]),
+                   Series("2/L", [1, len(trace)], [2 / L, 2 / L])], logy=True)]
+    table = Table(["run", "eta", "eta / (2/L)", "rate max|1-eta*lam|", "steps to tol",
+                   "theory steps", "final loss", "outcome"], rows)
+    notes = [f"f = 0.5 (x^2 + L y^2), L = {L:g}, mu = 1, start {START}; converged = loss <= "
+             f"{p.tol:g} x start within {p.steps} steps.",
+             f"bisection: {len(trace)} trials; threshold {thr:.6g} vs 2/L = {2 / L:.6g} "
+             f"(trial diverged = loss after {p.bisect_steps} steps above the start)."]
+    return DemoResult(plots=plots, table=table, verdicts=verdicts, notes=notes)
+
+
+if __name__ == "__main__":
+    sys.exit(run_standalone(sys.modules[__name__]))
