@@ -9,12 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Markdown, Static, TextArea
+from textual.widgets import DataTable, Footer, Header, Markdown, Static, TextArea
 
 from gdstudy.deck import Card
 from gdstudy.interview import InterviewSession
 from gdstudy.scheduling import Grade
-from gdstudy.tui.review import VARIANTS, GradeButton
+from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
 
 __all__ = ["InterviewScreen", "InterviewSummaryScreen"]
 
@@ -26,15 +26,10 @@ class InterviewScreen(Screen[None]):
     #answer { height: 1fr; min-height: 5; }
     #compare { height: 1fr; display: none; }
     #compare > VerticalScroll { width: 1fr; border: round $primary 50%; padding: 0 1; }
-    #iv-actions { height: 3; align: center middle; }
-    #iv-actions Button { margin: 0 1; }
     """
     BINDINGS = [
         Binding("ctrl+r", "reveal", "Reveal answer", priority=True),
-        Binding("1", "grade(1)", "Again"),
-        Binding("2", "grade(2)", "Hard"),
-        Binding("3", "grade(3)", "Good"),
-        Binding("4", "grade(4)", "Easy"),
+        *GRADE_BINDINGS,
         Binding("ctrl+e", "end", "End interview", priority=True),
     ]
 
@@ -59,12 +54,7 @@ class InterviewScreen(Screen[None]):
             with VerticalScroll():
                 yield Static("[b]Reference[/]")
                 yield Markdown(id="reference")
-        with Horizontal(id="iv-actions"):
-            reveal = Button("Reveal  (ctrl+r)", id="iv-reveal", variant="primary")
-            reveal.can_focus = False
-            yield reveal
-            for g in Grade:
-                yield GradeButton(g)
+        yield GradeBar("Reveal  (ctrl+r)")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -108,13 +98,7 @@ class InterviewScreen(Screen[None]):
         self._tick()
 
     def _draw_buttons(self) -> None:
-        self.query_one("#iv-reveal").display = not self.revealed
-        for g in Grade:
-            b = self.query_one(f"#grade-{int(g)}", GradeButton)
-            b.display = self.revealed
-            if self.revealed:
-                b.label = f"{g.label} ({int(g)})  {self.outcomes[g].interval_text}"
-                b.variant = VARIANTS[g]  # type: ignore[assignment]
+        self.query_one(GradeBar).show({g: self.outcomes[g].interval_text for g in Grade} if self.revealed else None)
         self.refresh_bindings()
 
     def action_reveal(self) -> None:
@@ -136,11 +120,11 @@ class InterviewScreen(Screen[None]):
         self.iv.submit(self.card, self.typed, Grade(value), time.monotonic() - self.shown_at)
         self.show_next()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "iv-reveal":
+    def on_grade_bar_pressed(self, event: GradeBar.Pressed) -> None:
+        if event.grade is None:
             self.action_reveal()
-        elif isinstance(event.button, GradeButton):
-            self.action_grade(int(event.button.grade))
+        else:
+            self.action_grade(int(event.grade))
 
     def action_end(self) -> None:
         if self.iv.ended_at is not None:

@@ -11,40 +11,25 @@ import time
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Markdown, Rule, Static
+from textual.widgets import Footer, Header, Markdown, Rule, Static
 
 from gdstudy.deck import Card
 from gdstudy.errors import GdstudyError
 from gdstudy.scheduling import Grade, Outcome, state_name
 from gdstudy.session import ReviewSession
+from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
 from gdstudy.timeutil import format_interval
 
 __all__ = ["ReviewScreen"]
-
-VARIANTS = {Grade.AGAIN: "error", Grade.HARD: "warning", Grade.GOOD: "success", Grade.EASY: "primary"}
-
-
-class GradeButton(Button):
-    """A grade button: clickable with the mouse, never steals the keyboard focus."""
-
-    can_focus = False
-
-    def __init__(self, grade: Grade) -> None:
-        super().__init__(grade.label, variant=VARIANTS[grade], id=f"grade-{int(grade)}")  # type: ignore[arg-type]
-        self.grade = grade
-
 
 class ReviewScreen(Screen[None]):
     CSS_PATH = "review.tcss"
     BINDINGS = [
         Binding("space", "reveal", "Show answer"),
         Binding("enter", "reveal", "Show answer", show=False),
-        Binding("1", "grade(1)", "Again"),
-        Binding("2", "grade(2)", "Hard"),
-        Binding("3", "grade(3)", "Good"),
-        Binding("4", "grade(4)", "Easy"),
+        *GRADE_BINDINGS,
         Binding("u", "undo", "Undo"),
         Binding("d", "demo", "Run demo"),
         Binding("minus", "bury", "Bury", key_display="-", show=False),
@@ -71,12 +56,7 @@ class ReviewScreen(Screen[None]):
             yield Rule(id="divider")
             yield Markdown(id="back")
         yield Static(id="empty")
-        with Horizontal(id="actions"):
-            reveal = Button("Show answer  (space)", id="reveal", variant="primary")
-            reveal.can_focus = False
-            yield reveal
-            for g in Grade:
-                yield GradeButton(g)
+        yield GradeBar("Show answer  (space)", id="actions")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -124,15 +104,13 @@ class ReviewScreen(Screen[None]):
         self.refresh_bindings()
         self.query_one("#divider").display = self.revealed
         self.query_one("#back").display = self.revealed
-        self.query_one("#reveal").display = not self.revealed
-        for g in Grade:
-            button = self.query_one(f"#grade-{int(g)}", GradeButton)
-            button.display = self.revealed
-            if self.revealed:
-                if self.session.cram:  # cram never reschedules: say what happens instead
-                    button.label = f"{g.label} ({int(g)})  {'again later' if g == Grade.AGAIN else 'done'}"
-                else:
-                    button.label = f"{g.label} ({int(g)})  {self.outcomes[g].interval_text}"
+        labels = None
+        if self.revealed:
+            if self.session.cram:  # cram never reschedules: say what happens instead
+                labels = {g: "again later" if g == Grade.AGAIN else "done" for g in Grade}
+            else:
+                labels = {g: self.outcomes[g].interval_text for g in Grade}
+        self.query_one(GradeBar).show(labels)
 
     def _draw_counts(self) -> None:
         c = self.session.counts()
@@ -269,8 +247,8 @@ class ReviewScreen(Screen[None]):
         self.query_one("#meta", Static).update(self._meta(self.card))
         self.refresh_bindings()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "reveal":
+    def on_grade_bar_pressed(self, event: GradeBar.Pressed) -> None:
+        if event.grade is None:
             self.action_reveal()
-        elif isinstance(event.button, GradeButton):
-            self.action_grade(int(event.button.grade))
+        else:
+            self.action_grade(int(event.grade))

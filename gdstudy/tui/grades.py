@@ -1,0 +1,59 @@
+"""The answer bar shared by review and interview: a reveal button, then the four grade buttons
+with the interval each one gives. Buttons never take keyboard focus (keys go to the screen);
+the mouse works. Pressing one posts `GradeBar.Pressed(grade)` (grade None = reveal)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Button
+
+from gdstudy.scheduling import Grade
+
+__all__ = ["GradeBar", "GRADE_BINDINGS"]
+
+VARIANTS = {Grade.AGAIN: "error", Grade.HARD: "warning", Grade.GOOD: "success", Grade.EASY: "primary"}
+
+GRADE_BINDINGS = [Binding(str(int(g)), f"grade({int(g)})", g.label) for g in Grade]
+
+
+class _Button(Button):
+    can_focus = False
+
+
+class GradeBar(Horizontal):
+    DEFAULT_CSS = """
+    GradeBar { height: 5; align: center middle; padding: 0 1; }
+    GradeBar Button { margin: 0 1; min-width: 14; height: 3; }
+    GradeBar #reveal { width: 40; }
+    """
+
+    class Pressed(Message):
+        def __init__(self, grade: Grade | None) -> None:
+            super().__init__()
+            self.grade = grade
+
+    def __init__(self, reveal_label: str, **kw: str) -> None:
+        super().__init__(**kw)
+        self.reveal_label = reveal_label
+
+    def compose(self) -> ComposeResult:
+        yield _Button(self.reveal_label, id="reveal", variant="primary")
+        for g in Grade:
+            yield _Button(g.label, variant=VARIANTS[g], id=f"grade-{int(g)}")  # type: ignore[arg-type]
+
+    def show(self, labels: dict[Grade, str] | None) -> None:
+        """`None`: only the reveal button; else the grade buttons, each with its label suffix."""
+        self.query_one("#reveal").display = labels is None
+        for g in Grade:
+            button = self.query_one(f"#grade-{int(g)}", Button)
+            button.display = labels is not None
+            if labels is not None:
+                button.label = f"{g.label} ({int(g)})  {labels[g]}"
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        bid = event.button.id or ""
+        self.post_message(self.Pressed(None if bid == "reveal" else Grade(int(bid.removeprefix("grade-")))))
