@@ -15,7 +15,7 @@ import numpy as np
 
 __all__ = [
     "LinearRegression", "LogisticRegression", "MLP", "Function2D", "FUNCTIONS_2D",
-    "make_function", "to_backend", "flatten",
+    "make_function", "to_backend", "flatten", "TiltedDoubleWell",
 ]
 
 
@@ -217,6 +217,51 @@ class Rosenbrock(Function2D):
 
 
 FUNCTIONS_2D = {c.name: c for c in (Quadratic, Saddle, DoubleWell, Rosenbrock)}
+
+
+class TiltedDoubleWell:
+    """1-D double well with a shallow and a deep minimum, as a data problem (mini-batches):
+    per example f_i(w) = (w^2 - 1)^2 + t_i w with tilts t_i = X[:, 0]. The full loss is the well
+    tilted by t = mean(t_i): for t > 0 the deep minimum is at w < 0, the shallow one at w > 0,
+    the barrier in between. A batch sees only its own tilts: gradient noise var(t_i)/S with
+    replacement. `value`/`grad` are elementwise, so (R,) arrays run R walkers at once."""
+
+    def __init__(self, be, tilt: float = 0.5) -> None:
+        self.be, self.tilt = be, float(tilt)
+
+    @staticmethod
+    def make_data(n: int, tilt: float, spread: float, rng: np.random.Generator) -> np.ndarray:
+        """Tilts (n, 1) with mean exactly `tilt` and standard deviation exactly `spread`."""
+        t = rng.standard_normal(n)
+        return (tilt + spread * (t - t.mean()) / t.std())[:, None]
+
+    def stationary_points(self, tilt: float | None = None) -> tuple:
+        """(deep minimum, barrier, shallow minimum) of the full loss: roots of 4w^3 - 4w + t."""
+        t = self.tilt if tilt is None else tilt
+        r = np.roots([4.0, 0.0, -4.0, t])
+        if np.abs(r.imag).max() > 1e-9:
+            raise ValueError(f"tilt {t} is too large: only one minimum (|tilt| < 1.5396)")
+        return tuple(sorted(r.real.tolist(), key=lambda w: w if t >= 0 else -w))
+
+    @staticmethod
+    def value(w, t):
+        u = w * w - 1
+        return u * u + t * w
+
+    @staticmethod
+    def grad(w, t):
+        return 4 * w * (w * w - 1) + t
+
+    def init_params(self, rng=None, start: float | None = None) -> dict:
+        w0 = self.stationary_points()[2] if start is None else start
+        return {"w": np.full(1, float(w0))}        # (1,); y is unused (train needs one)
+
+    def loss(self, params, X, y=None):
+        return self.value(params["w"], X[:, 0].mean()).sum()
+
+    def loss_and_grad(self, params, X, y=None):
+        t = X[:, 0].mean()                          # (S, 1) -> scalar: the batch's tilt
+        return self.value(params["w"], t).sum(), {"w": self.grad(params["w"], t)}
 
 
 def make_function(be, name: str, **kw) -> Function2D:
