@@ -1,0 +1,163 @@
+"""Redundant data: duplicating the data set k times makes every full-batch step k times more
+expensive, but changes nothing for mini-batch SGD.
+
+Least squares on N examples, and the same examples repeated k times (kN rows). The full loss
+(a mean) and hence every full-batch GD step are identical on both, so GD needs the same number
+of steps, each touching kN instead of N examples. A mini-batch of S examples drawn from the
+duplicated set is distributed (almost) like one drawn from the original, so SGD needs the same
+number of samples. Each method runs from the same start until the full loss reaches
+loss* + target_gap * (loss_0 - loss*) (loss* from a least-squares solve); mini-batch counts are
+averaged over --runs runs (reshuffling every epoch). Samples touched = steps x batch size.
+--theory 1 (the belief that duplicates cost full batch nothing) FAILs, so does --tol-sgd 0.001.
+
+    python demos/redundancy.py --help
+    python demos/redundancy.py --k 50
+    gdstudy demo redundancy --batch-size 64 --backend torch
+"""
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+try:
+    import gdstudy.demo  # noqa: F401
+except ImportError:  # a checkout without `pip install -e .`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from gdstudy.demo import DemoResult, Param, Plot, Series, Table, Verdict, run_standalone
+from gdstudy.errors import DemoError
+
+NAME = "redundancy"
+TITLE = "Duplicated data: full-batch GD pays k times more per step, mini-batch SGD pays nothing"
+CLAIM = ("With the data set duplicated k times, full-batch GD touches about k times more samples "
+         "to reach the target loss than on the original, while mini-batch SGD's count stays the "
+         "same within tolerance.")
+
+PARAMS = [
+    Param("k", 10, "copies of the data set", min=2, max=1000),
+    Param("n", 2000, "original examples N", min=10, max=1_000_000),
+    Param("dim", 16, "features D", min=1, max=1000),
+    Param("cond", 100.0, "condition number of the feature covariance", min=1.0, max=1e4),
+    Param("batch_size", 16, "mini-batch size S", min=1, max=100_000),
+    Param("lr", 0.1, "mini-batch learning rate (full batch uses 1/L)", min=1e-5, max=10.0),
+    Param("target_gap", 0.01, "target = loss* + target_gap * (loss_0 - loss*)", min=1e-6, max=0.9),
+    Param("runs", 6, "mini-batch runs per data set (counts are averaged)", min=1, max=10_000),
+    Param("max_epochs", 200, "epoch budget of each mini-batch run (on the original size)",
+          min=1, max=100_000),
+    Param("tol_full", 0.05, "allowed relative gap of the full-batch ratio to k", min=0.0, max=10.0),
+    Param("tol_sgd", 0.1, "allowed relative gap of the mini-batch ratio to 1", min=0.0, max=10.0),
+    Param("theory", "k", "expected full-batch ratio duplicated/original (1 is a wrong answer)",
+          choices=("k", "1")),
+]
+
+
+def check(p):
+    if p.batch_size >= p.n:
+        raise DemoError(f"--batch-size must be < --n ({p.n})")
+
+
+def run(p, ctx) -> DemoResult:
+    from gdstudy.core import LinearRegression, make_regression, to_backend
+    be = ctx.be
+    Xh, yh, _ = make_regression(p.n, p.dim, noise=0.5, seed=ctx.seed, cond=p.cond)
+    A = np.c_[Xh, np.ones(p.n)]                              # (N, D+1) with the bias column
+    loss_opt = 0.5 * np.mean((A @ np.linalg.lstsq(A, yh, rcond=None)[0] - yh) ** 2)
+    L = float(np.linalg.eigvalsh(A.T @ A / p.n)[-1])         # largest curvature: full batch lr 1/L
+    prob = LinearRegression(be, p.dim)
+    p0 = prob.init_params(ctx.rng(1), scale=1.0)
+    data = {"original": (be.asarray(Xh), be.asarray(yh)),
+            f"duplicated x{p.k}": (be.asarray(np.tile(Xh, (p.k, 1))), be.asarray(np.tile(yh, p.k)))}
+    loss0 = float(prob.loss(to_backend(be, p0), *data["original"]))
+    target = loss_opt + p.target_gap * (loss0 - loss_opt)
+    n_phase, k, out = 2 * (1 + p.runs), 0, {}
+    for name, (X, y) in data.items():
+        full = _to_target(ctx, prob, p0, X, y, None, 1.0 / L, target, 100_000,
+                          ctx.phase(k, n_phase, f"{name}: full batch"), data["original"])
+        k += 1
+        mini = []
+        for _ in range(p.runs):
+            ctx.check_cancel()
+            mini.append(_to_target(ctx, prob, p0, X, y, p.batch_size, p.lr, target,
+                                   p.max_epochs * math.ceil(p.n / p.batch_size),
+                                   ctx.phase(k, n_phase, f"{name}: mini-batch"), data["original"]))
+            k += 1
+        out[name] = (full, mini)
+    ctx.check_cancel()
+    return _result(p, out, target, loss_opt, loss0, L)
+
+
+class _FullLossOn:
+    """The problem, with its full-loss evaluations done on the original rows: the mean over k
+    copies equals the mean over the original, so only the cost of the checks changes (the
+    training steps still see the data set they are given)."""
+
+    def __init__(self, prob, X, y) -> None:
+        self.prob, self.be, self.X, self.y = prob, prob.be, X, y
+        self.loss_and_grad = prob.loss_and_grad
+
+    def loss(self, params, X=None, y=None):
+        return self.prob.loss(params, self.X, self.y)
+
+
+def _to_target(ctx, prob, p0, X, y, S, lr, target, max_steps, progress, orig):
+    """Train from p0 until the full loss <= target. -> (samples touched or None, TrainResult)."""
+    from gdstudy.core import SGD, Batcher, to_backend, train
+    be, n = ctx.be, X.shape[0]
+    params = to_backend(be, p0)
+    batcher = None if S is None else Batcher(be, n, S)       # None: full batch, one step = kN
+    res = train(_FullLossOn(prob, *orig), params, SGD(params, lr=lr), X, y, batcher, epochs=max_steps,
+                max_steps=max_steps, eval_every=1, check_every=64, target_loss=target,
+                stop_at_target=True, progress=progress, cancel=ctx.cancelled)
+    if res.target_step is None:
+        return None, res
+    return res.eval_samples[res.eval_steps.index(res.target_step)], res
+
+
+def _mean(xs):
+    return float(np.mean(xs)) if xs and all(x is not None for x in xs) else math.inf
+
+
+def _result(p, out, target, loss_opt, loss0, L) -> DemoResult:
+    (orig, (f_o, m_o)), (dup, (f_d, m_d)) = out.items()
+    full_ratio = (f_d[0] / f_o[0]) if f_o[0] and f_d[0] else math.nan
+    mo, md = _mean([s for s, _ in m_o]), _mean([s for s, _ in m_d])
+    sgd_ratio = md / mo if math.isfinite(mo) and math.isfinite(md) else math.nan
+    expected_full = float(p.k) if p.theory == "k" else 1.0
+    verdicts = [
+        Verdict.close("full batch: samples to target, duplicated / original", full_ratio,
+                      expected_full, p.tol_full, relative=True,
+                      detail=f"{f_d[0]} vs {f_o[0]} samples; {f_d[1].steps} vs {f_o[1].steps} steps"),
+        Verdict.close(f"mini-batch S={p.batch_size}: samples to target, duplicated / original",
+                      sgd_ratio, 1.0, p.tol_sgd, relative=True,
+                      detail=f"mean of {p.runs} runs: {md:.0f} vs {mo:.0f} samples"),
+    ]
+    rows = []
+    for name, (full, mini) in out.items():
+        rows.append([name, "full batch", full[0], full[1].steps, full[1].steps and full[0] / full[1].steps])
+        steps = [r.steps for _, r in mini]
+        rows.append([name, f"mini-batch S={p.batch_size}", _mean([s for s, _ in mini]),
+                     float(np.mean(steps)), p.batch_size])
+    plots = [Plot("Full loss vs samples touched (first run of each)", "samples touched",
+                  "loss - loss*", [_curve(f"{name}: {m}", r, loss_opt)
+                                   for name, (full, mini) in out.items()
+                                   for m, r in (("full batch", full[1]), ("mini-batch", mini[0][1]))],
+                  logx=True, logy=True)]
+    table = Table(["data", "method", "samples to target", "steps", "samples per step"], rows)
+    notes = [f"N = {p.n}, k = {p.k} (kN = {p.k * p.n}), D = {p.dim}, cond {p.cond:g}; target loss "
+             f"{target:.5g} (optimum {loss_opt:.5g}, start {loss0:.5g}); full batch lr 1/L = {1 / L:.4g}, "
+             f"mini-batch lr {p.lr:g}.",
+             "Reshuffled epochs of the original never repeat an example within an epoch; batches "
+             "of the duplicated set can, so SGD there behaves slightly more like sampling with "
+             "replacement (a few % more samples)."]
+    return DemoResult(plots=plots, table=table, verdicts=verdicts, notes=notes)
+
+
+def _curve(name, r, loss_opt) -> Series:
+    pts = [(s, l - loss_opt) for s, l in zip(r.eval_samples, r.eval_losses)
+           if s > 0 and math.isfinite(l) and l > loss_opt]
+    return Series(name, [s for s, _ in pts], [v for _, v in pts])
+
+
+if __name__ == "__main__":
+    sys.exit(run_standalone(sys.modules[__name__]))
