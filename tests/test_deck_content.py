@@ -61,7 +61,12 @@ REQUIRED_TAGS = {
 }
 
 # Demos that the first demo issue ships; a link must name one of these *and* exist in this build.
-KNOWN_DEMOS = {"minibatch", "epoch", "unbiased", "variance", "symmetry"}
+# the demos of the core issue and of the remaining-demos issue
+KNOWN_DEMOS = {
+    "minibatch", "epoch", "unbiased", "variance", "symmetry",
+    "learning-rate", "conditioning", "saddle", "local-minima", "redundancy",
+    "noise-floor", "trajectory", "throughput", "data-parallel",
+}
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 CARD_KEYS = {"id", "front", "back", "tags", "source", "demo", "interview"}
@@ -176,6 +181,12 @@ def test_demo_links_resolve():
     existing = _existing_demos()
     dangling = {cid: d for cid, d in linked.items() if d not in existing}
     assert not dangling, f"demo links that do not resolve (existing: {sorted(existing)}): {dangling}"
+
+
+def test_every_demo_is_linked_from_a_card():
+    linked = {_demo_name(c["demo"]) for _, c in CARDS if "demo" in c}
+    assert KNOWN_DEMOS <= linked, f"demos no card links to: {sorted(KNOWN_DEMOS - linked)}"
+    assert KNOWN_DEMOS == set(_existing_demos()), "KNOWN_DEMOS is out of date with demos/"
 
 
 def test_enough_interview_cards():
