@@ -106,10 +106,18 @@ def _bisect(ctx, p):
     return 0.5 * (lo + hi), trace
 
 
-def _outcome(r) -> str:
+def _outcome(r) -> tuple:
+    """-> (outcome for the verdict, text for the table). A run that has not reached the
+    tolerance within the budget converges if its loss is still falling: the last loss is below
+    the loss halfway through (and the start)."""
     if r.target_step is not None:
-        return "converges"
-    return "diverges" if r.diverged or r.final_loss > r.eval_losses[0] else "too slow for the budget"
+        return "converges", "converges"
+    losses = r.eval_losses
+    if r.diverged or not losses[-1] <= losses[0]:
+        return "diverges", "diverges"
+    if losses[-1] < losses[len(losses) // 2]:
+        return "converges", f"converging (tol not reached in {r.steps} steps)"
+    return "stalls", "stalls"
 
 
 def _result(p, runs, thr, trace) -> DemoResult:
@@ -120,10 +128,10 @@ def _result(p, runs, thr, trace) -> DemoResult:
         rate = max(abs(1 - eta * mu), abs(1 - eta * L))     # per-step factor of the slowest axis
         expected = "converges" if eta < theory else "diverges"
         verdicts.append(Verdict.exact(f"{label} (eta = {eta:.4g} = {eta * L / 2:.3g} x 2/L)",
-                                      _outcome(r), expected, f"theory: converges iff eta < {p.theory}"))
+                                      _outcome(r)[0], expected, f"theory: converges iff eta < {p.theory}"))
         pred = math.log(p.tol) / (2 * math.log(rate)) if rate < 1 else math.inf
         rows.append([label, eta, eta * L / 2, rate, r.target_step, round(pred, 1),
-                     r.final_loss, _outcome(r)])
+                     r.final_loss, _outcome(r)[1]])
         keep = [(s, v) for s, v in zip(r.eval_steps, r.eval_losses) if math.isfinite(v)]
         series.append(Series(label, [s for s, _ in keep], [v for _, v in keep]))
     verdicts.append(Verdict.close("divergence threshold by bisection (eta)", thr, theory,

@@ -84,7 +84,8 @@ def _walk(ctx, p, well, tilts, S, start, deep, progress) -> dict:
         if S >= p.n:
             tb = full_tilt                                  # every example: no noise
         else:
-            tb = tilts[be.randint(p.n, (p.runs, S))].mean(1)   # (R, S) -> (R,) batch tilts
+            idx = be.randint(p.n, (p.runs, S))             # (R, S) batch indices
+            tb = tilts.take(idx).mean(1)                    # (R, S) -> (R,) batch tilts
         w = w - p.lr * well.grad(w, tb)
         escaped = escaped | (w <= deep)
         counts.append(escaped.sum())

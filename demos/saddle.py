@@ -108,7 +108,7 @@ def _noisy_escapes(ctx, p, progress) -> np.ndarray:
     esc = be.zeros(p.runs)                         # (R,) escape step, 0 = not yet
     for t in range(1, p.steps + 1):
         idx = be.randint(p.n, (p.runs, p.batch_size))              # (R, S) batch indices
-        gx, gy = 2 * x + a[idx].mean(1), -2 * y + b[idx].mean(1)   # (R,) mini-batch gradients
+        gx, gy = 2 * x + a.take(idx).mean(1), -2 * y + b.take(idx).mean(1)  # (R,) batch gradients
         x, y = x - p.lr * gx, y - p.lr * gy
         esc = esc + t * ((be.abs(y) >= p.radius) & (esc == 0))
         if t % 16 == 0 or t == p.steps:
