@@ -1,0 +1,533 @@
+"""Review-spine benchmark (run by hand; not a test). Prints a markdown table.
+
+    .venv/bin/python benchmarks/bench_review.py            # full run, about 1–2 minutes
+    .venv/bin/python benchmarks/bench_review.py --quick    # smaller scale, to check the script works
+    .venv/bin/python benchmarks/bench_review.py --profile  # also cProfile the scale review start
+    .venv/bin/python benchmarks/bench_review.py --explain  # also time the stages of launch → first card
+
+Measures, against the targets of issue #2:
+  (a) `gdstudy --help` wall time (median of 10 runs of the console script), next to `python -c pass`;
+  (b) launch to first card rendered: the real `gdstudy review` code path with the Textual app run
+      headless, timed from spawning the process until the first card's front is on the screen,
+      next to a bare `python -c "import textual.app"` measured the same way in the same run;
+  (c) scale: 10,000 generated cards (YAML files) and 1,000,000 review-log rows (inserted with
+      executemany into a database created by `Store`): review start (load deck + open store +
+      build session + first `next_card()` + `preview`), and the commit latency of 500
+      `session.grade` calls (p50/p99). The between-card queue rebuild is reported for information.
+
+Everything runs in temporary folders (GDSTUDY_HOME points there); nothing touches your data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+def pct(xs: list[float], p: float) -> float:
+    s = sorted(xs)
+    k = max(0, min(len(s) - 1, round(p / 100 * (len(s) - 1))))
+    return s[k]
+
+
+def child_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("GDSTUDY_CONFIG",)}
+    env["GDSTUDY_HOME"] = str(home)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+# ---------------------------------------------------------------------------------------------
+# (a) gdstudy --help
+
+
+def gdstudy_command() -> list[str]:
+    script = Path(PY).parent / "gdstudy"
+    return [str(script)] if script.exists() else [PY, "-m", "gdstudy.cli"]
+
+
+def wall(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - t
+
+
+def bench_help(tmp: Path, runs: int) -> dict[str, float]:
+    env = child_env(tmp / "home-help")
+    cmd = gdstudy_command() + ["--help"]
+    wall(cmd, env, tmp)  # warm the file cache and .pyc files
+    wall([PY, "-c", "pass"], env, tmp)
+    helps, bare = [], []
+    for _ in range(runs):  # interleaved, so machine noise hits both alike
+        helps.append(wall(cmd, env, tmp))
+        bare.append(wall([PY, "-c", "pass"], env, tmp))
+    return {"help": median(helps), "python": median(bare), "help_cmd": " ".join(Path(c).name for c in cmd[:-1])}
+
+
+# ---------------------------------------------------------------------------------------------
+# (b) launch to first card rendered
+
+FIRST_CARD = textwrap.dedent(
+    """
+    import os, sys, time
+    t0 = time.perf_counter()
+    import gdstudy.tui
+
+    real_make_app = gdstudy.tui.make_app
+
+    def make_app(session):
+        app = real_make_app(session)
+
+        def rendered():
+            # The first card is on screen when a Markdown widget shows its front, with its
+            # blocks mounted.
+            from textual.widgets import Markdown
+            card = getattr(app.screen, "card", None)
+            if card is None:
+                return False
+            return any(m.source == card.front and m.children for m in app.screen.query(Markdown))
+
+        def painted():
+            os.write(1, f"RENDERED {time.perf_counter() - t0:.6f}\\n".encode())
+            app.exit()
+
+        async def auto_pilot(pilot):  # Textual starts this once the app is ready
+            while not rendered():
+                await pilot.pause(0.002)
+            app.call_after_refresh(painted)  # stamp after the next screen refresh
+
+        run = app.run
+        app.run = lambda *a, **k: run(headless=True, size=(100, 40), auto_pilot=auto_pilot)
+        return app
+
+    gdstudy.tui.make_app = make_app
+    sys.argv = ["gdstudy", "review"]
+    from gdstudy.cli import main
+    main()
+    """
+)
+
+BARE_TEXTUAL = "import os, textual.app; os.write(1, b'RENDERED 0\\n')"
+
+
+def time_to_line(code: str, env: dict[str, str], cwd: Path) -> float:
+    """Spawn `python -c code`; seconds until it writes its RENDERED line."""
+    t = time.perf_counter()
+    proc = subprocess.Popen([PY, "-c", code], env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("RENDERED"):
+            elapsed = time.perf_counter() - t
+            break
+    else:
+        raise RuntimeError(f"child never rendered (exit {proc.wait()}):\n{proc.stderr.read() if proc.stderr else ''}")
+    proc.communicate(timeout=60)
+    if proc.returncode != 0:
+        raise RuntimeError(f"child exit {proc.returncode}")
+    return elapsed
+
+
+def bench_first_card(tmp: Path, runs: int) -> dict[str, float]:
+    env = child_env(tmp / "home-tui")  # an empty store: the shipped deck's new cards are due
+    time_to_line(FIRST_CARD, env, tmp)  # warm-up; also creates the database
+    time_to_line(BARE_TEXTUAL, env, tmp)
+    first, bare = [], []
+    for _ in range(runs):
+        first.append(time_to_line(FIRST_CARD, env, tmp))
+        bare.append(time_to_line(BARE_TEXTUAL, env, tmp))
+    return {"first_card": median(first), "textual": median(bare)}
+
+
+FIRST_CARD_STAGES = textwrap.dedent(
+    """
+    import json, os, sys, time
+    t0 = time.perf_counter()
+    marks = []
+    def mark(name):
+        marks.append((name, time.perf_counter() - t0))
+    import gdstudy.tui; mark("import gdstudy.tui (Textual, session, fsrs, yaml)")
+    import gdstudy.cli; mark("import gdstudy.cli (typer)")
+    import gdstudy.deck, gdstudy.store
+    real_load = gdstudy.deck.load_deck
+    def load(*a, **k):
+        mark("typer dispatch to `review`")
+        r = real_load(*a, **k); mark("load shipped deck (YAML + demo validation)"); return r
+    gdstudy.deck.load_deck = load
+    real_make_app = gdstudy.tui.make_app
+    def make_app(session):
+        mark("open store + build session")
+        app = real_make_app(session)
+        def painted():
+            mark("first card painted")
+            os.write(1, ("STAGES " + json.dumps(marks) + "\\n").encode())
+            app.exit()
+        async def auto_pilot(pilot):
+            mark("Textual app ready")
+            app.call_after_refresh(painted)
+        run = app.run
+        app.run = lambda *a, **k: run(headless=True, size=(100, 40), auto_pilot=auto_pilot)
+        return app
+    gdstudy.tui.make_app = make_app
+    sys.argv = ["gdstudy", "review"]
+    gdstudy.cli.main()
+    """
+)
+
+
+def first_card_stages(tmp: Path, runs: int) -> list[tuple[str, float]]:
+    """Where the launch → first card time goes (median per stage, stage durations)."""
+    env = child_env(tmp / "home-tui")
+    per_run = []
+    for _ in range(runs):
+        proc = subprocess.run([PY, "-c", FIRST_CARD_STAGES], env=env, cwd=tmp, capture_output=True, text=True, timeout=120)
+        line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("STAGES ")), None)
+        if line is None:
+            raise RuntimeError(proc.stderr)
+        marks = json.loads(line.removeprefix("STAGES "))
+        per_run.append([(n, t - (marks[i - 1][1] if i else 0.0)) for i, (n, t) in enumerate(marks)])
+    return [(per_run[0][i][0], median([r[i][1] for r in per_run])) for i in range(len(per_run[0]))]
+
+
+# ---------------------------------------------------------------------------------------------
+# (c) scale
+
+
+def generate_deck(folder: Path, n_cards: int, per_file: int = 500) -> list[tuple[str, str, str]]:
+    """YAML files with `n_cards` realistic-sized cards; returns (id, front, back) for each."""
+    folder.mkdir(parents=True)
+    rng = random.Random(7)
+    words = ("gradient descent stochastic mini-batch epoch learning rate momentum variance noise loss "
+             "convergence curvature batch size generalization sharp flat minimum step update shuffle").split()
+    cards = []
+    for f in range(0, n_cards, per_file):
+        lines = [f"deck: generated-{f // per_file:03d}", "description: generated for the benchmark", "cards:"]
+        for i in range(f, min(f + per_file, n_cards)):
+            cid = f"gen-{i:05d}"
+            front = f"Question {i}: why does {' '.join(rng.choices(words, k=10))} matter?"
+            back_words = [" ".join(rng.choices(words, k=12)) for _ in range(4)]
+            back = f"Answer {i}. " + ". ".join(back_words) + "."
+            lines += [
+                f"  - id: {cid}",
+                f"    front: {json.dumps(front)}",
+                "    back: |",
+                *[f"      {w}" for w in textwrap.wrap(back, 90)],
+                f"    tags: [generated, {rng.choice(words)}]",
+                f"    source: generated.txt § Section {i % 37}",
+            ]
+            if i % 10 == 0:
+                lines.append("    interview: true")
+            cards.append((cid, front, "\n".join(textwrap.wrap(back, 90))))
+        (folder / f"generated-{f // per_file:03d}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return cards
+
+
+def generate_store(db_path: Path, cards: list[tuple[str, str, str]], n_log: int, now: datetime) -> dict[str, int]:
+    """A database created by `Store` (so the schema is the real one), filled with plausible FSRS
+    states for every card and `n_log` review-log rows over the last two years (a few of them
+    today), inserted directly with executemany."""
+    from gdstudy.deck import content_hash
+    from gdstudy.store import CardState, Store
+    from gdstudy.timeutil import day_start, iso
+
+    Store(db_path).close()
+    rng = random.Random(11)
+    states = []
+    counts = {"review": 0, "learning": 0, "relearning": 0, "due": 0}
+    for i, (cid, front, back) in enumerate(cards):
+        kind = 2 if i % 20 < 18 else (1 if i % 20 == 18 else 3)
+        if kind == 2:
+            stability = rng.uniform(1, 400)
+            due = now + timedelta(days=rng.uniform(-5, 90))
+            last = due - timedelta(days=max(1.0, stability * rng.uniform(0.8, 1.2)))
+            step = None
+        else:
+            stability = rng.uniform(0.1, 5)
+            due = now + timedelta(minutes=rng.uniform(-60, 600))
+            last = due - timedelta(minutes=10)
+            step = 0
+        counts[{1: "learning", 2: "review", 3: "relearning"}[kind]] += 1
+        counts["due"] += due <= now
+        states.append(CardState(
+            card_id=cid, state=kind, step=step, stability=stability, difficulty=rng.uniform(1, 10),
+            due=due, last_review=last, reps=rng.randint(3, 200), lapses=rng.randint(0, 6),
+            content_hash=content_hash(front, back),
+        ))
+    cols = list(states[0].to_dict())
+    db = sqlite3.connect(db_path, isolation_level=None)
+    db.execute("PRAGMA synchronous = OFF")  # bulk load only; the benchmark itself uses Store's settings
+    db.execute("BEGIN")
+    db.executemany(
+        f"INSERT INTO cards ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+        [tuple(s.to_dict()[c] for c in cols) for s in states],
+    )
+
+    # Log: chronological, round-robin over the cards, the last `today` rows after today's start.
+    today = 150
+    start, day0 = now - timedelta(days=730), day_start(now)
+    span_old = (day0 - timedelta(minutes=1) - start) / max(1, n_log - today)
+    span_new = (now - day0) / (today + 1)
+    proto = states[0].to_dict()
+    last_after: dict[str, str] = {}
+
+    def rows():
+        for r in range(n_log):
+            cid = cards[r % len(cards)][0]
+            t = start + span_old * r if r < n_log - today else day0 + span_new * (r - (n_log - today) + 1)
+            d = dict(proto, card_id=cid, state=2, stability=1.0 + r % 300, difficulty=1.0 + r % 9,
+                     due=iso(t + timedelta(days=1 + r % 300)), last_review=iso(t), reps=r // len(cards) + 1)
+            after = json.dumps(d)
+            yield (cid, 1 + r % 4, iso(t), 4000 + r % 9000, "review", last_after.get(cid), after)
+            last_after[cid] = after
+
+    batch: list[tuple] = []
+    sql = ("INSERT INTO review_log (card_id, rating, reviewed_at, duration_ms, kind, state_before, state_after)"
+           " VALUES (?, ?, ?, ?, ?, ?, ?)")
+    for row in rows():
+        batch.append(row)
+        if len(batch) == 50_000:
+            db.executemany(sql, batch)
+            batch.clear()
+    db.executemany(sql, batch)
+    db.execute("COMMIT")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return counts
+
+
+SCALE_CHILD = textwrap.dedent(
+    """
+    import json, sys, time
+    from pathlib import Path
+    deck_dir, db_path, n_grades, profile = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1"
+    from gdstudy.config import Settings
+    from gdstudy.deck import load_deck
+    from gdstudy.scheduling import Grade
+    from gdstudy.session import ReviewSession
+    from gdstudy.store import Store
+
+    # A heavy user: the daily review cap is raised so 500 grades are available after the 150 reviews
+    # already logged today (the default cap, 200, would stop the queue after 50).
+    SETTINGS = Settings(max_reviews_per_day=10_000)
+
+    def start():
+        t = [time.perf_counter()]
+        marks = {}
+        def mark(name):
+            now = time.perf_counter(); marks[name] = now - t[0]; t[0] = now
+        deck = load_deck([deck_dir]); mark("load_deck")
+        store = Store(db_path); mark("open_store")
+        session = ReviewSession(deck, store, SETTINGS); mark("session")
+        card = session.next_card(); mark("next_card")
+        outcomes = session.preview(card); mark("preview")
+        return deck, store, session, card, outcomes, marks
+
+    if profile:
+        import cProfile, pstats, io
+        pr = cProfile.Profile(); pr.enable()
+        deck, store, session, card, outcomes, marks = start()
+        pr.disable()
+        s = io.StringIO(); pstats.Stats(pr, stream=s).sort_stats("cumulative").print_stats(25)
+        print(s.getvalue(), file=sys.stderr)
+        print(json.dumps({"marks": marks}))
+        sys.exit(0)
+
+    deck, store, session, card, outcomes, marks = start()
+    assert len(deck.cards) > 0 and not deck.problems, deck.problems[:3]
+    grades, queue = [], []
+    grade_cycle = (Grade.GOOD, Grade.GOOD, Grade.HARD, Grade.AGAIN, Grade.EASY)
+    for i in range(n_grades):
+        if card is None:
+            break
+        t = time.perf_counter()
+        session.grade(card, outcomes[grade_cycle[i % 5]], duration_ms=5000)
+        grades.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        card = session.next_card()
+        queue.append(time.perf_counter() - t)
+        if card is not None:
+            outcomes = session.preview(card)
+    store.close()
+    print(json.dumps({"marks": marks, "grades": grades, "queue": queue, "n_cards": len(deck.cards)}))
+    """
+)
+
+
+def run_scale_child(deck_dir: Path, db_path: Path, n_grades: int, env: dict[str, str], cwd: Path,
+                    profile: bool = False) -> dict:
+    proc = subprocess.run([PY, "-c", SCALE_CHILD, str(deck_dir), str(db_path), str(n_grades), "1" if profile else "0"],
+                          env=env, cwd=cwd, capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"scale child failed:\n{proc.stderr}")
+    out = json.loads(proc.stdout)
+    if profile:
+        out["profile"] = proc.stderr
+    return out
+
+
+def bench_scale(tmp: Path, n_cards: int, n_log: int, n_grades: int, starts: int, profile: bool) -> dict:
+    from gdstudy.timeutil import utcnow
+
+    deck_dir, db_path = tmp / "scale-deck", tmp / "scale-home" / "gdstudy.db"
+    db_path.parent.mkdir()
+    t = time.perf_counter()
+    cards = generate_deck(deck_dir, n_cards)
+    t_deck = time.perf_counter() - t
+    t = time.perf_counter()
+    counts = generate_store(db_path, cards, n_log, utcnow())
+    t_db = time.perf_counter() - t
+    env = child_env(db_path.parent)
+    # Review start is measured in fresh processes (imports excluded, they are in (b)); the first one
+    # grades too. A copy of the database is used for each start so grades don't change the next.
+    runs = []
+    pristine = tmp / "pristine.db"
+    shutil.copy(db_path, pristine)
+    for i in range(starts):
+        shutil.copy(pristine, db_path)
+        runs.append(run_scale_child(deck_dir, db_path, n_grades if i == 0 else 0, env, tmp))
+    prof = run_scale_child(deck_dir, db_path, 0, env, tmp, profile=True)["profile"] if profile else None
+    start_total = [sum(r["marks"].values()) for r in runs]
+    best = min(range(len(runs)), key=lambda i: abs(start_total[i] - median(start_total)))
+    return {
+        "gen_deck_s": t_deck, "gen_db_s": t_db, "db_mb": db_path.stat().st_size / 1e6,
+        "state_counts": counts, "start": median(start_total), "marks": runs[best]["marks"],
+        "grades": runs[0]["grades"], "queue": runs[0]["queue"], "n_cards": runs[0]["n_cards"],
+        "profile": prof,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# report
+
+
+def machine_info(tmp: Path) -> dict[str, str]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    fs = ""
+    try:
+        fs = subprocess.run(["df", "-T", str(tmp)], capture_output=True, text=True).stdout.splitlines()[1].split()[1]
+    except (OSError, IndexError):
+        pass
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    from importlib.metadata import version
+
+    return {
+        "nproc": str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()),
+        "cpu": cpu or platform.processor(),
+        "python": platform.python_version(),
+        "os": f"{platform.system()} {platform.release()}",
+        "sqlite": sqlite3.sqlite_version,
+        "textual": version("textual"),
+        "fsrs": version("fsrs"),
+        "pyyaml": version("pyyaml"),
+        "temp filesystem": fs,
+        "gdstudy commit": commit,
+        "load average at start": f"{os.getloadavg()[0]:.2f}",
+    }
+
+
+def ms(x: float) -> str:
+    return f"{x * 1000:.1f} ms" if x < 10 else f"{x:.1f} s"
+
+
+def row(name: str, value: float, target: float | None, note: str = "", unit_ms: bool = True) -> str:
+    shown = ms(value) if unit_ms else f"{value:.2f}×"
+    if target is None:
+        return f"| {name} | {shown} | — | — | info{(' — ' + note) if note else ''} |"
+    tshown = ms(target) if unit_ms else f"{target:.2f}×"
+    ok = "PASS" if value <= target else "FAIL"
+    return f"| {name} | {shown} | ≤ {tshown} | {value / target:.2f} | {ok}{(' — ' + note) if note else ''} |"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="smaller scale test (1,000 cards, 50,000 log rows)")
+    ap.add_argument("--profile", action="store_true", help="cProfile the scale review start and print the top entries")
+    ap.add_argument("--explain", action="store_true", help="also break the launch → first card time into stages")
+    ap.add_argument("--tmp", type=Path, default=None, help="where to put the temporary data (default: system temp)")
+    args = ap.parse_args()
+    n_cards, n_log = (1_000, 50_000) if args.quick else (10_000, 1_000_000)
+    runs_help, runs_tui, n_grades, starts = (5, 3, 100, 2) if args.quick else (10, 5, 500, 3)
+
+    tmp = Path(tempfile.mkdtemp(prefix="gdstudy-bench-", dir=args.tmp))
+    t_all = time.perf_counter()
+    try:
+        info = machine_info(tmp)
+        print(f"(a) gdstudy --help ×{runs_help} …", file=sys.stderr, flush=True)
+        a = bench_help(tmp, runs_help)
+        print(f"(b) first card rendered ×{runs_tui} …", file=sys.stderr, flush=True)
+        b = bench_first_card(tmp, runs_tui)
+        stages = first_card_stages(tmp, runs_tui) if args.explain else None
+        print(f"(c) scale: {n_cards:,} cards, {n_log:,} log rows …", file=sys.stderr, flush=True)
+        c = bench_scale(tmp, n_cards, n_log, n_grades, starts, args.profile)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    total = time.perf_counter() - t_all
+
+    ratio = b["first_card"] / b["textual"]
+    g, q = c["grades"], c["queue"]
+    m = c["marks"]
+    breakdown = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in m.items())
+    lines = [
+        "| measurement | measured | target | ratio | result |",
+        "|---|---|---|---|---|",
+        row("`gdstudy --help` wall time (median of " + str(runs_help) + ")", a["help"], 0.25),
+        row("`python -c pass` (same runs, for scale)", a["python"], None),
+        row("launch → first card rendered, headless (median of " + str(runs_tui) + ")", b["first_card"], None),
+        row('`python -c "import textual.app"` (same runs)', b["textual"], None),
+        row("first card ÷ bare Textual import", ratio, 2.0, unit_ms=False),
+        row(f"review start, {c['n_cards']:,} cards + {n_log:,} log rows (median of {starts})", c["start"], 1.0,
+            note=breakdown),
+        row(f"grade commit p50 ({len(g)} × `session.grade`)", pct(g, 50), None),
+        row(f"grade commit p99 ({len(g)} × `session.grade`)", pct(g, 99), 0.010),
+        row("next card (queue rebuild) p50", pct(q, 50), None),
+        row("next card (queue rebuild) p99", pct(q, 99), None),
+    ]
+    sys.stderr.flush()
+    print()
+    print("\n".join(lines))
+    print()
+    info["load average at end"] = f"{os.getloadavg()[0]:.2f}"
+    print("Machine: " + "; ".join(f"{k} {v}" for k, v in info.items()))
+    print(f"Scale data: {n_cards:,} cards in {n_cards // 500} YAML files (generated in {c['gen_deck_s']:.1f} s); "
+          f"{n_log:,} log rows, database {c['db_mb']:.0f} MB (generated in {c['gen_db_s']:.1f} s); "
+          f"card states {c['state_counts']}.")
+    print(f"`gdstudy --help` ran as: {a['help_cmd']} --help.  Whole benchmark: {total:.0f} s.")
+    if stages:
+        print("\nLaunch → first card, by stage (median of " + str(runs_tui) + " runs; the process start itself is not included):\n")
+        print("| stage | time |\n|---|---|")
+        for name, dt in stages:
+            print(f"| {name} | {dt * 1000:.0f} ms |")
+        print(f"| total | {sum(dt for _, dt in stages) * 1000:.0f} ms |")
+    if c["profile"]:
+        print("\ncProfile of the scale review start (cumulative):\n")
+        print(c["profile"])
+
+
+if __name__ == "__main__":
+    main()
