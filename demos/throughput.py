@@ -20,6 +20,7 @@ batching gain and FAILs.
     gdstudy demo throughput --no-vectorize      # per-example loop: FAIL
 """
 
+import contextlib
 import math
 import sys
 import time
@@ -48,6 +49,7 @@ PARAMS = [
     Param("block_ms", 5.0, "length of one timed block (ms)", min=0.1, max=10_000.0),
     Param("repeats", 5, "timed blocks per size (the fastest counts)", min=1, max=100),
     Param("warmup_ms", 3.0, "warm-up time per size (ms, at least 2 calls)", min=0.0, max=10_000.0),
+    Param("threads", 1, "BLAS / torch threads while timing (0: leave the library default)", min=0, max=256),
     Param("vectorize", True, "one pass per batch (false: one pass per example, a loop)"),
     Param("min_speedup", 10.0, "required throughput ratio S >= 256 vs S = 1", min=1.0, max=1e6),
 ]
@@ -78,16 +80,67 @@ def run(p, ctx) -> DemoResult:
     y = be.asarray((rng.random(p.max_batch) < 0.5) * 1.0)          # (S_max,)
     prob = MLP(be, p.dim, p.hidden, "tanh")
     params = to_backend(be, prob.init_params(ctx.rng(2)))
-    rows = {}
-    for k, S in enumerate(sizes):               # warm-up right before the timed blocks of S
-        ctx.check_cancel()
-        ctx.report(k, len(sizes), f"timing S={S}")
-        xb, yb = X[:S], y[:S]                                      # contiguous slices, no copy
-        n = _warm_up(be, prob, params, xb, yb, p)
-        rows[S] = _summary(S, n, [_block(be, prob, params, xb, yb, n, p.vectorize)
-                                  for _ in range(p.repeats)])
+    with _threads(be, p.threads) as how:
+        rows = {}
+        for k, S in enumerate(sizes):           # warm-up right before the timed blocks of S
+            ctx.check_cancel()
+            ctx.report(k, len(sizes), f"timing S={S}")
+            xb, yb = X[:S], y[:S]                                  # contiguous slices, no copy
+            n = _warm_up(be, prob, params, xb, yb, p)
+            rows[S] = _summary(S, n, [_block(be, prob, params, xb, yb, n, p.vectorize)
+                                      for _ in range(p.repeats)])
     ctx.report(len(sizes), len(sizes), "done")
-    return _result(p, sizes, powers, rows, be)
+    return _result(p, sizes, powers, rows, be, how)
+
+
+@contextlib.contextmanager
+def _threads(be, n: int):
+    """Limit the compute threads while timing; yields a note saying what was done. On a shared
+    2-core machine a 2-thread BLAS call waits for a busy core and can take 100x longer."""
+    if n == 0 or be.device != "cpu":
+        yield "library default threads"
+        return
+    if be.name == "torch":
+        old = be.torch.get_num_threads()
+        be.torch.set_num_threads(n)
+        try:
+            yield f"torch threads {n}"
+        finally:
+            be.torch.set_num_threads(old)
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        get_set = _openblas_thread_api()
+        if get_set is None:
+            yield "BLAS threads not limited (no threadpoolctl, no OpenBLAS found)"
+            return
+        old = get_set[0]()
+        get_set[1](n)
+        try:
+            yield f"BLAS threads {n} (OpenBLAS)"
+        finally:
+            get_set[1](old)
+        return
+    with threadpool_limits(n, user_api="blas"):
+        yield f"BLAS threads {n} (threadpoolctl)"
+
+
+def _openblas_thread_api():
+    """(get, set) of the OpenBLAS that numpy loaded, found in /proc/self/maps (Linux), or None."""
+    import ctypes
+    try:
+        libs = {ln.split()[-1] for ln in open("/proc/self/maps") if "openblas" in ln.lower()}
+    except OSError:
+        return None
+    for path in sorted(libs):
+        lib = ctypes.CDLL(path)
+        for pre, suf in [("openblas", ""), ("scipy_openblas", "64_"), ("openblas", "64_")]:
+            get = getattr(lib, f"{pre}_get_num_threads{suf}", None)
+            put = getattr(lib, f"{pre}_set_num_threads{suf}", None)
+            if get is not None and put is not None:
+                return get, lambda k, put=put: put(ctypes.c_int(k))
+    return None
 
 
 def _pass(prob, params, xb, yb, vectorize):
@@ -130,7 +183,7 @@ def _summary(S, n, times) -> dict:
             "spread": (t[1] / t[0] - 1) if len(t) > 1 else 0.0}
 
 
-def _result(p, sizes, powers, rows, be) -> DemoResult:
+def _result(p, sizes, powers, rows, be, how) -> DemoResult:
     rate = {S: rows[S]["rate"] for S in sizes}
     noise = float(np.median([rows[S]["spread"] for S in sizes]))
     big = [S for S in sizes if S >= 256]
@@ -151,7 +204,7 @@ def _result(p, sizes, powers, rows, be) -> DemoResult:
                  Series("all sizes", sizes, [rate[S] for S in sizes])], logx=True, logy=True)
     mode = "one pass per batch" if p.vectorize else "a loop of one pass per example"
     notes = [f"MLP D={p.dim}, H={p.hidden} (tanh), {mode}, backend {be.name} on {be.device}, "
-             f"{be.dtype_name}; best of {p.repeats} blocks of ~{p.block_ms:g} ms per size; timing noise (median of 2nd best / best - 1) {noise:.1%}.", *obs]
+             f"{be.dtype_name}, {how}; best of {p.repeats} blocks of ~{p.block_ms:g} ms per size; timing noise (median of 2nd best / best - 1) {noise:.1%}.", *obs]
     return DemoResult(plots=[plot], table=table, verdicts=verdicts, notes=notes)
 
 

@@ -1,0 +1,210 @@
+"""noise-floor, trajectory, throughput, data-parallel: PASS at a small size at three seeds, a
+broken setting FAILs, and the data-parallel launcher cleans up after errors, timeouts, cancels."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from gdstudy.demo import DemoCancelled
+from gdstudy.demo.registry import demo_names, load_demo
+from gdstudy.demo.runner import run_demo
+from gdstudy.errors import DemoError
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = (0, 1, 2)
+SMALL = {
+    "noise-floor": {"chains": 500, "steps": 800, "decay_steps": 500},
+    "trajectory": {"n": 200, "sgd_steps": 1000},
+    "throughput": {"max_batch": 256, "neighbours": "96,100,127,129,255", "block_ms": 2.0,
+                   "warmup_ms": 1.0},
+}
+BROKEN = {  # key -> (demo, setting, a verdict that must fail)
+    "noise-floor-burn-in": ("noise-floor", {"burn_in": 0.0}, "stationary variance"),
+    "noise-floor-decay": ("noise-floor", {"decay": 0.0}, "ends lower"),
+    "trajectory-full-batch": ("trajectory", {"batch_size": 200}, "path length"),
+    "throughput-loop": ("throughput", {"vectorize": False}, "throughput at S >= 256"),
+}
+DP_SMALL = {"steps": 5, "n": 256, "batch_size": 16, "timeout": 30.0}
+
+
+def test_four_demos_are_registered():
+    assert {"noise-floor", "trajectory", "throughput", "data-parallel"} <= set(demo_names())
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+@pytest.mark.parametrize("seed", SEEDS)
+def test_demo_passes(name, seed):
+    r = run_demo(name, SMALL[name], seed=seed)
+    assert r.passed, "\n".join(v.line() for v in r.verdicts)
+    assert r.plots and r.table.rows
+
+
+@pytest.mark.parametrize("key", sorted(BROKEN))
+def test_broken_setting_fails(key):
+    name, setting, failing = BROKEN[key]
+    r = run_demo(name, {**SMALL[name], **setting}, seed=0)
+    assert not r.passed
+    assert any(failing in v.name and not v.passed for v in r.verdicts), [v.line() for v in r.verdicts]
+
+
+def test_noise_floor_theory_column_matches_formula():
+    r = run_demo("noise-floor", SMALL["noise-floor"], seed=0)
+    base = r.table.rows[0]                       # run, eta, S, measured, theory, gap
+    eta, S = base[1], base[2]
+    assert base[4] == pytest.approx(eta * 1.0 / (S * 1.0 * (2 - eta)), rel=1e-3)  # sigma = h = 1
+
+
+def test_throughput_reports_power_of_two_observations():
+    r = run_demo("throughput", SMALL["throughput"], seed=0)
+    assert any(n.startswith("observation: S=128") for n in r.notes)
+    assert len(r.verdicts) == 1                  # the observation is not a verdict
+
+
+def test_bad_throughput_sizes_are_a_clear_error():
+    with pytest.raises(DemoError, match="--neighbours"):
+        run_demo("throughput", {"neighbours": "96,abc"})
+    with pytest.raises(DemoError, match="between 1 and --max-batch"):
+        run_demo("throughput", {"max_batch": 256, "neighbours": "257"})
+
+
+# ---- data-parallel -------------------------------------------------------------------------
+
+def test_data_parallel_without_torch_is_a_clear_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)           # `import torch` now fails
+    monkeypatch.setitem(sys.modules, "torch.distributed", None)
+    assert load_demo("data-parallel").NAME == "data-parallel"  # listing still works
+    with pytest.raises(DemoError, match=r"pip install 'gdstudy\[torch\]'"):
+        run_demo("data-parallel", DP_SMALL)
+
+
+def test_shards_cover_the_batch_once():
+    from gdstudy.core.distributed import shard
+    for n, k in [(64, 2), (10, 3), (7, 7), (5, 1)]:
+        idx = [i for r in range(k) for i in range(n)[shard(n, r, k)]]
+        assert idx == list(range(n))
+
+
+def test_data_parallel_in_an_env_group_of_one(monkeypatch):
+    """The torchrun path (env:// rendezvous) in this process, world size 1."""
+    torch = pytest.importorskip("torch")
+    from gdstudy.core.distributed import free_port
+    for k, v in {"RANK": "0", "WORLD_SIZE": "1", "LOCAL_RANK": "0", "MASTER_ADDR": "127.0.0.1",
+                 "MASTER_PORT": str(free_port())}.items():
+        monkeypatch.setenv(k, v)
+    r = run_demo("data-parallel", {**DP_SMALL, "workers": 1}, seed=0)
+    assert r.passed, [v.line() for v in r.verdicts]
+    assert "under torchrun" in r.notes[0]
+    assert not torch.distributed.is_initialized()              # the group was torn down
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", SEEDS)
+def test_data_parallel_passes(seed):
+    pytest.importorskip("torch")
+    r = run_demo("data-parallel", DP_SMALL, seed=seed)
+    assert r.passed, [v.line() for v in r.verdicts]
+    assert r.verdicts[0].measured <= 1e-6 and "2 local worker processes" in r.notes[0]
+
+
+@pytest.mark.slow
+def test_data_parallel_sum_reduction_fails():
+    pytest.importorskip("torch")
+    r = run_demo("data-parallel", {**DP_SMALL, "reduce": "sum"}, seed=0)
+    assert not r.verdicts[0].passed and not r.verdicts[1].passed
+
+
+@pytest.mark.slow
+def test_data_parallel_under_torchrun():
+    pytest.importorskip("torch")
+    torchrun = Path(sys.executable).with_name("torchrun")
+    if not torchrun.exists():
+        pytest.skip("torchrun not installed next to this python")
+    out = subprocess.run([str(torchrun), "--standalone", "--nproc-per-node", "2",
+                          str(ROOT / "demos" / "data_parallel.py"), "--no-plot", "--steps", "3",
+                          "--batch-size", "16"],   # not --n: torchrun takes it for its own --nnodes
+                         capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    assert out.stdout.count("PASS  data-parallel") == 2 and "rank 1 of 2 under torchrun" in out.stdout
+
+
+def _torch_cuda() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return torch.cuda.is_available()
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not _torch_cuda(), reason="no CUDA device")
+def test_data_parallel_on_cuda_with_nccl():
+    import torch
+    workers = min(2, torch.cuda.device_count())
+    r = run_demo("data-parallel", {**DP_SMALL, "workers": workers}, backend="torch", device="cuda")
+    assert r.passed and "nccl" in r.notes[0]
+
+
+# ---- the local launcher: failures, timeouts and cancels leave no child behind ---------------
+
+def _script(body: str) -> list[str]:
+    return [sys.executable, "-c", "import os, sys, time\n"
+            "r = int(os.environ['RANK'])\n"
+            "open(os.path.join(sys.argv[1], f'pid{r}'), 'w').write(str(os.getpid()))\n" + body]
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _pids(tmp_path, n):
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not all((tmp_path / f"pid{r}").exists() for r in range(n)):
+        time.sleep(0.05)
+    return [int((tmp_path / f"pid{r}").read_text()) for r in range(n) if (tmp_path / f"pid{r}").exists()]
+
+
+def test_launcher_reports_a_failed_rank_and_kills_the_rest(tmp_path):
+    from gdstudy.core.distributed import launch_local
+    argv = _script("print('boom from rank 1') if r == 1 else None\n"
+                   "sys.exit(3) if r == 1 else time.sleep(60)\n") + [str(tmp_path)]
+    t0 = time.monotonic()
+    with pytest.raises(DemoError, match=r"rank 1 exited with code 3: boom from rank 1"):
+        launch_local(2, argv, timeout=30)
+    assert time.monotonic() - t0 < 15
+    assert all(_gone(pid) for pid in _pids(tmp_path, 2))
+
+
+def test_launcher_timeout_and_cancel_kill_the_workers(tmp_path):
+    from gdstudy.core.distributed import launch_local
+    argv = _script("time.sleep(60)\n") + [str(tmp_path)]
+    with pytest.raises(DemoError, match="did not finish within 1 s"):
+        launch_local(2, argv, timeout=1)
+    assert all(_gone(pid) for pid in _pids(tmp_path, 2))
+
+    t_cancel = time.monotonic() + 0.5
+
+    def on_poll():
+        if time.monotonic() > t_cancel:
+            raise DemoCancelled("cancelled")
+    for f in tmp_path.glob("pid*"):
+        f.unlink()
+    with pytest.raises(DemoCancelled):
+        launch_local(2, argv, timeout=30, on_poll=on_poll)
+    assert all(_gone(pid) for pid in _pids(tmp_path, 2))
+
+
+def test_launcher_uses_loopback_and_the_env_protocol(tmp_path):
+    from gdstudy.core.distributed import launch_local
+    argv = [sys.executable, "-c", "import os, sys; r = os.environ['RANK']; open(os.path.join("
+            "sys.argv[1], 'env' + r), 'w').write(' '.join(os.environ[k] for k in ('MASTER_ADDR', "
+            "'WORLD_SIZE', 'LOCAL_RANK')))", str(tmp_path)]
+    launch_local(3, argv, timeout=30)
+    assert [(tmp_path / f"env{r}").read_text() for r in range(3)] == [f"127.0.0.1 3 {r}" for r in range(3)]
