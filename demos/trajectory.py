@@ -130,7 +130,7 @@ def _result(p, runs, theta_star, H, theta0) -> DemoResult:
                          p.min_longer, detail=f"GD {gd['length']:.3g}, SGD {sgd['length']:.3g}"),
         Verdict.at_least("uphill-step share, SGD minus GD (noisier)", sgd["uphill"] - gd["uphill"],
                          p.min_uphill, detail=f"GD {gd['uphill']:.3f}, SGD {sgd['uphill']:.3f}"),
-        Verdict(f"SGD touches fewer samples to enter the disc", bool(
+        Verdict("SGD touches fewer samples to enter the disc", bool(
                     sgd["reached"] and (sgd["samples"] < gd["samples"] or not gd["reached"])),
                 sgd["samples"] if sgd["reached"] else "not reached",
                 f"< {gd['samples']}" if gd["reached"] else "< GD (GD did not reach)", None,
