@@ -39,6 +39,8 @@ CLAIM = ("With K workers that each compute the gradient on their shard and avera
          "batch (max abs difference <= 1e-6 in float64), and K-worker training matches "
          "single-process training with batch K*S step for step.")
 
+DTYPE = "float64"  # the claims are stated in float64 (gradient match <= 1e-6)
+
 PARAMS = [
     Param("workers", 2, "number of worker processes K (under torchrun: WORLD_SIZE)", min=1, max=64),
     Param("batch_size", 32, "examples per worker S (combined batch K*S)", min=1, max=100_000),
