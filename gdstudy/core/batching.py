@@ -4,7 +4,14 @@ Without replacement (the default) each epoch draws a fresh permutation and cuts 
 consecutive pieces, so every example is used exactly once per epoch and the order changes
 between epochs. With replacement, an epoch draws N independent uniform indices instead.
 Without shuffling the batches are contiguous slices (views, no copy). Either way a batch costs
-one gather `X[idx]` or one slice: there is no per-example Python.
+one gather of rows or one slice: there is no per-example Python.
+
+Gathering (`Batcher.gather`) is the expensive part of an epoch at large S: N random rows of X
+per epoch instead of a stream. It uses `be.take_rows` (NumPy: `np.take(..., mode="clip")`,
+torch: `index_select`), both several times faster than `X[idx]`, into two buffers reused from
+step to step. Indices are not sorted within a batch: measured on the benchmark (N=200,000,
+D=64, S=4096), sorting saves nothing (a batch touches 2 % of the rows, 12 KB apart: no cache
+line or page is shared) and the sort itself costs 0.5-0.8 ms per epoch.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ class Batcher:
             raise ValueError(f"batch size must be between 1 and N={n}, got {batch_size}")
         self.be, self.n, self.batch_size = be, n, batch_size
         self.shuffle, self.replacement, self.drop_last = shuffle, replacement, drop_last
+        self._buffers = None  # (device, X rows, y rows): gather's reused batch buffers
 
     @property
     def steps_per_epoch(self) -> int:
@@ -43,6 +51,30 @@ class Batcher:
             lo, hi = k * S, min((k + 1) * S, self.n)
             yield slice(lo, hi) if order is None else order[lo:hi]
 
+    def gather(self, X, y, idx):
+        """The batch (X[idx], y[idx]) for `idx` from `epoch()`. A slice gives views; an index
+        array gathers rows into buffers reused from call to call, so the returned arrays are
+        valid until the next call. The indices are this Batcher's, hence in range, which lets
+        `take_rows` skip the range check."""
+        if isinstance(idx, slice):
+            return X[idx], y[idx]
+        take, n, bufs = self.be.take_rows, idx.shape[0], self._buffers
+        if (bufs is None or bufs[1].shape[0] < n or bufs[1].shape[1:] != X.shape[1:]
+                or bufs[1].dtype != X.dtype or bufs[2].shape[1:] != y.shape[1:]
+                or bufs[2].dtype != y.dtype or bufs[0] != getattr(X, "device", None)):
+            xb, yb = take(X, idx), take(y, idx)    # the first batch of an epoch has all S rows
+            self._buffers = (getattr(X, "device", None), xb, yb)
+            return xb, yb
+        _, bx, by = bufs
+        if n == bx.shape[0]:
+            return take(X, idx, out=bx), take(y, idx, out=by)
+        return take(X, idx, out=bx[:n]), take(y, idx, out=by[:n])
+
+
+def index_batch(X, y, idx):
+    """(X[idx], y[idx]): plain indexing, for slices and for indices of unknown origin."""
+    return X[idx], y[idx]
+
 
 class FullBatch:
     """Every step uses all the data (plain gradient descent): one step per epoch. For 2-D
@@ -54,3 +86,5 @@ class FullBatch:
     def epoch(self):
         for _ in range(self.steps_per_epoch):
             yield slice(None)
+
+    gather = staticmethod(index_batch)

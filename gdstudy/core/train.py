@@ -2,7 +2,8 @@
 
     for each epoch:
         for idx in batcher.epoch():          # one gather (or slice) per batch
-            loss, grads = problem.loss_and_grad(params, X[idx], y[idx])
+            xb, yb = batcher.gather(X, y, idx)   # rows into reused buffers
+            loss, grads = problem.loss_and_grad(params, xb, yb)
             opt.step(grads)
             losses[step] = loss              # stays on the device: no host sync per step
 
@@ -20,7 +21,7 @@ from time import perf_counter
 
 import numpy as np
 
-from gdstudy.core.batching import FullBatch
+from gdstudy.core.batching import FullBatch, index_batch
 
 __all__ = ["train", "TrainResult"]
 
@@ -89,6 +90,7 @@ def train(problem, params: dict, opt, X=None, y=None, batcher=None, *, epochs: i
         total = max_steps if max_steps is not None else epochs
         batcher = FullBatch(None, steps=max(total, 1))
     batcher = batcher or FullBatch(X.shape[0])
+    gather = getattr(batcher, "gather", index_batch)  # a custom batcher may only have epoch()
     spe = batcher.steps_per_epoch
     total = max_steps if max_steps is not None else epochs * spe
     n_epochs = math.ceil(total / spe) if spe else 0
@@ -106,7 +108,7 @@ def train(problem, params: dict, opt, X=None, y=None, batcher=None, *, epochs: i
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected, not warned
         for _ in range(0 if state.stop else n_epochs):
             for idx in batcher.epoch():
-                xb, yb = (None, None) if X is None else (X[idx], y[idx])
+                xb, yb = (None, None) if X is None else gather(X, y, idx)
                 loss, grads = problem.loss_and_grad(params, xb, yb)
                 opt.step(grads)
                 losses[step] = loss
