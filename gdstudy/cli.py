@@ -236,9 +236,8 @@ def render_stats(st: "Stats") -> str:
     peak = max((n for _, n in st.forecast), default=0) or 1
     for d, n in st.forecast:
         lines.append(f"  {d:%a %d %b}  {'█' * round(30 * n / peak):<30} {n}")
-    broad = [t for t in st.tags if t.cards >= 3] or st.tags
     lines += ["", "mastery by tag (mean recall probability now, weakest first; tags on ≥ 3 cards):"]
-    for t in broad:
+    for t in st.broad_tags():
         lines.append(f"  {t.tag:<28} {'█' * round(20 * t.mastery):<20} {t.mastery:6.1%}  ({t.studied}/{t.cards} studied)")
     return "\n".join(lines)
 

@@ -46,6 +46,10 @@ class Stats:
     streak: int = 0
     tags: list[TagMastery] = field(default_factory=list)
 
+    def broad_tags(self, min_cards: int = 3) -> list[TagMastery]:
+        """Tags on at least `min_cards` cards (all tags if none is that broad), weakest first."""
+        return [t for t in self.tags if t.cards >= min_cards] or self.tags
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "by_state": self.by_state, "reviews_today": self.reviews_today, "cram_today": self.cram_today,

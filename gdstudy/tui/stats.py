@@ -18,7 +18,7 @@ class StatsScreen(Screen[None]):
     #stats-text { height: auto; padding: 0 1; margin-bottom: 1; }
     #stats-row { height: 1fr; }
     #forecast { width: 1fr; height: 1fr; min-height: 12; }
-    #mastery { width: 56; height: 1fr; }
+    #mastery { width: 48; height: 1fr; }
     """
     BINDINGS = [Binding("escape", "back", "Back"), Binding("s", "back", "Back", show=False)]
 
@@ -57,8 +57,8 @@ class StatsScreen(Screen[None]):
         plot.plt.xticks(list(range(1, len(labels) + 1, 2)), labels[::2])  # fixed ticks: every other day
         plot.plt.title("cards due, next 14 days")
         table = self.query_one("#mastery", DataTable)
-        table.add_columns("tag (weakest first)", "cards", "studied", "mastery")
-        for t in st.tags:
+        table.add_columns("tag (on ≥ 3 cards)", "cards", "seen", "mastery")
+        for t in st.broad_tags():
             table.add_row(t.tag, str(t.cards), str(t.studied), f"{t.mastery:.0%}")
 
     def action_back(self) -> None:
