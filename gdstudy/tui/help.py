@@ -31,6 +31,16 @@ HELP_TEXT = """\
 | `?` | this help |
 | `q` | quit (every grade is already saved) |
 
+Elsewhere:
+
+| screen | keys |
+|---|---|
+| demo | `r` run (again) with the form's parameters, `escape` cancel a run / back to the card |
+| demo browser | `enter` open a demo, `escape` back |
+| card browser | `/` search, the state menu filters, `enter` open a card, `x` suspend / unsuspend, `escape` back |
+| stats | `escape` or `s` back |
+| mock interview | type, `ctrl+r` reveal the reference, `1`–`4` grade, `ctrl+e` end |
+
 The number under each grade button is when you will see the card again.
 A card that lapses 8 times becomes a *leech* and is suspended.
 Press `escape`, `?` or `q` to close.
