@@ -48,15 +48,12 @@ def check(p):
 
 
 def run(p, ctx) -> DemoResult:
-    from gdstudy.core import SGD, Batcher, LinearRegression, make_regression, to_backend, train
+    from gdstudy.core import SGD, Batcher, LinearRegression, least_squares, make_regression, to_backend, train
 
     be = ctx.be
     Xh, yh, _ = make_regression(p.n, p.dim, noise=0.5, seed=ctx.seed, cond=p.cond)
-    A = np.c_[Xh, np.ones(p.n)]                          # (N, D+1) with the bias column
-    H = A.T @ A / p.n                                    # (D+1, D+1) Hessian of the mean loss
-    sol = np.linalg.solve(H, A.T @ yh / p.n)             # normal equations: the exact optimum
-    loss_opt = 0.5 * np.mean((A @ sol - yh) ** 2)
-    L = float(np.linalg.eigvalsh(H)[-1])                 # largest curvature: GD is stable below 2/L
+    ref = least_squares(Xh, yh)                          # exact optimum and largest curvature L
+    loss_opt, L = ref.loss, ref.L                        # GD is stable below 2/L
     X, y = be.asarray(Xh), be.asarray(yh)
     prob = LinearRegression(be, p.dim)
     p0 = prob.init_params(ctx.rng(1), scale=1.0)

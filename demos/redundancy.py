@@ -58,12 +58,11 @@ def check(p):
 
 
 def run(p, ctx) -> DemoResult:
-    from gdstudy.core import LinearRegression, make_regression, to_backend
+    from gdstudy.core import LinearRegression, least_squares, make_regression, to_backend
     be = ctx.be
     Xh, yh, _ = make_regression(p.n, p.dim, noise=0.5, seed=ctx.seed, cond=p.cond)
-    A = np.c_[Xh, np.ones(p.n)]                              # (N, D+1) with the bias column
-    loss_opt = 0.5 * np.mean((A @ np.linalg.lstsq(A, yh, rcond=None)[0] - yh) ** 2)
-    L = float(np.linalg.eigvalsh(A.T @ A / p.n)[-1])         # largest curvature: full batch lr 1/L
+    ref = least_squares(Xh, yh)
+    loss_opt, L = ref.loss, ref.L                            # full batch uses lr 1/L
     prob = LinearRegression(be, p.dim)
     p0 = prob.init_params(ctx.rng(1), scale=1.0)
     data = {"original": (be.asarray(Xh), be.asarray(yh)),

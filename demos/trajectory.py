@@ -54,15 +54,13 @@ def check(p):
 
 
 def run(p, ctx) -> DemoResult:
-    from gdstudy.core import SGD, Batcher, LinearRegression, to_backend
+    from gdstudy.core import SGD, Batcher, LinearRegression, least_squares, to_backend
 
     rng = ctx.rng(1)
     xh = 1.0 + rng.standard_normal(p.n)                   # (N,) mean 1: w and b are coupled
     yh = 2.0 * xh - 1.0 + p.noise * rng.standard_normal(p.n)
-    A = np.c_[xh, np.ones(p.n)]                           # (N, 2) columns for (w, b)
-    theta_star = np.linalg.lstsq(A, yh, rcond=None)[0]    # (2,)
-    H = A.T @ A / p.n                                     # (2, 2) Hessian of the loss
-    L = float(np.linalg.eigvalsh(H)[-1])
+    ref = least_squares(xh, yh)
+    theta_star, H, L = ref.theta, ref.hessian, ref.L      # (2,) for (w, b); (2, 2) Hessian
     be = ctx.be
     X, y = be.asarray(xh[:, None]), be.asarray(yh)        # (N, 1), (N,)
     prob = LinearRegression(be, 1)

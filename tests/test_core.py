@@ -222,3 +222,16 @@ def test_float32_default_and_float64():
     params = to_backend(be, prob.init_params(np.random.default_rng(0)))
     loss, grads = prob.loss_and_grad(params, be.asarray(X), be.asarray(y))
     assert np.asarray(loss).dtype == np.float32 and grads["w"].dtype == np.float32
+
+
+def test_least_squares_reference_matches_lstsq_and_curvature():
+    from gdstudy.core import least_squares, make_regression
+
+    X, y, _ = make_regression(500, 6, seed=3, cond=30.0)
+    ref = least_squares(X, y)
+    A = np.c_[X, np.ones(len(X))]
+    theta = np.linalg.lstsq(A, y, rcond=None)[0]
+    np.testing.assert_allclose(ref.theta, theta, rtol=1e-8, atol=1e-10)
+    assert ref.loss == pytest.approx(0.5 * np.mean((A @ theta - y) ** 2), rel=1e-10)
+    assert ref.L == pytest.approx(np.linalg.eigvalsh(A.T @ A / len(X)).max(), rel=1e-12)
+    assert least_squares(X[:, 0], y).theta.shape == (2,)  # a 1-D feature works too

@@ -3,9 +3,11 @@ and dtype sees the same numbers; move them with `backend.asarray(...)`."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-__all__ = ["make_regression", "make_classification", "make_xor", "make_moons"]
+__all__ = ["make_regression", "make_classification", "make_xor", "make_moons", "LeastSquares", "least_squares"]
 
 
 def make_regression(n: int, d: int, noise: float = 0.5, seed: int = 0, cond: float = 1.0):
@@ -51,3 +53,22 @@ def make_moons(n: int, noise: float = 0.1, seed: int = 0):
     X = np.concatenate([upper, lower]) + noise * rng.standard_normal((n, 2))
     y = np.concatenate([np.zeros(n0), np.ones(n - n0)])
     return X, y
+
+
+class LeastSquares(NamedTuple):
+    """The exact answer for the linear-regression loss ½·mean((x·w + b − y)²) on (X, y)."""
+
+    theta: np.ndarray  # (D+1,) optimal (w, b)
+    loss: float        # the optimal loss
+    hessian: np.ndarray  # (D+1, D+1)
+    L: float           # largest curvature: GD with a constant step is stable iff lr < 2/L
+
+
+def least_squares(X: np.ndarray, y: np.ndarray) -> LeastSquares:
+    """Solve the normal equations in float64 (the demos' reference optimum and curvature)."""
+    n = len(X)
+    A = np.c_[X.reshape(n, -1), np.ones(n)]             # (N, D+1) with the bias column
+    H = A.T @ A / n                                      # (D+1, D+1) Hessian of the mean loss
+    theta = np.linalg.solve(H, A.T @ y / n)              # (D+1,)
+    loss = 0.5 * float(np.mean((A @ theta - y) ** 2))
+    return LeastSquares(theta, loss, H, float(np.linalg.eigvalsh(H)[-1]))
