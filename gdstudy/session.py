@@ -186,13 +186,17 @@ class ReviewSession:
 
     @property
     def can_undo(self) -> bool:
-        return bool(self._undo)
+        return bool(self._undo) or (not self.cram and self.store.last_log_id() is not None)
 
     def undo(self) -> Undone:
-        """Undo this session's last action: a grade (state restored, log row deleted), a bury or
-        a suspend."""
+        """Undo the last action: this session's last grade (state restored, log row deleted),
+        bury or suspend; with nothing left from this session, the last grade in the log (so
+        quitting and reopening does not lose the chance to undo)."""
         if not self._undo:
-            raise StoreError("nothing to undo in this session")
+            last = None if self.cram else self.store.last_log_id()
+            if last is None:
+                raise StoreError("nothing to undo")
+            self._undo.append(_LogUndo(last))
         item = self._undo[-1]
         if isinstance(item, _FlagUndo):
             if item.before is None:

@@ -283,6 +283,10 @@ class Store:
         rows = self.db.execute("SELECT DISTINCT substr(reviewed_at, 1, 13) FROM review_log")
         return [parse_iso(r[0] + ":00:00+00:00") for r in rows]
 
+    def last_log_id(self) -> int | None:
+        row = self.db.execute("SELECT MAX(id) FROM review_log").fetchone()
+        return row[0] if row else None
+
     def logged_card_ids(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT DISTINCT card_id FROM review_log")}
 

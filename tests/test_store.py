@@ -123,3 +123,20 @@ def test_edited_card_keeps_progress_and_orphans_keep_history(small_deck_dir: Pat
     clock.advance(minutes=15)
     s2.grade(alpha, s2.preview(alpha)[Grade.GOOD])
     assert not s2.is_edited(alpha)
+
+
+def test_undo_after_reopening_undoes_the_last_logged_grade(small_deck_dir: Path, tmp_path: Path, clock: Clock) -> None:
+    db = tmp_path / "g.db"
+    s = session(small_deck_dir, db, clock)
+    for cid, g in (("alpha", Grade.GOOD), ("beta", Grade.AGAIN)):
+        c = s.deck.by_id[cid]
+        s.grade(c, s.preview(c)[g])
+    s.store.close()
+    reopened = session(small_deck_dir, db, clock)
+    assert reopened.can_undo
+    undone = reopened.undo()
+    assert (undone.card_id, undone.what) == ("beta", "Again")
+    assert reopened.state("beta") is None and reopened.store.state("beta") is None
+    assert reopened.next_card().id == "beta"
+    assert reopened.undo().card_id == "alpha"
+    assert not reopened.can_undo and list(reopened.store.log()) == []

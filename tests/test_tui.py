@@ -129,3 +129,16 @@ def test_snapshot_nothing_due(snap_compare, session: ReviewSession) -> None:  # 
 
 def test_snapshot_help(snap_compare, session: ReviewSession) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(make_app(session), press=["question_mark"], terminal_size=SIZE)
+
+
+async def test_reopen_then_undo_restores_the_last_graded_card(small_deck_dir: Path, tmp_path: Path, clock: Clock) -> None:
+    deck = load_deck([], [small_deck_dir], check_demos=False)
+    first = ReviewSession(deck, Store(tmp_path / "g.db"), Settings(enable_fuzz=False), clock=clock)
+    first.grade(deck.by_id["alpha"], first.preview(deck.by_id["alpha"])[3])
+    first.store.close()
+    s = ReviewSession(deck, Store(tmp_path / "g.db"), Settings(enable_fuzz=False), clock=clock)
+    app = make_app(s)
+    async with app.run_test(size=SIZE) as pilot:
+        assert screen(app).card.id == "beta"
+        await pilot.press("u")
+        assert screen(app).card.id == "alpha" and list(s.store.log()) == []

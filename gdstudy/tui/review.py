@@ -183,7 +183,7 @@ class ReviewScreen(Screen[None]):
 
     def action_undo(self) -> None:
         if not self.session.can_undo:
-            self.notify("Nothing to undo in this session.", severity="warning")
+            self.notify("Nothing to undo.", severity="warning")
             return
         try:
             undone = self.session.undo()
