@@ -11,15 +11,18 @@ import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import IntEnum
-from typing import Iterable, Mapping
-
-from fsrs import Card as FsrsCard
-from fsrs import Rating, Scheduler, State
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from gdstudy.config import Settings
 from gdstudy.deck import Card
 from gdstudy.store import CardState
 from gdstudy.timeutil import ensure_utc, format_interval
+
+if TYPE_CHECKING:  # fsrs is imported when a card is first graded or previewed, not at start-up
+    from fsrs import Card as FsrsCard
+    from fsrs import Scheduler
+
+REVIEW = 2  # fsrs.State.Review (learning 1, relearning 3; gdstudy uses 0 for a flag-only new row)
 
 __all__ = [
     "Grade", "Outcome", "Counts", "Queue", "fsrs_id", "make_scheduler", "preview",
@@ -43,7 +46,9 @@ def fsrs_id(slug: str) -> int:
     return int.from_bytes(hashlib.sha256(slug.encode()).digest()[:8], "big") >> 1
 
 
-def make_scheduler(settings: Settings) -> Scheduler:
+def make_scheduler(settings: Settings) -> "Scheduler":
+    from fsrs import Scheduler
+
     return Scheduler(
         desired_retention=settings.desired_retention,
         learning_steps=settings.learning_steps,
@@ -59,7 +64,10 @@ def state_name(state: CardState | None) -> str:
     return {0: "new", 1: "learning", 2: "review", 3: "relearning"}[state.state]
 
 
-def _to_fsrs(card_id: str, state: CardState | None, now: datetime) -> FsrsCard:
+def _to_fsrs(card_id: str, state: CardState | None, now: datetime) -> "FsrsCard":
+    from fsrs import Card as FsrsCard
+    from fsrs import State
+
     if state is None or state.is_new:  # py-fsrs has no New state: a fresh Card is Learning, step 0
         return FsrsCard(card_id=fsrs_id(card_id), due=now)
     return FsrsCard(
@@ -81,15 +89,17 @@ class Outcome:
 
 
 def preview(
-    scheduler: Scheduler, card: Card, state: CardState | None, now: datetime
+    scheduler: "Scheduler", card: Card, state: CardState | None, now: datetime
 ) -> dict[Grade, Outcome]:
     """The four possible results of grading `card` at `now`, each computed exactly once."""
+    from fsrs import Rating
+
     now = ensure_utc(now)
     fc = _to_fsrs(card.id, state, now)
     out = {}
     for g in Grade:
         new, _log = scheduler.review_card(fc, Rating(int(g)), review_datetime=now)
-        lapsed = state is not None and state.state == State.Review and g == Grade.AGAIN
+        lapsed = state is not None and state.state == REVIEW and g == Grade.AGAIN
         base = state or CardState(card.id, 1, 0, None, None, now, None)
         after = replace(
             base,
@@ -152,7 +162,7 @@ def build_queue(
             continue
         if st is None or st.is_new:
             new.append(card.id)
-        elif st.state == State.Review:
+        elif st.state == REVIEW:
             if st.due <= now:
                 reviews.append((st.due, card.id))
         elif st.due <= now:

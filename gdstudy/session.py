@@ -23,6 +23,8 @@ from gdstudy.store import CardState, Store
 from gdstudy.timeutil import day_start, ensure_utc, utcnow
 
 if TYPE_CHECKING:
+    from fsrs import Scheduler
+
     from gdstudy.stats import Stats
 
 __all__ = ["ReviewSession", "Undone"]
@@ -60,7 +62,7 @@ class ReviewSession:
     _cram_queue: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.scheduler = make_scheduler(self.settings)
+        self._scheduler: "Scheduler | None" = None
         self._states = self.store.states()
         if self.cram:
             ids = [c.id for c in self.cards if not self._is_suspended(c.id)]
@@ -73,6 +75,13 @@ class ReviewSession:
         if not self.tags:
             return self.deck.cards
         return [c for c in self.deck.cards if set(c.tags) & set(self.tags)]
+
+    @property
+    def scheduler(self) -> "Scheduler":
+        """py-fsrs, built (and imported) when the first card is previewed: not at start-up."""
+        if self._scheduler is None:
+            self._scheduler = make_scheduler(self.settings)
+        return self._scheduler
 
     def now(self) -> datetime:
         return ensure_utc(self.clock())

@@ -8,14 +8,15 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable, Mapping
-
-from fsrs import Scheduler
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from gdstudy.deck import Card
 from gdstudy.scheduling import _to_fsrs, state_name
 from gdstudy.store import CardState, LogEntry
 from gdstudy.timeutil import day_start, ensure_utc
+
+if TYPE_CHECKING:
+    from fsrs import Scheduler
 
 __all__ = ["Stats", "TagMastery", "compute_stats", "study_day", "streak"]
 
@@ -81,7 +82,7 @@ def compute_stats(
     recent_log: Iterable[LogEntry],
     review_days: Iterable[date],
     now: datetime,
-    scheduler: Scheduler,
+    scheduler: "Scheduler",
     day_hour: int = 4,
 ) -> Stats:
     """`recent_log`: log entries of (at least) the last 30 days; `review_days`: every study day
@@ -142,7 +143,7 @@ def _forecast(cards: list[Card], states: Mapping[str, CardState], now: datetime,
     return [(d, counts[d]) for d in days]
 
 
-def _mastery(cards: list[Card], states: Mapping[str, CardState], now: datetime, scheduler: Scheduler) -> list[TagMastery]:
+def _mastery(cards: list[Card], states: Mapping[str, CardState], now: datetime, scheduler: "Scheduler") -> list[TagMastery]:
     acc: dict[str, list[float]] = defaultdict(list)
     studied: Counter[str] = Counter()
     for c in cards:
