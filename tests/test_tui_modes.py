@@ -312,3 +312,25 @@ async def test_demo_browser_pick_set_parameters_run() -> None:
         assert app.screen is browser
         await pilot.press("escape")  # the browser is the root screen here: Esc quits
     assert app.return_code in (0, None)
+
+
+async def test_log_scale_plots_survive_redraws(session: ReviewSession) -> None:
+    """Regression: plotext's log scale re-took the log of logged data on each redraw and crashed
+    the app (math domain error) on the first demo with a log axis."""
+    from gdstudy.demo.result import DemoResult, Plot, Series, Verdict
+
+    result = DemoResult(
+        plots=[Plot("loss", "steps", "loss", [Series("a", [1, 10, 100, 1000], [1.0, 0.3, 0.05, 0.001]),
+                                              Series("b", [1, 10, 100], [0.0, None, 2.0])], logx=True, logy=True)],
+        verdicts=[Verdict.exact("n", 1, 1)], name="epoch",
+    ).to_dict()
+    app = make_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "d")
+        demo = app.screen
+        await wait_until(pilot, lambda: demo.last_result is not None)
+        await demo._show_result(result)
+        for size in ((90, 30), (140, 45), SIZE):
+            await pilot.resize_terminal(*size)
+            await pilot.pause(0.1)
+        assert isinstance(app.screen, DemoScreen) and app.is_running

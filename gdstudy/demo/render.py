@@ -9,7 +9,23 @@ import sys
 
 from gdstudy.demo.result import DemoResult, Plot
 
-__all__ = ["print_result", "plot_text", "format_verdicts"]
+__all__ = ["print_result", "plot_text", "format_verdicts", "plot_points"]
+
+
+def plot_points(plot: Plot, take_logs: bool = False) -> list[tuple[str, list, list]]:
+    """Each series' finite points; on a log axis only positive ones. With `take_logs`, log axes
+    come back as log10 values (for a plot that must not rescale them itself on every redraw)."""
+    out = []
+    for s in plot.series:
+        pts = [(x, y) for x, y in zip(s.x, s.y) if _ok(x, plot.logx) and _ok(y, plot.logy)]
+        if not pts:
+            continue
+        xs, ys = (list(v) for v in zip(*pts))
+        if take_logs:
+            xs = [math.log10(v) for v in xs] if plot.logx else xs
+            ys = [math.log10(v) for v in ys] if plot.logy else ys
+        out.append((s.name, xs, ys))
+    return out
 
 
 def plot_text(plot: Plot, width: int = 100, height: int = 18, color: bool = True) -> str:
@@ -19,11 +35,8 @@ def plot_text(plot: Plot, width: int = 100, height: int = 18, color: bool = True
     plt.clear_figure()
     plt.plotsize(width, height)
     plt.theme("clear")
-    for s in plot.series:
-        pts = [(x, y) for x, y in zip(s.x, s.y) if _ok(x, plot.logx) and _ok(y, plot.logy)]
-        if pts:
-            xs, ys = zip(*pts)
-            plt.plot(list(xs), list(ys), label=s.name, marker="braille")
+    for name, xs, ys in plot_points(plot):
+        plt.plot(xs, ys, label=name, marker="braille")
     if plot.logx:
         plt.xscale("log")
     if plot.logy:
@@ -37,7 +50,7 @@ def plot_text(plot: Plot, width: int = 100, height: int = 18, color: bool = True
 
 
 def _ok(v, log: bool) -> bool:
-    return v is not None and math.isfinite(v) and (v > 0 or not log)
+    return isinstance(v, (int, float)) and math.isfinite(v) and (v > 0 or not log)
 
 
 def format_verdicts(result: DemoResult) -> list[str]:

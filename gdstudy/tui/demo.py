@@ -8,7 +8,6 @@ hold the GIL and freeze the UI, and a crashing demo cannot take the review down 
 from __future__ import annotations
 
 import json
-import math
 import subprocess
 import sys
 import tempfile
@@ -207,15 +206,16 @@ class DemoScreen(Screen[None]):
         self.query_one("#status", Static).update(f"[$error]failed:[/] {m.text}")
         self.notify(m.text, title=f"demo {self.demo.NAME} failed", severity="error")
 
-    def on_demo_finished(self, m: DemoFinished) -> None:
+    async def on_demo_finished(self, m: DemoFinished) -> None:
         self.last_result = m.result
         self.query_one("#progress", ProgressBar).update(total=1, progress=1)
         passed = bool(m.result.get("passed"))
         verdict = "[b $success]PASS[/]" if passed else "[b $error]FAIL[/]"
         self.query_one("#status", Static).update(f"{verdict}  in {m.result.get('elapsed', 0):.2f} s — r runs again, Esc goes back")
-        self._show_result(m.result)
+        await self._show_result(m.result)
 
-    def _show_result(self, r: dict[str, Any]) -> None:
+    async def _show_result(self, r: dict[str, Any]) -> None:
+        """Replace the results area with this result's verdicts, table, plots and notes."""
         from gdstudy.demo.result import DemoResult
 
         res = DemoResult.from_dict(r)
@@ -232,28 +232,22 @@ class DemoScreen(Screen[None]):
             widgets.append(_plot_widget(plot))
         if res.notes:
             widgets.append(Static("\n".join(res.notes), classes="notes"))
-        box.mount(*widgets)
+        await box.remove_children()
+        await box.mount(*widgets)
 
 
 def _plot_widget(plot: Any) -> Any:
+    """A plotext widget. It rebuilds the figure on every redraw, and plotext's log scale would take
+    the log of already-logged data each time: log axes are plotted as log10 values instead."""
     from textual_plotext import PlotextPlot
+
+    from gdstudy.demo.render import plot_points
 
     w = PlotextPlot(classes="plot")
     plt = w.plt
     plt.title(plot.title)
-    plt.xlabel(plot.xlabel)
-    plt.ylabel(plot.ylabel)
-    for s in plot.series:
-        pts = [(x, y) for x, y in zip(s.x, s.y) if _ok(x, plot.logx) and _ok(y, plot.logy)]
-        if pts:
-            xs, ys = zip(*pts)
-            plt.plot(list(xs), list(ys), label=s.name)
-    if plot.logx:
-        plt.xscale("log")
-    if plot.logy:
-        plt.yscale("log")
+    plt.xlabel(f"log10 {plot.xlabel}" if plot.logx else plot.xlabel)
+    plt.ylabel(f"log10 {plot.ylabel}" if plot.logy else plot.ylabel)
+    for name, xs, ys in plot_points(plot, take_logs=True):
+        plt.plot(xs, ys, label=name)
     return w
-
-
-def _ok(v: Any, log: bool) -> bool:
-    return isinstance(v, (int, float)) and math.isfinite(v) and (v > 0 or not log)
