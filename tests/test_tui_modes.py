@@ -334,3 +334,24 @@ async def test_log_scale_plots_survive_redraws(session: ReviewSession) -> None:
             await pilot.resize_terminal(*size)
             await pilot.pause(0.1)
         assert isinstance(app.screen, DemoScreen) and app.is_running
+
+
+@pytest.mark.slow
+async def test_every_demos_result_renders_in_the_tui(session: ReviewSession) -> None:
+    """Each demo's real result (default parameters) shows in the demo screen and survives redraws."""
+    from gdstudy.demo.registry import demo_names
+    from gdstudy.demo.runner import run_demo
+
+    results = {n: run_demo(n).to_dict() for n in demo_names() if n != "data-parallel"}  # torch-only
+    app = make_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        demo = app.screen
+        await wait_until(pilot, lambda: demo.last_result is not None)
+        for name, result in results.items():
+            await demo._show_result(result)
+            for size in ((80, 24), SIZE):
+                await pilot.resize_terminal(*size)
+                await pilot.pause(0.05)
+            assert app.is_running, name
+            assert len(demo.query(".plot")) == len(result["plots"]), name
