@@ -167,7 +167,7 @@ def cards_list(
     data_dir: DataDirOpt = None,
 ) -> None:
     """List cards with their state and due date."""
-    from gdstudy.scheduling import state_name
+    from gdstudy.scheduling import card_flags, state_name
     from gdstudy.timeutil import utcnow
 
     if state is not None and state not in STATES:
@@ -181,17 +181,14 @@ def cards_list(
     rows = []
     for c in cards.cards:
         st = states.get(c.id)
-        name = state_name(st)
-        edited = st is not None and st.content_hash != c.content_hash
-        due = st.due if st else None
-        flags = {name, *(["due"] if due is None or due <= now else []), *(["edited"] if edited else []),
-                 *(["suspended"] if st and st.suspended else [])}
+        flags = card_flags(c, st, now)
         if tag and not set(tag) & set(c.tags):
             continue
         if state and state not in flags:
             continue
-        due_txt = "now" if due is None or due <= now else due.astimezone().strftime("%Y-%m-%d %H:%M")
-        rows.append((c.id, name + (" (edited)" if edited else "") + (" [suspended]" if st and st.suspended else ""), due_txt, ",".join(c.tags)))
+        due_txt = "now" if "due" in flags else st.due.astimezone().strftime("%Y-%m-%d %H:%M")
+        label = state_name(st) + (" (edited)" if "edited" in flags else "") + (" [suspended]" if "suspended" in flags else "")
+        rows.append((c.id, label, due_txt, ",".join(c.tags)))
     if not rows:
         typer.echo("no cards match")
         return

@@ -26,7 +26,7 @@ REVIEW = 2  # fsrs.State.Review (learning 1, relearning 3; gdstudy uses 0 for a 
 
 __all__ = [
     "Grade", "Outcome", "Counts", "Queue", "fsrs_id", "make_scheduler", "preview",
-    "build_queue", "next_due", "state_name",
+    "build_queue", "next_due", "state_name", "card_flags",
 ]
 
 
@@ -62,6 +62,19 @@ def state_name(state: CardState | None) -> str:
     if state is None:
         return "new"
     return {0: "new", 1: "learning", 2: "review", 3: "relearning"}[state.state]
+
+
+def card_flags(card: Card, state: CardState | None, now: datetime) -> frozenset[str]:
+    """What a card is right now, for the list and browser filters: its state name, plus `due`,
+    `edited` (text changed since its last review), `suspended` and `leech`."""
+    flags = {state_name(state)}
+    if state is None or state.is_new or state.due <= now:
+        flags.add("due")
+    if state is not None:
+        if not state.is_new and state.content_hash != card.content_hash:
+            flags.add("edited")
+        flags.update(f for f in ("suspended", "leech") if getattr(state, f))
+    return frozenset(flags)
 
 
 def _to_fsrs(card_id: str, state: CardState | None, now: datetime) -> "FsrsCard":

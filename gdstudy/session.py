@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Callable
 from gdstudy.config import Settings
 from gdstudy.deck import Card, Deck
 from gdstudy.errors import StoreError
-from gdstudy.scheduling import Counts, Grade, Outcome, Queue, build_queue, make_scheduler, next_due, preview
+from gdstudy.scheduling import (
+    Counts, Grade, Outcome, Queue, build_queue, card_flags, make_scheduler, next_due, preview,
+)
 from gdstudy.store import CardState, Store
 from gdstudy.timeutil import day_start, ensure_utc, utcnow
 
@@ -113,8 +115,7 @@ class ReviewSession:
         return dict(self._states)
 
     def is_edited(self, card: Card) -> bool:
-        st = self._states.get(card.id)
-        return st is not None and not st.is_new and st.content_hash != card.content_hash
+        return "edited" in card_flags(card, self._states.get(card.id), self.now())
 
     def next_due(self, now: datetime | None = None) -> datetime | None:
         """When something is next due: a scheduled card, or tomorrow's new cards if any are left."""

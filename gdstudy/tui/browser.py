@@ -3,6 +3,8 @@ open a card, suspend or unsuspend it."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -10,7 +12,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Markdown, Select, Static
 
 from gdstudy.deck import Card
-from gdstudy.scheduling import state_name
+from gdstudy.scheduling import card_flags, state_name
 from gdstudy.session import ReviewSession
 
 __all__ = ["BrowserScreen", "CardModal"]
@@ -72,19 +74,10 @@ class BrowserScreen(Screen[None]):
         self.refill()
         self.query_one("#cards", DataTable).focus()
 
-    def _matches(self, card: Card, query: str, flt: str) -> bool:
-        st = self.session.state(card.id)
+    def _matches(self, card: Card, query: str, flt: str, now: datetime) -> bool:
         if query and not any(query in s.lower() for s in (card.id, card.front, card.back, *card.tags)):
             return False
-        if flt == "all":
-            return True
-        if flt in ("suspended", "leech"):
-            return st is not None and bool(getattr(st, flt))
-        if flt == "edited":
-            return self.session.is_edited(card)
-        if flt == "due":
-            return st is None or st.is_new or st.due <= self.session.now()
-        return state_name(st) == flt
+        return flt == "all" or flt in card_flags(card, self.session.state(card.id), now)
 
     def refill(self) -> None:
         table = self.query_one("#cards", DataTable)
@@ -92,8 +85,9 @@ class BrowserScreen(Screen[None]):
         table.clear()
         query = self.query_one("#search", Input).value.strip().lower()
         flt = str(self.query_one("#state-filter", Select).value)
+        now = self.session.now()
         for card in self.session.deck.cards:
-            if not self._matches(card, query, flt):
+            if not self._matches(card, query, flt, now):
                 continue
             st = self.session.state(card.id)
             state = state_name(st) + (" ⏸" if st and st.suspended else "") + (" 🩸" if st and st.leech else "")
