@@ -17,7 +17,7 @@ from textual.widgets import Footer, Header, Markdown, Rule, Static
 
 from gdstudy.deck import Card
 from gdstudy.errors import GdstudyError
-from gdstudy.scheduling import Grade, Outcome, state_name
+from gdstudy.scheduling import Counts, Grade, Outcome, state_name
 from gdstudy.session import ReviewSession
 from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
 from gdstudy.timeutil import format_interval
@@ -66,12 +66,13 @@ class ReviewScreen(Screen[None]):
     # -- drawing ---------------------------------------------------------------------------------
 
     def show_next(self) -> None:
-        self.show_card(self.session.next_card())
+        queue = self.session.queue()  # built once: it gives both the next card and the counts
+        self.show_card(self.session.deck.by_id[queue.next] if queue.next else None, queue.counts)
 
-    def show_card(self, card: Card | None) -> None:
+    def show_card(self, card: Card | None, counts: Counts | None = None) -> None:
         self.card, self.revealed, self.outcomes = card, False, {}
         self.shown_at = time.monotonic()
-        self._draw_counts()
+        self._draw_counts(counts)
         empty = card is None
         self.query_one("#card").display = not empty
         self.query_one("#actions").display = not empty
@@ -112,8 +113,8 @@ class ReviewScreen(Screen[None]):
                 labels = {g: self.outcomes[g].interval_text for g in Grade}
         self.query_one(GradeBar).show(labels)
 
-    def _draw_counts(self) -> None:
-        c = self.session.counts()
+    def _draw_counts(self, counts: Counts | None = None) -> None:
+        c = counts or self.session.counts()
         undo = "   [dim]u: undo[/]" if self.session.can_undo else ""
         if self.session.cram:
             tags = f" (tags: {', '.join(self.session.tags)})" if self.session.tags else ""
