@@ -54,13 +54,26 @@ def _ok(v, log: bool) -> bool:
 
 
 def format_verdicts(result: DemoResult) -> list[str]:
-    lines = [v.line() for v in result.verdicts]
-    n_fail = sum(not v.passed for v in result.verdicts)
+    """Checks of the claim first, then bookkeeping identities, then one summary line."""
+    checks = [v for v in result.verdicts if v.is_check]
+    books = [v for v in result.verdicts if not v.is_check]
+    lines = [v.line() for v in checks + books]
+    n_fail = sum(not v.passed for v in checks)
+    n_book_fail = sum(not v.passed for v in books)
+    what = _count(len(checks), "check") + (f" (+ {_count(len(books), 'bookkeeping identity', 'bookkeeping identities')})" if books else "")
     if result.passed:
-        lines.append(f"PASS  {result.name}: all {len(result.verdicts)} checks passed")
+        summary = "the check passed" if len(checks) == 1 else f"all {len(checks)} checks passed"
+        lines.append(f"PASS  {result.name}: {summary}" + (f" (+ {_count(len(books), 'bookkeeping identity', 'bookkeeping identities')} held)" if books else ""))
+    elif not checks:
+        lines.append(f"FAIL  {result.name}: no check of the claim was made")
     else:
-        lines.append(f"FAIL  {result.name}: {n_fail} of {len(result.verdicts)} checks failed")
+        fails = f"{n_fail} of {what} failed" if n_fail else f"{n_book_fail} bookkeeping identity failed of {what}"
+        lines.append(f"FAIL  {result.name}: {fails}")
     return lines
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def print_result(result: DemoResult, as_json: bool = False, plot: bool = True) -> None:

@@ -1,8 +1,11 @@
 """What a demo returns: plots (named x/y series), a summary table and verdicts.
 
 A Verdict compares a value measured in the run against the theoretical/expected value with a
-tolerance; the demo PASSes iff every verdict passes (and there is at least one). Everything is
-plain data with to_dict()/from_dict() so results travel as JSON (non-finite floats -> null).
+tolerance. Verdicts are of two kinds: "check" (a statistical test of the card's claim) and
+"bookkeeping" (an identity that holds by construction, e.g. "S = N gives zero variance": shown
+apart, never counted as evidence for the claim). The demo PASSes iff every verdict passes and there
+is at least one check. Everything is plain data with to_dict()/from_dict() so results travel as JSON
+(non-finite floats -> null).
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class Verdict:
     expected: Any              # theory / expected value
     tolerance: Any = None      # None: exact comparison
     detail: str = ""
+    kind: str = "check"        # "check" (tests the claim) or "bookkeeping" (identity by construction)
 
     @classmethod
     def close(cls, name: str, measured: float, expected: float, tol: float,
@@ -57,6 +61,24 @@ class Verdict:
         bound = tol * abs(expected) if relative else tol
         ok = math.isfinite(measured) and abs(measured - expected) <= bound
         return cls(name, bool(ok), measured, expected, f"{tol:g}" + (" rel" if relative else ""), detail)
+
+    @classmethod
+    def z_test(cls, name: str, measured: float, expected: float, se: float, alpha: float = 1e-3,
+               detail: str = "") -> "Verdict":
+        """Two-sided z-test: PASS iff |measured - expected| <= z_(1-alpha/2) * se, where `se` is the
+        standard error of `measured` estimated from the run itself. `alpha` is the false-alarm rate
+        when the claim holds (and the estimate is close to normal)."""
+        z = _z_crit(alpha)
+        ok = math.isfinite(measured) and math.isfinite(se) and abs(measured - expected) <= z * se
+        zs = abs(measured - expected) / se if se > 0 and math.isfinite(measured) else float("inf")
+        tol = f"{z:.2f} SE = {z * se:.3g} (alpha {alpha:g})"
+        extra = f"z = {zs:.2f}, SE {se:.3g}"
+        return cls(name, bool(ok), measured, expected, tol, f"{extra}; {detail}" if detail else extra)
+
+    @classmethod
+    def bookkeeping(cls, name: str, measured, expected, detail: str = "") -> "Verdict":
+        """An identity that holds by construction (exact comparison), labelled as such."""
+        return cls(name, bool(measured == expected), measured, expected, None, detail, kind="bookkeeping")
 
     @classmethod
     def exact(cls, name: str, measured, expected, detail: str = "") -> "Verdict":
@@ -72,9 +94,14 @@ class Verdict:
         ok = math.isfinite(measured) and measured >= bound
         return cls(name, bool(ok), measured, f">= {bound:g}", None, detail)
 
+    @property
+    def is_check(self) -> bool:
+        return self.kind != "bookkeeping"
+
     def line(self) -> str:
         tol = f" tol {self.tolerance}" if self.tolerance is not None else ""
-        text = f"{'PASS' if self.passed else 'FAIL'}  {self.name}: measured {_fmt(self.measured)}, " \
+        label = "" if self.is_check else "[bookkeeping] "
+        text = f"{'PASS' if self.passed else 'FAIL'}  {label}{self.name}: measured {_fmt(self.measured)}, " \
                f"expected {_fmt(self.expected)}{tol}"
         return text + (f" ({self.detail})" if self.detail else "")
 
@@ -98,7 +125,7 @@ class DemoResult:
 
     @property
     def passed(self) -> bool:
-        return bool(self.verdicts) and all(v.passed for v in self.verdicts)
+        return any(v.is_check for v in self.verdicts) and all(v.passed for v in self.verdicts)
 
     def to_dict(self) -> dict:
         d = jsonable(asdict(self))
@@ -112,6 +139,18 @@ class DemoResult:
         d["table"] = Table(**d["table"]) if d.get("table") else None
         d["verdicts"] = [Verdict(**v) for v in d.get("verdicts", [])]
         return cls(**d)
+
+
+def _z_crit(alpha: float) -> float:
+    """z with P(|Z| > z) = alpha for a standard normal Z (bisection on erfc; no scipy)."""
+    lo, hi = 0.0, 40.0
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if math.erfc(mid / math.sqrt(2)) > alpha:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
 
 
 def jsonable(x):
