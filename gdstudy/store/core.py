@@ -107,6 +107,20 @@ class StoreBase:
     def _migrate(self) -> None:
         if self._up_to_date():  # the usual case: no write lock needed just to open the store
             return
+        # Bulk work: a bigger page cache, and freed pages of the old log are not zeroed one by one
+        # (Debian builds SQLite with SECURE_DELETE, which made dropping a 750 MB log write 750 MB);
+        # the VACUUM after the migration drops those pages from the file anyway.
+        cache, secure = (self.db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("cache_size", "secure_delete"))
+        self.db.execute("PRAGMA cache_size = -65536")
+        self.db.execute("PRAGMA secure_delete = FAST")
+        try:
+            self._migrate_locked()
+        finally:
+            self.db.execute(f"PRAGMA cache_size = {int(cache)}")
+            self.db.execute(f"PRAGMA secure_delete = {int(secure)}")
+
+    def _migrate_locked(self) -> None:
+        had_log = False
         with _Tx(self, check_file=False):
             self._check_identity()  # again, inside the write lock (another process may have migrated)
             if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone():
