@@ -199,8 +199,8 @@ def test_import_reviews_is_idempotent_and_replays_touched_cards(small_deck_dir: 
         seen[cid] = history
         return _replay_count(cid, history)
 
-    res = s.store.import_reviews(existing + new, replay)
-    assert (res.added, res.skipped, res.cards) == (2, 3, 2)
+    res = s.store.import_reviews(existing + new + new[:1], replay)  # (a duplicate inside the import too)
+    assert (res.added, res.skipped, res.cards) == (2, 4, 2)
     assert set(seen) == {"beta", "delta-orphan"}
     assert [r.reviewed_at_ms for r in seen["beta"]] == sorted(r.reviewed_at_ms for r in seen["beta"])
     assert len(seen["beta"]) == 2
@@ -226,6 +226,10 @@ def test_import_reviews_rolls_back_everything_on_error(small_deck_dir: Path, tmp
     bad = [ReviewRow("zeta", to_ms(T0), 3, None, "review", 0), ReviewRow("eta", to_ms(T0), 9, None, "review", 0)]
     with pytest.raises(StoreError, match="row 2 is not a valid review"):
         s.store.import_reviews(bad, _replay_count)
+    for r in (ReviewRow("eta", to_ms(T0), 3, None, "flashcard", 0), ReviewRow("eta", to_ms(T0), 3, -5, "review", 0),
+              ReviewRow("eta", to_ms(T0), 3, None, "review", 4), ReviewRow("", to_ms(T0), 3, None, "review", 0)):
+        with pytest.raises(StoreError, match="row 2 is not a valid review"):
+            s.store.import_reviews(iter([bad[0], r]), _replay_count)  # (a generator: read once)
     assert list(s.store.iter_reviews(kinds=None)) == before_rows and s.store.states() == before_states
 
 
