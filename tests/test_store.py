@@ -281,3 +281,19 @@ def test_undo_of_an_imported_review_is_refused_but_later_grades_undo(small_deck_
     with pytest.raises(StoreError, match="cannot undo an imported review of 'alpha'"):
         s.undo()
     assert len(list(s.store.log())) == 2 and s.store.state("alpha") == imported
+
+
+def test_undo_is_exact_when_the_clock_went_backwards(small_deck_dir: Path, tmp_path: Path, clock: Clock) -> None:
+    s = session(small_deck_dir, tmp_path / "g.db", clock)
+    a = s.deck.by_id["alpha"]
+    states = []
+    for step in (dict(days=2), dict(days=-3), dict(hours=5)):  # the system clock jumps back once
+        s.grade(a, s.preview(a)[Grade.GOOD])
+        states.append(s.store.state("alpha"))
+        clock.advance(**step)
+    s.grade(a, s.preview(a)[Grade.HARD])
+    for expected in reversed(states):
+        s.undo()
+        assert s.store.state("alpha") == expected
+    s.undo()
+    assert s.store.state("alpha") is None
