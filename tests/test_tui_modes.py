@@ -241,7 +241,8 @@ async def test_interview_end_to_end(session: ReviewSession) -> None:
     assert summary["answers"][0] == {"card_id": first, "answer": "one pass", "grade": 3, "seconds": summary["answers"][0]["seconds"]}
     assert summary["answers"][1]["answer"] == "q?"
     assert summary["weakest_tags"][0]["mean_grade"] == 1.0
-    assert [e.kind for e in session.store.log()] == ["review", "review"]  # self-grades are reviews
+    assert [e.kind for e in session.store.log()] == ["cram", "cram"]  # practice by default
+    assert session.store.states() == {}  # scheduling untouched
 
 
 async def test_interview_time_up(session: ReviewSession, clock: Clock) -> None:
