@@ -257,18 +257,56 @@ class DemoScreen(Screen[None]):
         await box.mount(*widgets)
 
 
-def _summary_table(t: Any) -> Any:
-    """The result's table as a Rich table: it wraps headers and cells to the width it gets, so
-    no column is ever cut off (a DataTable would clip the last ones)."""
-    from rich import box
-    from rich.table import Table
+class _FitTable:
+    """The result's table, never clipped: a Rich table at its natural width when that fits;
+    narrower than that (80 columns and a form beside it), one block per row, `column  value`
+    lines (a DataTable would cut off the last columns, a squeezed table folds every number)."""
 
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold", row_styles=["", "on #202020"])
-    for col in t.columns:
-        table.add_column(Text(str(col)), overflow="fold")
-    for row in t.rows:
-        table.add_row(*(Text(_fmt(v)) for v in row))
-    return table
+    def __init__(self, t: Any) -> None:
+        self.columns = [str(c) for c in t.columns]
+        self.rows = [[_fmt(v) for v in row] for row in t.rows]
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    def _table(self) -> Any:
+        from rich import box
+        from rich.table import Table
+
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold")
+        for col in self.columns:
+            table.add_column(Text(col), no_wrap=True)
+        for row in self.rows:
+            table.add_row(*(Text(v) for v in row))
+        return table
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+        from rich.table import Table
+
+        table = self._table()
+        natural = Measurement.get(console, options.update(width=10_000), table).maximum
+        if natural <= options.max_width:
+            yield table
+            return
+        for row in self.rows:
+            grid = Table.grid(padding=(0, 2))
+            grid.add_column(style="bold", no_wrap=True)
+            grid.add_column(overflow="fold")
+            for col, v in zip(self.columns, row):
+                grid.add_row(Text(col), Text(v))
+            yield grid
+            yield Text("")
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        return Measurement(1, options.max_width)
+
+
+def _summary_table(t: Any) -> Any:
+    return _FitTable(t)
 
 
 def _plot_widgets(plot: Any) -> list[Any]:

@@ -15,7 +15,7 @@ HELP_TEXT = """\
 
 | key | action |
 |---|---|
-| `space`, `enter` | show the answer |
+| `space` | show the answer (`enter` too) |
 | `1` | **Again**: forgot it; it comes back in minutes |
 | `2` | **Hard**: recalled with real effort |
 | `3` | **Good**: recalled correctly |
