@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -93,7 +94,7 @@ class BrowserScreen(Screen[None]):
                 continue
             st = self.session.state(card.id)
             marks = [f for f in ("suspended", "buried", "leech") if f in self._flags[card.id]]
-            state = state_name(st) + "".join(f" [{m}]" for m in marks)
+            state = Text(state_name(st) + "".join(f" [{m}]" for m in marks))  # literal, not markup
             due = "—" if st is None or st.is_new else st.due.astimezone().strftime("%Y-%m-%d %H:%M")
             stab = f"{st.stability:.1f}d" if st and st.stability else "—"
             table.add_row(card.id, state, due, stab, str(st.lapses if st else 0), ", ".join(card.tags), key=card.id)
