@@ -132,9 +132,18 @@ def test_snapshot_interview_question(snap_compare, session: ReviewSession, size)
 
 @SIZES
 def test_snapshot_interview_summary(snap_compare, session: ReviewSession, size) -> None:  # type: ignore[no-untyped-def]
+    from gdstudy.scheduling import Grade
+    from gdstudy.tui.interview import InterviewSummaryScreen
+
     iv = InterviewSession(session, minutes=10, seed=5)
-    keys = [*"first answer", "ctrl+r", "3", *"second", "ctrl+r", "1", "ctrl+e"]
-    assert snap_compare(make_app(session, start="interview", interview=iv), press=keys, terminal_size=size)
+    iv.cards = [session.deck.by_id["alpha"], session.deck.by_id["gamma"]]
+    for card, text, g in ((iv.cards[0], "the first letter, [b]α[/b]", Grade.GOOD), (iv.cards[1], "", Grade.AGAIN)):
+        iv.submit(card, text, g, 12.0)  # fixed timings: the snapshot must not depend on the clock
+
+    async def show(pilot: Any) -> None:
+        await pilot.app.switch_screen(InterviewSummaryScreen(iv.summary(), session.deck, 1))
+
+    assert snap_compare(make_app(session), run_before=show, terminal_size=size)
 
 
 @SIZES
