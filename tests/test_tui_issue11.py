@@ -292,3 +292,67 @@ def test_interview_history_n_shows_answers_beside_reference(deck_dir: Path, isol
     assert card.front in out and card.back in out and "my typed" in out and "\x1b" not in out
     code, out = _cli("interview", "history", "7")
     assert code == 2 and "no interview #7" in out
+
+
+# -- the README's key tables match the app -------------------------------------------------------
+
+def _readme_tables() -> list[list[str]]:
+    """The key column of each table in the README's Reviewing section, keys split out."""
+    import re
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Reviewing"):text.index("## Cards")]
+    tables, current = [], []
+    for line in section.splitlines():
+        if line.startswith("| ") and not line.startswith("| key"):
+            current.append(re.findall(r"`([^`]+)`", line.split("|")[1]))
+        elif current and not line.startswith("|"):
+            tables.append([k for keys in current for k in keys])
+            current = []
+    return tables
+
+
+def _keys(bindings: list[Any]) -> set[str]:
+    return {b.key_display or b.key for b in bindings} | {b.key for b in bindings}
+
+
+def test_readme_key_tables_match_the_bindings() -> None:
+    from gdstudy.tui.app import GdstudyApp
+    from gdstudy.tui.interview import InterviewScreen
+
+    review, more, demo, browser, interview = _readme_tables()
+    review_keys = _keys(ReviewScreen.BINDINGS) | _keys(GdstudyApp.BINDINGS)
+    for key in review + more:
+        assert key in review_keys, key
+    documented = set(review + more) | {"enter", "question_mark", "minus", "at"}
+    for b in ReviewScreen.BINDINGS:  # every review key is documented
+        assert (b.key_display or b.key) in documented or b.key in documented, b.key
+    assert {"ctrl+r", "escape"} <= _keys(DemoScreen.BINDINGS) and {"ctrl+r", "escape"} <= set(demo)
+    assert {"/", "x", "escape"} <= _keys(BrowserScreen.BINDINGS) and {"/", "x", "escape"} <= set(browser)
+    assert set(interview) <= _keys(InterviewScreen.BINDINGS) | {"1", "2", "3", "4"}
+    assert {"ctrl+r", "ctrl+e"} <= set(interview)
+
+
+def test_help_and_palette_wording() -> None:
+    from gdstudy.tui.help import HELP_TEXT
+
+    assert "space` / `enter" not in HELP_TEXT and "under each grade" not in HELP_TEXT
+    assert "beside each grade button" in HELP_TEXT
+
+
+async def test_palette_lists_each_action_once(session: ReviewSession) -> None:
+    app = make_app(session)
+    async with app.run_test(size=SIZE):
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert titles.count("Show answer") == 1
+
+
+async def test_browser_enter_in_search_goes_to_results_or_opens(session: ReviewSession) -> None:
+    app = make_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b", "slash", *"card")
+        browser = app.screen
+        await pilot.press("enter")  # several matches: to the results
+        assert app.screen is browser and app.focused is browser.query_one("#cards")
+        await pilot.press("slash", "backspace", "backspace", "backspace", "backspace", *"Question 4", "enter")
+        assert app.screen.__class__.__name__ == "CardModal" and app.screen.card.id == "card4"
