@@ -97,7 +97,7 @@ async def test_demo_summary_keeps_every_column_at_80_columns() -> None:
         console.print(summary.content)
         text = " ".join(console.export_text().split())
         assert summary.content_region.width < 60  # it really is narrow
-        for word in ("final loss", "x flips", "measured rate", "1.2e-09", "heavy ball (optimal)"):
+        for word in ("final loss", "x flips", "measured rate", "1.2e-09", "0.00512", "heavy", "(optimal)"):
             assert word in text
 
 

@@ -258,9 +258,10 @@ class DemoScreen(Screen[None]):
 
 
 class _FitTable:
-    """The result's table, never clipped: a Rich table at its natural width when that fits;
-    narrower than that (80 columns and a form beside it), one block per row, `column  value`
-    lines (a DataTable would cut off the last columns, a squeezed table folds every number)."""
+    """The result's table, never clipped. At its natural width when that fits; else transposed
+    (one column per run, one row per quantity: a few runs of many quantities fit 80 columns);
+    else one block of `quantity  value` lines per run. A DataTable cuts the last columns off and a
+    squeezed Rich table folds numbers mid-digit."""
 
     def __init__(self, t: Any) -> None:
         self.columns = [str(c) for c in t.columns]
@@ -270,14 +271,15 @@ class _FitTable:
     def row_count(self) -> int:
         return len(self.rows)
 
-    def _table(self) -> Any:
+    def _table(self, columns: list[str], rows: list[list[str]], first_bold: bool = False) -> Any:
         from rich import box
         from rich.table import Table
 
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold")
-        for col in self.columns:
-            table.add_column(Text(col), no_wrap=True)
-        for row in self.rows:
+        for i, col in enumerate(columns):
+            table.add_column(Text(col), no_wrap=i == 0 or not first_bold, overflow="fold",
+                             style="bold" if first_bold and i == 0 else None)
+        for row in rows:
             table.add_row(*(Text(v) for v in row))
         return table
 
@@ -285,11 +287,18 @@ class _FitTable:
         from rich.measure import Measurement
         from rich.table import Table
 
-        table = self._table()
-        natural = Measurement.get(console, options.update(width=10_000), table).maximum
-        if natural <= options.max_width:
+        wide = options.update(width=10_000)
+        table = self._table(self.columns, self.rows)
+        if Measurement.get(console, wide, table).maximum <= options.max_width:
             yield table
             return
+        if self.rows and self.columns:  # transposed: the first column names the runs
+            head = [self.columns[0], *(r[0] for r in self.rows)]
+            body = [[col, *(r[i] for r in self.rows)] for i, col in enumerate(self.columns) if i]
+            flipped = self._table(head, body, first_bold=True)
+            if Measurement.get(console, wide, flipped).minimum <= options.max_width:
+                yield flipped
+                return
         for row in self.rows:
             grid = Table.grid(padding=(0, 2))
             grid.add_column(style="bold", no_wrap=True)
