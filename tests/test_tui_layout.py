@@ -103,9 +103,27 @@ async def test_demo_summary_keeps_every_column_at_80_columns() -> None:
 
 # -- snapshots -----------------------------------------------------------------------------------
 
+def no_blink(app: Any) -> None:
+    """A blinking cursor makes a snapshot depend on the moment it is taken."""
+    from textual.widgets import Input, TextArea
+
+    for w in app.screen.query(Input):
+        w.cursor_blink = False
+    for w in app.screen.query(TextArea):
+        w.cursor_blink = False
+
+
+def pressing(*keys: str) -> Any:
+    async def run(pilot: Any) -> None:
+        await pilot.press(*keys)
+        no_blink(pilot.app)
+        await pilot.pause()
+
+    return run
+
 @SIZES
 def test_snapshot_demo_idle(snap_compare, size) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(start="demos"), press=["enter"], terminal_size=size)
+    assert snap_compare(make_app(start="demos"), run_before=pressing("enter"), terminal_size=size)
 
 
 @SIZES
@@ -113,6 +131,7 @@ def test_snapshot_demo_result(snap_compare, size) -> None:  # type: ignore[no-un
     async def show(pilot: Any) -> None:
         await pilot.press("enter")
         await pilot.app.screen.on_demo_finished(DemoFinished(fake_result()))
+        no_blink(pilot.app)
         await pilot.pause(0.2)
 
     assert snap_compare(make_app(start="demos"), run_before=show, terminal_size=size)
@@ -127,7 +146,7 @@ def test_snapshot_cram_header(snap_compare, session: ReviewSession, clock: Clock
 @SIZES
 def test_snapshot_interview_question(snap_compare, session: ReviewSession, size) -> None:  # type: ignore[no-untyped-def]
     iv = InterviewSession(session, minutes=10, count=2, seed=5)
-    assert snap_compare(make_app(session, start="interview", interview=iv), press=[*"typed"], terminal_size=size)
+    assert snap_compare(make_app(session, start="interview", interview=iv), run_before=pressing(*"typed"), terminal_size=size)
 
 
 @SIZES
