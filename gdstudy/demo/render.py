@@ -81,27 +81,23 @@ def axis_ticks(lo: float, hi: float, log: bool = False, n: int = 5) -> tuple[lis
 
 
 def plot_text(plot: Plot, width: int = 100, height: int = 18, color: bool = True) -> str:
-    """One plot as a string (plotext; log axes drop non-positive points)."""
+    """One plot as a string (plotext). Log axes are drawn the way the TUI draws them: log10 of
+    the (positive) values, ticks labelled with the real values (0.01, 1, 100, 2.5M)."""
     import plotext as plt
 
     plt.clear_figure()
     plt.plotsize(width, height)
     plt.theme("clear")
-    points = plot_points(plot)
+    points = plot_points(plot, take_logs=True)
     for name, xs, ys in points:
         plt.plot(xs, ys, label=name, marker="braille")
-    if plot.logx:
-        plt.xscale("log")
-    if plot.logy:
-        plt.yscale("log")
-    for axis, log, k in (("x", plot.logx, 1), ("y", plot.logy, 2)):
+    for k, log, ticks in ((1, plot.logx, plt.xticks), (2, plot.logy, plt.yticks)):
         values = [v for p in points for v in p[k]]
-        if values and not log:  # readable linear ticks (plotext's own log ticks are fine)
-            ticks = axis_ticks(min(values), max(values))
-            (plt.xticks if axis == "x" else plt.yticks)(*ticks)
+        if values:
+            ticks(*axis_ticks(min(values), max(values), log=log))
     plt.title(plot.title)
-    plt.xlabel(plot.xlabel)
-    plt.ylabel(plot.ylabel)
+    plt.xlabel(plot.xlabel + (" (log scale)" if plot.logx else ""))
+    plt.ylabel(plot.ylabel + (" (log scale)" if plot.logy else ""))
     text = plt.build()
     plt.clear_figure()
     return text if color else plt.uncolorize(text)
