@@ -356,3 +356,21 @@ async def test_browser_enter_in_search_goes_to_results_or_opens(session: ReviewS
         assert app.screen is browser and app.focused is browser.query_one("#cards")
         await pilot.press("slash", "backspace", "backspace", "backspace", "backspace", *"Question 4", "enter")
         assert app.screen.__class__.__name__ == "CardModal" and app.screen.card.id == "card4"
+
+
+def test_stats_cli_due_today_agrees_with_cards_list(deck_dir: Path, isolated_home: Path) -> None:
+    deck = load_deck([], [deck_dir], check_demos=False)
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    with Store(isolated_home / DB_NAME) as store:
+        s = ReviewSession(deck, store, Settings())
+        first = s.next_card()
+        s.grade(first, s.preview(first)[Grade.AGAIN])  # learning, due in a minute
+    import json
+
+    code, out = _cli("stats", "--deck", str(deck_dir), "--json")
+    due = json.loads(out)["due_today"]
+    assert code == 0 and due["learning"] == 1
+    code, out = _cli("cards", "list", "--deck", str(deck_dir), "--state", "due")
+    assert len(out.splitlines()) - 2 == due["new"] + due["learning"] + due["review"]
+    code, out = _cli("stats", "--deck", str(deck_dir))
+    assert out.startswith(f"due today: {due['new']} new, 1 learning, 0 review")
