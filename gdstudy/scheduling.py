@@ -216,31 +216,30 @@ def build_queue(
     settings: Settings,
     done_today: Mapping[str, int] | None = None,
 ) -> Queue:
-    """What to show now, in order: (re)learning cards that are due, today's reviews, today's new
-    cards; with nothing else left, learning cards due within the learn-ahead window (as Anki
-    does). The counts are today's plan (`due_today`), so a learning card waiting for its
-    1-minute step is still counted."""
+    """What to show now, in order: (re)learning cards that are due, reviews that are due, today's
+    new cards; with nothing else left, learning cards due within the learn-ahead window (as Anki
+    does). A card is shown only once its due time has come; the counts are today's plan
+    (`due_today`), so a learning card waiting for its 1-minute step, or a review due this
+    evening, is already counted."""
     now = ensure_utc(now)
     today = due_today(cards, states, now, settings, done_today)
     horizon = now + timedelta(minutes=settings.learn_ahead_minutes)
-    order = [c for due, c in today.learning if due <= now] + list(today.review) + list(today.new)
+    order = ([c for due, c in today.learning if due <= now]
+             + [c for c in today.review if states[c].due <= now] + list(today.new))
     if not order:
         order = [c for due, c in today.learning if due <= horizon]
     return Queue(tuple(order), today.counts)
 
 
-def next_due(cards: Iterable[Card], states: Mapping[str, CardState], now: datetime,
-             day_hour: int | None = None) -> datetime | None:
-    """When the next card becomes due (ignores daily limits), or None if nothing is scheduled.
-    With `day_hour`, a review card counts from the start of its due day (it is shown all day)."""
+def next_due(cards: Iterable[Card], states: Mapping[str, CardState], now: datetime) -> datetime | None:
+    """When the next card becomes due (ignores daily limits), or None if nothing is scheduled."""
     times = []
     for card in cards:
         st = states.get(card.id)
         if st is None or st.is_new:
             continue  # new cards are due when the daily limit allows, not at a time
-        due = day_start(st.due, day_hour) if day_hour is not None and st.state == REVIEW else st.due
         if _available(st, now):
-            times.append(due)
+            times.append(st.due)
         elif st.buried_until and not st.suspended:
-            times.append(max(due, st.buried_until))
+            times.append(max(st.due, st.buried_until))
     return min(times) if times else None

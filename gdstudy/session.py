@@ -136,7 +136,7 @@ class ReviewSession:
         if self.cram:
             return None
         now = now or self.now()
-        times = [t for t in [next_due(self.cards, self._states, now, self.settings.day_starts_at_hour)] if t]
+        times = [t for t in [next_due(self.cards, self._states, now)] if t]
         has_new = any((st := self._states.get(c.id)) is None or (st.is_new and not st.suspended) for c in self.cards)
         if has_new and self.settings.new_per_day > 0:
             times.append(day_start(now, self.settings.day_starts_at_hour) + timedelta(days=1))
