@@ -328,8 +328,9 @@ def interview_history(
         grades = " ".join(f"{k[0]}{v}" for k, v in s["grades"].items())
         weak = ", ".join(w["tag"] for w in s["weakest_tags"][:3]) or "-"
         mins = (end - start).total_seconds() / 60
+        kind = "graded" if s.get("scheduled", True) else "practice"  # saved before 'scheduled' existed: graded
         typer.echo(f"#{i}  {start.astimezone():%Y-%m-%d %H:%M}  {mins:4.1f} min  {s['answered']}/{s['cards']} cards  "
-                   f"grades {grades}  weakest: {weak}")
+                   f"{kind}  grades {grades}  weakest: {weak}")
     typer.echo("reread one with `gdstudy interview history N`")
 
 

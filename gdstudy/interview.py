@@ -139,7 +139,7 @@ def _printable(s: str) -> str:
 def render_interview(number: int, started: datetime, ended: datetime, summary: dict[str, Any], deck: Any) -> str:
     """One saved interview as plain text: each question, the typed answer, then the reference."""
     mins = (ended - started).total_seconds() / 60
-    how = "real reviews" if summary.get("scheduled") else "practice (scheduling unchanged)"
+    how = "real reviews" if summary.get("scheduled", True) else "practice (scheduling unchanged)"
     grades = "  ".join(f"{k} {v}" for k, v in summary["grades"].items())
     out = [f"interview #{number}  {started.astimezone():%Y-%m-%d %H:%M}  {mins:.1f} min  "
            f"{summary['answered']}/{summary['cards']} cards  — {how}", f"grades: {grades}", ""]
