@@ -47,7 +47,7 @@ class ReviewsMixin(StoreBase):
         return self._card(r) if r else None
 
     def _card(self, r: tuple[Any, ...]) -> CardState:
-        return CardState.from_stored(dict(zip(_COLS, r)), str(self.path))
+        return CardState.from_stored(dict(zip(_COLS, r)), self.path)
 
     @reading
     def log(self, card_id: str | None = None, since: datetime | None = None) -> Iterator[LogEntry]:
