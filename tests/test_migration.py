@@ -55,7 +55,22 @@ def write_deck(folder: Path, edited: bool = False) -> Path:
 
 
 class V2ForTodaysStats(_store_v2.Store):
-    """The v2 store read by today's stats code, whose LogEntry.state_before is the state number."""
+    """The v2 store read by today's stats code, whose LogEntry.state_before is the state number,
+    with the bulk reads today's session uses (v2 had no saved FSRS parameters: the defaults)."""
+
+    def active_params(self) -> None:
+        return None
+
+    def params_history(self) -> list[Any]:
+        return []
+
+    def iter_reviews(self, kinds: Any = ("review",)) -> Iterator[Any]:
+        from gdstudy.store import ReviewRow
+
+        for e in sorted(super().log(), key=lambda e: (e.reviewed_at, e.id)):
+            if kinds is None or e.kind in kinds:
+                yield ReviewRow(e.card_id, to_ms(e.reviewed_at), e.rating, e.duration_ms, e.kind,
+                                e.state_before.state if e.state_before else 0)
 
     def log(self, card_id: str | None = None, since: Any = None) -> Iterator[Any]:
         from gdstudy.store import LogEntry

@@ -232,6 +232,19 @@ def test_import_reviews_rolls_back_everything_on_error(small_deck_dir: Path, tmp
             s.store.import_reviews(iter([bad[0], r]), _replay_count)  # (a generator: read once)
     assert list(s.store.iter_reviews(kinds=None)) == before_rows and s.store.states() == before_states
 
+    class LogFileError(Exception):
+        pass
+
+    def rows_then_fail():  # the revlog reader streams rows and may fail half-way
+        yield ReviewRow("zeta", to_ms(T0), 3, None, "review", 0)
+        yield ReviewRow("beta", to_ms(T0) + 99, 2, None, "review", 1)
+        raise LogFileError("line 3: bad date")
+
+    with pytest.raises(LogFileError):
+        s.store.import_reviews(rows_then_fail(), _replay_count)
+    assert list(s.store.iter_reviews(kinds=None)) == before_rows and s.store.states() == before_states
+    assert s.store.import_reviews([ReviewRow("zeta", to_ms(T0), 3, None, "review", 0)], _replay_count).added == 1
+
 
 def test_params_history_and_undo(tmp_path: Path) -> None:
     from gdstudy.store import ParamsRow

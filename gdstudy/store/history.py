@@ -11,7 +11,7 @@ import json
 import sqlite3
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from gdstudy.errors import StoreError
 from gdstudy.store.core import reading
@@ -84,9 +84,9 @@ class HistoryMixin(ReviewsMixin):
 
         try:
             self.db.executemany("INSERT INTO temp.import_rows VALUES (?, ?, ?, ?, ?, ?)", typed())
-        except sqlite3.IntegrityError:  # a CHECK failed: name the row (the slow path, once)
-            for i, r in enumerate(rows, 1):
-                _validate(i, r)
+        except sqlite3.IntegrityError:  # a CHECK failed: row seen[0]; say what is wrong if it can be read again
+            if isinstance(rows, Sequence) and 0 < seen[0] <= len(rows):
+                _validate(seen[0], rows[seen[0] - 1])
             raise StoreError(f"import: row {seen[0]} is not a valid review; nothing was imported") from None
         first_new = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM review_log").fetchone()[0]
         self.db.execute(
