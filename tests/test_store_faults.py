@@ -278,6 +278,7 @@ async def test_tui_grade_during_a_fault_keeps_the_card_and_says_why(
         assert rs.card.id == "beta" and rs.revealed  # still on screen, still revealed
         (title, message, severity), = [n for n in notes(app) if n[2] == "error"]
         assert title == "Grade not saved" and severity == "error" and reason in message and "\n" not in message
+        assert message.endswith("(press 2 to retry)")
         restore()
         await pilot.press("2")  # retry
         await pilot.pause()
@@ -308,7 +309,7 @@ async def test_tui_file_deleted_while_reviewing(small_deck_dir: Path, tmp_path: 
         await pilot.press("space", "3")
         await pilot.pause()
         assert app.screen.card.id == "beta"
-        assert any("deleted" in m and sev == "error" for _, m, sev in notes(app))
+        assert any("deleted" in m and sev == "error" and "retry" not in m for _, m, sev in notes(app))
 
 
 async def test_tui_card_graded_elsewhere_is_reloaded(small_deck_dir: Path, tmp_path: Path, clock: Clock) -> None:

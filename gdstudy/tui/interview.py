@@ -132,7 +132,8 @@ class InterviewScreen(Screen[None]):
                         title="Card reloaded", severity="warning", timeout=8)
             return
         except GdstudyError as e:  # nothing saved; the card stays
-            self.notify(f"{e} (press {value} to retry)", title="Grade not saved", severity="error", timeout=10)
+            retry = "" if getattr(e, "reason", "") == "file gone" else f" (press {value} to retry)"
+            self.notify(f"{e}{retry}", title="Grade not saved", severity="error", timeout=10)
             return
         self.show_next()
 

@@ -181,7 +181,8 @@ class ReviewScreen(Screen[None]):
                         "intervals updated. Grade it again.", title="Card reloaded", severity="warning", timeout=8)
             return
         except GdstudyError as e:  # nothing was saved; the card stays on screen
-            self.notify(f"{e} (press {value} to retry)", title="Grade not saved", severity="error", timeout=10)
+            retry = "" if getattr(e, "reason", "") == "file gone" else f" (press {value} to retry)"
+            self.notify(f"{e}{retry}", title="Grade not saved", severity="error", timeout=10)
             return
         st = self.session.state(card.id)
         if st is not None and st.leech and st.suspended and grade == Grade.AGAIN and not self.session.cram:
