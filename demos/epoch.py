@@ -2,8 +2,13 @@
 has ceil(N/S) steps, and the order changes from one epoch to the next.
 
 The demo trains a small least-squares model with the core's Batcher and records the indices
-of every batch the training loop actually used; the checks are exact counts on those indices.
-Switch on --replacement, --drop-last or --no-shuffle to see which claim breaks.
+of every batch the training loop actually used; the checks are exact counts on those indices,
+plus one statistical test that the new order is unrelated to the old one: the correlation r of
+the example indices at the same positions in consecutive epochs is 0 +- 1/sqrt(N-1) for
+independent uniform permutations (z = r sqrt(N-1), Bonferroni over the epoch pairs). That the
+training loop counted as many examples as were recorded is bookkeeping. A run that diverges
+stops early and says so in every verdict. Switch on --replacement, --drop-last or --no-shuffle to
+see which claim breaks.
 
     python demos/epoch.py --help
     python demos/epoch.py --n 10 --batch-size 3
@@ -36,12 +41,20 @@ PARAMS = [
     Param("shuffle", True, "reshuffle every epoch"),
     Param("replacement", False, "sample with replacement (breaks 'exactly once')"),
     Param("drop_last", False, "drop the last short batch (breaks ceil(N/S) and coverage)"),
+    Param("alpha", 1e-3, "false-alarm rate of the order-independence test", min=1e-12, max=0.5),
 ]
 
 
 def check(p):
     if p.batch_size > p.n:
         raise DemoError(f"--batch-size ({p.batch_size}) must be <= --n ({p.n})")
+
+
+def peak_bytes(p) -> int:
+    """The recorded index arrays (8 bytes an index + ~110 bytes per batch object), their
+    concatenation per epoch, the per-step loss list (~40 bytes a step) and the data."""
+    steps = p.epochs * math.ceil(p.n / p.batch_size)
+    return int(p.epochs * p.n * 8 * 3 + steps * (110 + 40) + p.n * 9 * 8 * 3 + 16e6)
 
 
 def run(p, ctx) -> DemoResult:
@@ -66,6 +79,7 @@ def run(p, ctx) -> DemoResult:
 
 
 def _result(p, res, seen) -> DemoResult:
+    from gdstudy.demo.result import _z_crit
     bounds = [0] + res.epoch_ends                      # step numbers at epoch boundaries
     epochs = [seen[a:b] for a, b in zip(bounds, bounds[1:])]
     orders = [np.concatenate(e) for e in epochs]
@@ -78,15 +92,35 @@ def _result(p, res, seen) -> DemoResult:
     steps = sorted({len(b) for b in epochs})
     differs = sum(not np.array_equal(a, b) for a, b in zip(orders, orders[1:]))
     expected_steps = math.ceil(p.n / p.batch_size)
+    recorded = int(sum(len(o) for o in orders))
+    stop = ""
+    if res.diverged:
+        stop = (f"training diverged at step {res.diverged_at} (loss overflow) after "
+                f"{len(orders)} of {p.epochs} epochs: lower --lr")
+    elif len(orders) < p.epochs:
+        stop = f"training stopped after {len(orders)} of {p.epochs} epochs ({res.stopped})"
+
+    def why(text: str) -> str:
+        return f"{stop}; {text}" if stop else text
+
+    rs = [_corr(a, b) for a, b in zip(orders, orders[1:])]
+    zs = [abs(r) * math.sqrt(p.n - 1) for r in rs]
+    crit = _z_crit(p.alpha / max(1, len(rs)))
     verdicts = [
         Verdict.exact("epochs in which every example was seen exactly once", exactly_once, p.epochs,
-                      f"{p.epochs} epochs of N={p.n}"),
+                      why(f"{p.epochs} epochs of N={p.n}")),
         Verdict.exact("steps per epoch", steps[0] if len(steps) == 1 else steps, expected_steps,
-                      f"ceil({p.n}/{p.batch_size})"),
-        Verdict.exact("consecutive epochs with a different order", differs, p.epochs - 1),
-        Verdict.exact("examples seen", int(sum(len(o) for o in orders)), p.epochs * p.n,
-                      f"training loop counted {res.samples_seen}"),
+                      why(f"ceil({p.n}/{p.batch_size})")),
+        Verdict.exact("consecutive epochs with a different order", differs, p.epochs - 1, why("")),
+        Verdict("consecutive epochs' orders are unrelated: |r| sqrt(N-1) (index correlation by position)",
+                bool(zs) and max(zs) <= crit, round(max(zs), 3) if zs else math.nan, 0.0,
+                f"|z| <= {crit:.2f} for each of {len(zs)} pairs (alpha {p.alpha:g}, Bonferroni)",
+                why("r = " + ", ".join(f"{r:.3g}" for r in rs) + f"; sd of r 1/sqrt(N-1) = {1 / math.sqrt(p.n - 1):.3g}")),
+        Verdict.bookkeeping("examples the training loop counted = indices recorded", res.samples_seen,
+                            recorded, why(f"{recorded} indices in {len(seen)} batches")),
     ]
+    if stop:
+        verdicts.insert(0, Verdict.exact("training ran every epoch", len(orders), p.epochs, stop))
     first = orders[0][: min(p.n, 60)]
     second = orders[1][: min(p.n, 60)] if len(orders) > 1 else first
     plots = [
@@ -99,8 +133,18 @@ def _result(p, res, seen) -> DemoResult:
     ]
     table = Table(["epoch", "steps", "indices used", "distinct", "min count", "max count",
                    "order starts"], rows)
-    return DemoResult(plots=plots, table=table, verdicts=verdicts,
-                      notes=[f"epoch boundaries at steps {res.epoch_ends[:10]}"])
+    notes = [f"epoch boundaries at steps {res.epoch_ends[:10]}"] + ([stop] if stop else [])
+    return DemoResult(plots=plots, table=table, verdicts=verdicts, notes=notes)
+
+
+def _corr(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson correlation of two index sequences position by position (Spearman's rho for two
+    permutations); 1.0 for identical constant-free sequences, 0 when either is constant."""
+    m = min(len(a), len(b))
+    x, y = a[:m].astype(np.float64), b[:m].astype(np.float64)
+    x, y = x - x.mean(), y - y.mean()
+    den = math.sqrt(float(x @ x) * float(y @ y))
+    return float(x @ y) / den if den > 0 else 0.0
 
 
 if __name__ == "__main__":
