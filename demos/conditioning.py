@@ -65,7 +65,8 @@ def _budget(p) -> int:
     if p.steps:
         return p.steps
     sk = math.sqrt(p.kappa)
-    slowest = max((p.kappa - 1) / (p.kappa + 1), (sk - 1) / (sk + 1), min(0.9999, _gd_rate(p.lr_scale / p.kappa, 1.0, p.kappa)))
+    rates = ((p.kappa - 1) / (p.kappa + 1), (sk - 1) / (sk + 1), _gd_rate(p.lr_scale / p.kappa, 1.0, p.kappa))
+    slowest = max(r for r in rates if r < 1)       # a diverging run stops at its blow-up anyway
     return min(1_000_000, math.ceil(12 * math.log(10) / -math.log(slowest)) + 40)
 
 

@@ -5,9 +5,11 @@ test two things against the run's own statistics:
   unbiased:  the pooled mean of the M batch gradients minus the full gradient, whitened by the
              sample covariance of the batch gradients: chi^2 = M d^T C^-1 d ~ chi^2_P (P
              parameters) when the estimate is unbiased; FAIL above its 1 - alpha quantile.
-  1/sqrt(T): the mean over reps of ||mean of the first T batches - grad f||^2 against its exact
-             value v/(S T) (v = the per-draw gradient variance of the sampler, sigma^2 for uniform
-             draws), one z-test per T with the rep-to-rep standard error (Bonferroni over the T's).
+  1/sqrt(T): the batches of each repetition are cut into non-overlapping blocks of T; the mean
+             over all blocks of ||block mean - grad f||^2 is compared with its exact value v/(S T)
+             (v = the per-draw gradient variance of the sampler, sigma^2 for uniform draws), one
+             z-test per T with the block-to-block standard error (Bonferroni over the T's). Small T
+             have many blocks, so the skewed squared errors are averaged over thousands of values.
 --sampling biased draws example i with probability proportional to ||g_i|| and does not
 reweight (importance sampling done wrong): its mean is off by a fixed amount at every N and both
 checks FAIL. --sampling importance draws the same way but weights each gradient by 1/(N p_i):
@@ -41,7 +43,7 @@ PARAMS = [
     Param("dim", 10, "number of features D", min=1, max=1000),
     Param("batch_size", 16, "mini-batch size S", min=1, max=1_000_000),
     Param("trials", 1024, "mini-batches averaged per repetition (T max)", min=2, max=1_000_000),
-    Param("reps", 64, "independent repetitions (the standard error of the 1/sqrt(T) check)", min=8, max=10_000),
+    Param("reps", 64, "independent repetitions (blocks of the largest T)", min=8, max=10_000),
     Param("problem", "linear", "model whose gradient is sampled", choices=("linear", "logistic")),
     Param("sampling", "uniform", "how batch indices are drawn (biased: P(i) ~ ||g_i||, not reweighted)",
           choices=("uniform", "biased", "importance")),
@@ -87,26 +89,30 @@ def run(p, ctx) -> DemoResult:
     cdf = None if prob is None else np.cumsum(prob)
     Gs = G if weights is None else G * be.asarray(weights)[:, None]   # what one draw contributes
     Ts = sorted({min(2 ** k, p.trials) for k in range(int(math.log2(p.trials)) + 1)} | {p.trials})
-    at = be.asarray(np.array(Ts) - 1)                         # rows of the running means to keep
-    counts = be.asarray(np.arange(1, p.trials + 1, dtype=np.float64))[:, None]  # (T, 1)
-    err2 = np.zeros((p.reps, len(Ts)))
+    sums, sqs, cnt = np.zeros(len(Ts)), np.zeros(len(Ts)), np.zeros(len(Ts))
     P = Gh.shape[1]
     total, outer = np.zeros(P), np.zeros((P, P))             # sum g, sum g g^T over all batches
     for r in range(p.reps):
         ctx.check_cancel()
         idx = draw(p, be, host, (p.trials, p.batch_size), cdf)   # (T, S) independent batches
         g = Gs[idx].mean(1)                                   # (T, S, P) -> (T, P) batch gradients
-        running = be.cumsum(g, 0)[at] / counts[at]           # (len(Ts), P) mean of the first T
-        diff = running - full[None, :]
-        err2[r] = be.to_numpy((diff * diff).sum(1))
+        for j, T in enumerate(Ts):                           # non-overlapping blocks of T batches
+            nb = p.trials // T
+            diff = g[: nb * T].reshape(nb, T, P).mean(1) - full[None, :]    # (nb, P)
+            e2 = be.to_numpy((diff * diff).sum(1)).astype(np.float64)      # (nb,)
+            sums[j] += e2.sum()
+            sqs[j] += (e2 * e2).sum()
+            cnt[j] += nb
         gh = be.to_numpy(g).astype(np.float64)
         total += gh.sum(0)
         outer += gh.T @ gh                                   # (P, T) @ (T, P)
         ctx.report(r + 1, p.reps, "sampling mini-batch gradients")
-    return _result(p, Gh, prob, weights, total, outer, Ts, err2)
+    ms = sums / cnt
+    se = np.sqrt(np.maximum(sqs / cnt - ms ** 2, 0.0) * cnt / (cnt - 1) / cnt)
+    return _result(p, Gh, prob, weights, total, outer, Ts, ms, se, cnt)
 
 
-def _result(p, Gh, prob, weights, total, outer, Ts, err2) -> DemoResult:
+def _result(p, Gh, prob, weights, total, outer, Ts, ms, se, cnt) -> DemoResult:
     M = p.reps * p.trials
     full = Gh.mean(0)                                        # (P,) in float64
     norm = float(np.linalg.norm(full))
@@ -128,8 +134,6 @@ def _result(p, Gh, prob, weights, total, outer, Ts, err2) -> DemoResult:
         v = float(prob @ ((c[:, None] * Gh - mu) ** 2).sum(1))
     Tarr = np.array(Ts, dtype=np.float64)
     theory = v / p.batch_size / Tarr                         # E||mean of T batches - grad||^2 if unbiased
-    ms = err2.mean(0)
-    se = err2.std(0, ddof=1) / math.sqrt(p.reps)
     zs = (ms - theory) / se
     rms = np.sqrt(ms)
     slope = float(np.polyfit(np.log(Tarr), np.log(rms), 1)[0]) if len(Ts) > 1 else math.nan
@@ -141,16 +145,16 @@ def _result(p, Gh, prob, weights, total, outer, Ts, err2) -> DemoResult:
                                  f"{math.sqrt(np.trace(cov) / M) / norm:.3g}"),
         Verdict.z_tests("mean squared error of the mean of T batches vs v/(S T) (each T)",
                         ms.tolist(), theory.tolist(), se.tolist(), p.alpha,
-                        detail=f"T = {Ts[0]}..{Ts[-1]}, {p.reps} repetitions; worst ratio "
+                        detail=f"T = {Ts[0]}..{Ts[-1]}, {int(cnt[0])}..{int(cnt[-1])} blocks; worst ratio "
                                f"{float(np.max(ms / theory)):.3g}; log-log slope of the RMS error {slope:.3f}"),
     ]
     plots = [Plot("Error of the mean of T mini-batch gradients", "T (batches averaged)",
                   "relative RMS error", [Series("measured", Ts, (rms / norm).tolist()),
                                          Series("theory sqrt(v/(S T))", Ts, (np.sqrt(theory) / norm).tolist())],
                   logx=True, logy=True)]
-    rows = [[T, float(math.sqrt(m) / norm), float(math.sqrt(t) / norm), float(m / t), float(z)]
-            for T, m, t, z in zip(Ts, ms, theory, zs)]
-    table = Table(["T", "relative RMS error", "theory", "MSE ratio", "z"], rows)
+    rows = [[T, int(c), float(math.sqrt(m) / norm), float(math.sqrt(t) / norm), float(m / t), float(z)]
+            for T, c, m, t, z in zip(Ts, cnt, ms, theory, zs)]
+    table = Table(["T", "blocks", "relative RMS error", "theory", "MSE ratio", "z"], rows)
     how = {"uniform": "uniformly", "biased": "with P(i) ~ ||g_i||, not reweighted (biased)",
            "importance": "with P(i) ~ ||g_i||, reweighted by 1/(N P(i)) (importance sampling)"}
     notes = [f"|full gradient| = {norm:.4g}; batches of S={p.batch_size} drawn {how[p.sampling]}; "

@@ -58,8 +58,8 @@ def test_huge_seed_on_torch(app):
                "--no-plot")
     assert r.exit_code == 0, r.output
     # reduction is deterministic: the same big seed gives the same run
-    a = run_demo("unbiased", {"n": 200, "trials": 16, "reps": 4}, seed=int(big), backend="torch")
-    b = run_demo("unbiased", {"n": 200, "trials": 16, "reps": 4}, seed=int(big), backend="torch")
+    a = run_demo("unbiased", {"n": 200, "trials": 16, "reps": 8}, seed=int(big), backend="torch")
+    b = run_demo("unbiased", {"n": 200, "trials": 16, "reps": 8}, seed=int(big), backend="torch")
     assert a.table.rows == b.table.rows
 
 
