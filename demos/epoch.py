@@ -17,6 +17,7 @@ see which claim breaks.
 
 import math
 import sys
+from array import array
 from pathlib import Path
 
 import numpy as np
@@ -51,10 +52,11 @@ def check(p):
 
 
 def peak_bytes(p) -> int:
-    """The recorded index arrays (8 bytes an index + ~110 bytes per batch object), their
-    concatenation per epoch, the per-step loss list (~40 bytes a step) and the data."""
+    """The recorded indices (8 bytes each) and batch lengths (8 bytes a step), the core's loss
+    history (a float32 buffer and then a list of Python floats, ~36 bytes a step), per-epoch
+    counts and the data."""
     steps = p.epochs * math.ceil(p.n / p.batch_size)
-    return int(p.epochs * p.n * 8 * 3 + steps * (110 + 40) + p.n * 9 * 8 * 3 + 16e6)
+    return int(p.epochs * p.n * 8 * 2 + steps * (8 + 4 + 36) + p.n * 9 * 8 * 3 + 16e6)
 
 
 def run(p, ctx) -> DemoResult:
@@ -67,29 +69,59 @@ def run(p, ctx) -> DemoResult:
     params = to_backend(be, prob.init_params(ctx.rng(1)))
     batcher = Batcher(be, p.n, p.batch_size, shuffle=p.shuffle, replacement=p.replacement,
                       drop_last=p.drop_last)
-    seen = []  # the index array of every batch, in training order
-
-    def record(idx):
-        seen.append(np.arange(p.n)[idx] if isinstance(idx, slice) else be.to_numpy(idx))
+    seen = Recorder(p.epochs * p.n)  # the indices of every batch, in training order
 
     res = train(prob, params, SGD(params, lr=p.lr), X, y, batcher, epochs=p.epochs,
-                progress=ctx.phase(0, 1, "training"), cancel=ctx.cancelled, on_batch=record)
+                progress=ctx.phase(0, 1, "training"), cancel=ctx.cancelled,
+                on_batch=lambda idx: seen.add(np.arange(p.n)[idx] if isinstance(idx, slice) else be.to_numpy(idx)))
     ctx.check_cancel()
     return _result(p, res, seen)
+
+
+class Recorder:
+    """Every batch's indices in one flat int64 buffer (grown if ever needed) plus each batch's
+    length in a compact array: 8 bytes an index and 8 a batch, not a NumPy object per batch."""
+
+    def __init__(self, capacity: int) -> None:
+        self.buf = np.empty(max(1, capacity), dtype=np.int64)
+        self.used = 0
+        self.lengths = array("q")
+
+    def add(self, idx) -> None:
+        k = len(idx)
+        if self.used + k > len(self.buf):
+            self.buf = np.concatenate([self.buf, np.empty(max(k, len(self.buf)), dtype=np.int64)])
+        self.buf[self.used:self.used + k] = idx
+        self.used += k
+        self.lengths.append(k)
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def epoch(self, a: int, b: int) -> tuple[int, np.ndarray]:
+        """Steps a..b-1 -> (number of batches, their indices in order)."""
+        offsets = self._offsets()
+        return b - a, self.buf[offsets[a]:offsets[b]]
+
+    def _offsets(self) -> np.ndarray:
+        if getattr(self, "_off", None) is None or len(self._off) != len(self.lengths) + 1:
+            self._off = np.concatenate([[0], np.cumsum(np.frombuffer(self.lengths, dtype=np.int64))]) \
+                if len(self.lengths) else np.zeros(1, dtype=np.int64)
+        return self._off
 
 
 def _result(p, res, seen) -> DemoResult:
     from gdstudy.demo.result import _z_crit
     bounds = [0] + res.epoch_ends                      # step numbers at epoch boundaries
-    epochs = [seen[a:b] for a, b in zip(bounds, bounds[1:])]
-    orders = [np.concatenate(e) for e in epochs]
+    split = [seen.epoch(a, b) for a, b in zip(bounds, bounds[1:])]
+    orders = [order for _, order in split]
     rows, exactly_once = [], 0
-    for k, (batches, order) in enumerate(zip(epochs, orders), 1):
+    for k, (nb, order) in enumerate(split, 1):
         counts = np.bincount(order, minlength=p.n)
         exactly_once += bool((counts == 1).all())
-        rows.append([k, len(batches), len(order), int((counts > 0).sum()), int(counts.min()),
+        rows.append([k, nb, len(order), int((counts > 0).sum()), int(counts.min()),
                      int(counts.max()), " ".join(map(str, order[:6])) + " ..."])
-    steps = sorted({len(b) for b in epochs})
+    steps = sorted({nb for nb, _ in split})
     differs = sum(not np.array_equal(a, b) for a, b in zip(orders, orders[1:]))
     expected_steps = math.ceil(p.n / p.batch_size)
     recorded = int(sum(len(o) for o in orders))
@@ -121,6 +153,7 @@ def _result(p, res, seen) -> DemoResult:
     ]
     if stop:
         verdicts.insert(0, Verdict.exact("training ran every epoch", len(orders), p.epochs, stop))
+    every = max(1, res.steps // 2000)                  # at most ~2000 points in the loss plot
     first = orders[0][: min(p.n, 60)]
     second = orders[1][: min(p.n, 60)] if len(orders) > 1 else first
     plots = [
@@ -128,7 +161,7 @@ def _result(p, res, seen) -> DemoResult:
              "example index", [Series("epoch 1", list(range(len(first))), first.tolist()),
                                Series("epoch 2", list(range(len(second))), second.tolist())]),
         Plot("Mini-batch loss per step (epochs of ceil(N/S) steps)", "step", "loss",
-             [Series("mini-batch loss", list(range(1, res.steps + 1)), res.batch_losses),
+             [Series("mini-batch loss", list(range(1, res.steps + 1, every)), res.batch_losses[::every]),
               Series("full loss", res.eval_steps, res.eval_losses)], logy=True),
     ]
     table = Table(["epoch", "steps", "indices used", "distinct", "min count", "max count",
