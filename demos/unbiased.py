@@ -3,8 +3,10 @@
 At a fixed random point w, draw M = reps * trials independent mini-batches (S indices each) and
 test two things against the run's own statistics:
   unbiased:  the pooled mean of the M batch gradients minus the full gradient, whitened by the
-             sample covariance of the batch gradients: chi^2 = M d^T C^-1 d ~ chi^2_P (P
-             parameters) when the estimate is unbiased; FAIL above its 1 - alpha quantile.
+             exact covariance C of one batch gradient under the sampler (from all N per-example
+             gradients: C = sum_i p_i (c_i g_i - mu)(c_i g_i - mu)^T / S): chi^2 = M d^T C^-1 d ~
+             chi^2_P (P parameters) when the estimate is unbiased (CLT over the M batches); FAIL
+             above its 1 - alpha quantile.
   1/sqrt(T): the batches of each repetition are cut into non-overlapping blocks of T; the mean
              over all blocks of ||block mean - grad f||^2 is compared with its exact value v/(S T)
              (v = the per-draw gradient variance of the sampler, sigma^2 for uniform draws), one
@@ -59,7 +61,7 @@ def check(p):
 def peak_bytes(p) -> int:
     """Host data (float64) + backend copies + per-example gradients + one rep's (T, S, P) gather."""
     P = p.dim + 1
-    return int(8 * (4 * p.n * P + 2 * p.n + 3 * p.trials * p.batch_size * P + 4 * p.trials * P
+    return int(8 * (6 * p.n * P + 2 * p.n + 3 * p.trials * p.batch_size * P + 4 * p.trials * P
                     + 2 * p.trials * p.batch_size) + 16e6)
 
 
@@ -117,7 +119,13 @@ def _result(p, Gh, prob, weights, total, outer, Ts, ms, se, cnt) -> DemoResult:
     full = Gh.mean(0)                                        # (P,) in float64
     norm = float(np.linalg.norm(full))
     mean = total / M
-    cov = (outer - M * np.outer(mean, mean)) / (M - 1)       # sample covariance of one batch gradient
+    sample_cov = (outer - M * np.outer(mean, mean)) / (M - 1)  # for the report only
+    prob_i = np.full(p.n, 1.0 / p.n) if prob is None else prob
+    c = np.ones(p.n) if weights is None else weights
+    draws = c[:, None] * Gh                                  # (N, P): what one draw contributes
+    mu = prob_i @ draws
+    centred = np.sqrt(prob_i)[:, None] * (draws - mu)
+    cov = centred.T @ centred / p.batch_size                 # exact covariance of one batch gradient
     d = mean - full
     evals, evecs = np.linalg.eigh(cov)
     keep = evals > 1e-12 * evals.max()                       # rank of C (constant features drop out)
@@ -126,12 +134,7 @@ def _result(p, Gh, prob, weights, total, outer, Ts, ms, se, cnt) -> DemoResult:
     dof = int(keep.sum())
     # exact per-draw variance v of the sampler (sigma^2 for uniform draws), and sigma^2 itself
     sigma2 = float(((Gh - full) ** 2).sum(1).mean())
-    if prob is None:
-        v = sigma2
-    else:
-        c = np.ones(p.n) if weights is None else weights
-        mu = prob @ (c[:, None] * Gh)
-        v = float(prob @ ((c[:, None] * Gh - mu) ** 2).sum(1))
+    v = float(np.trace(cov)) * p.batch_size
     Tarr = np.array(Ts, dtype=np.float64)
     theory = v / p.batch_size / Tarr                         # E||mean of T batches - grad||^2 if unbiased
     zs = (ms - theory) / se
@@ -142,7 +145,8 @@ def _result(p, Gh, prob, weights, total, outer, Ts, ms, se, cnt) -> DemoResult:
         Verdict.chi2_test("unbiased: pooled mean of all batch gradients vs the full gradient "
                           "(chi^2 = M d^T C^-1 d)", chi2, dof, p.alpha,
                           detail=f"M = {M} batches; relative error {rel:.3g}, noise level "
-                                 f"{math.sqrt(np.trace(cov) / M) / norm:.3g}"),
+                                 f"{math.sqrt(np.trace(cov) / M) / norm:.3g}; sample covariance "
+                                 f"trace / exact {np.trace(sample_cov) / np.trace(cov):.4f}"),
         Verdict.z_tests("mean squared error of the mean of T batches vs v/(S T) (each T)",
                         ms.tolist(), theory.tolist(), se.tolist(), p.alpha,
                         detail=f"T = {Ts[0]}..{Ts[-1]}, {int(cnt[0])}..{int(cnt[-1])} blocks; worst ratio "
