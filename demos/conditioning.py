@@ -167,9 +167,9 @@ def _result(p, runs, eps: float = 1.2e-7) -> DemoResult:
     notes = [f"f = 0.5 (x^2 + kappa y^2), kappa = {p.kappa:g} (mu = 1, L = {p.kappa:g}), start "
              f"{START}; rate = largest |root| of the recurrence fitted to each coordinate's errors, "
              f"tolerance = its change over the fit's +-{z:.2f} SE box (alpha {p.alpha:g})."]
-    for label, eta, beta, theory, path in runs:
-        hb = beta > 0
-        fits = [fitted_rate(path[:, c], 2 if hb else 1, z, eps) for c in (0, 1)]   # flat x, steep y
+    for i, (label, eta, beta, theory, path) in enumerate(runs):
+        hb = i == len(runs) - 1                                # the heavy-ball run (beta may be 0)
+        fits = [fitted_rate(path[:, c], 2 if beta > 0 else 1, z, eps) for c in (0, 1)]  # flat x, steep y
         rate, tol, n = max(fits, key=lambda f: (f[0] if math.isfinite(f[0]) else -1.0))
         tol = max(f[1] for f in fits if math.isfinite(f[0]) and abs(f[0] - rate) <= f[1] + tol) \
             if math.isfinite(rate) else math.nan

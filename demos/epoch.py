@@ -133,7 +133,7 @@ def _result(p, res, seen) -> DemoResult:
         stop = f"training stopped after {len(orders)} of {p.epochs} epochs ({res.stopped})"
 
     def why(text: str) -> str:
-        return f"{stop}; {text}" if stop else text
+        return f"{stop}; {text}" if stop and text else (stop or text)
 
     rs = [_corr(a, b) for a, b in zip(orders, orders[1:])]
     zs = [abs(r) * math.sqrt(p.n - 1) for r in rs]
@@ -143,7 +143,7 @@ def _result(p, res, seen) -> DemoResult:
                       why(f"{p.epochs} epochs of N={p.n}")),
         Verdict.exact("steps per epoch", steps[0] if len(steps) == 1 else steps, expected_steps,
                       why(f"ceil({p.n}/{p.batch_size})")),
-        Verdict.exact("consecutive epochs with a different order", differs, p.epochs - 1, why("")),
+        _differ_verdict(p, len(orders), differs, why),
         Verdict("consecutive epochs' orders are unrelated: |r| sqrt(N-1) (index correlation by position)",
                 bool(zs) and max(zs) <= crit, round(max(zs), 3) if zs else math.nan, 0.0,
                 f"|z| <= {crit:.2f} for each of {len(zs)} pairs (alpha {p.alpha:g}, Bonferroni)",
@@ -168,6 +168,20 @@ def _result(p, res, seen) -> DemoResult:
                    "order starts"], rows)
     notes = [f"epoch boundaries at steps {res.epoch_ends[:10]}"] + ([stop] if stop else [])
     return DemoResult(plots=plots, table=table, verdicts=verdicts, notes=notes)
+
+
+def _differ_verdict(p, n_orders: int, differs: int, why) -> Verdict:
+    """Consecutive epochs with a different order. Two independent uniform orders coincide with
+    probability q = 1/N!, so the number k of coinciding pairs is Binomial(E-1, q): PASS iff k = 0
+    or P(K >= k) > alpha (this only matters for N <= ~10; beyond, any coincidence FAILs)."""
+    pairs = max(0, n_orders - 1)
+    k = pairs - differs
+    q = 1.0 / math.factorial(p.n) if p.n <= 170 else 0.0
+    tail = 1.0 - sum(math.comb(pairs, j) * q ** j * (1 - q) ** (pairs - j) for j in range(k)) if k else 1.0
+    ok = k == 0 or tail > p.alpha
+    note = f"{k} coinciding pair(s); P(that many by chance) = {tail:.3g} (1/N! = {q:.3g})" if k else ""
+    return Verdict("consecutive epochs with a different order", bool(ok), differs, pairs,
+                   f"binomial, alpha {p.alpha:g}" if k else None, why(note))
 
 
 def _corr(a: np.ndarray, b: np.ndarray) -> float:
