@@ -150,14 +150,17 @@ def _result(p, runs, target, loss_opt, loss0, budget) -> DemoResult:
     times = {label: _time(r) for label, _, _, _, r in runs}
     t_mb = times[mb_label]
     t_other = min(v for k, v in times.items() if k != mb_label)
-    bound = {label: (f"{_ms(t)} ms" if math.isfinite(t) else f"> {budget * 1e3:.0f} ms (not reached in its budget)")
+    runs_by = {label: r for label, _, _, _, r in runs}
+    bound = {label: (f"{_ms(t)} ms" if math.isfinite(t) else
+                     f"training {runs_by[label].message}" if runs_by[label].diverged else
+                     f"> {budget * 1e3:.0f} ms (not reached in its budget)")
              for label, t in times.items() if label != mb_label}
     first = min((t if math.isfinite(t) else budget, k) for k, t in times.items() if k != mb_label)[1]
     other_text = f"{_ms(times[first])} ({first})" if math.isfinite(times[first]) else \
         f"{budget * 1e3:.0f} (no other method reached the target in {budget * 1e3:.0f} ms)"
     verdicts = [
         Verdict("mini-batch reaches the target first (ms)", bool(t_mb < t_other and t_mb < budget),
-                _ms(t_mb), f"< {other_text}", None,
+                f"training {mb.message} (lower --lr)" if mb.diverged else _ms(t_mb), f"< {other_text}", None,
                 f"fastest of up to {p.repeats} mini-batch runs vs the others' times or lower bounds "
                 f"(budget {budget * 1e3:.0f} ms = max({MIN_RACE * 1e3:.0f} ms, {p.race:g} x mini-batch)); "
                 + ", ".join(f"{k}: {v}" for k, v in bound.items())),

@@ -175,8 +175,12 @@ def _result(p, runs, ybar, skipped) -> DemoResult:
             f"{init} init: any difference between hidden units is round-off (float64 / float32)",
             bool(ratio <= ROUNDOFF_RATIO), ratio, f"<= {ROUNDOFF_RATIO:.2g}", None,
             f"{text}; round-off scales with eps (ratio ~1.9e-9), a real perturbation does not (ratio ~1)"))
-    verdicts.append(Verdict.at_most("random init: final loss", rnd["loss"][-1], p.low_loss,
+    verdicts.append(Verdict.at_most("random init: final loss", math.inf if "diverged" in rnd else rnd["loss"][-1], p.low_loss,
                                     f"accuracy {rnd['accuracy']:.1%}; constant predictor {base:.4f}"))
+    diverged = [f"{k[0]} init ({v['dtype']}) {v['diverged']}" for k, v in runs.items() if "diverged" in v]
+    if diverged:                                         # say so in every verdict: lower --lr
+        for v in verdicts:
+            v.detail = "training diverged: " + "; ".join(diverged) + " (lower --lr); " + v.detail
     name = {("random", "run"): f"random ({rnd['dtype']})"}
     plots = [Plot("Full loss during training", "step", "loss",
                   [Series(f"{name.get(k, f'{k[0]} ({k[1]})')} init", v["step"], v["loss"]) for k, v in runs.items()],

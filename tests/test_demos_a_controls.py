@@ -142,3 +142,12 @@ def test_minibatch_identities_are_bookkeeping_and_the_race_budget_is_bounded():
     # the other methods got max(50 ms, 10 x mini-batch), not the whole 0.5 s budget each
     budget_ms = float(checks[0].detail.split("budget ")[1].split(" ms")[0])
     assert 50 <= budget_ms <= max(50, 10 * checks[0].measured) + 1e-6
+
+
+def test_diverging_minibatch_and_symmetry_runs_say_so():
+    r = run_demo("minibatch", {"lr": 10.0, "max_seconds": 0.05})
+    race = r.verdicts[0]
+    assert not race.passed and "diverged at step" in str(race.measured)
+    r = run_demo("symmetry", {"lr": 100.0, "momentum": 0.99, "steps": 200})
+    assert not r.passed
+    assert all("training diverged" in v.detail for v in r.verdicts)
