@@ -32,8 +32,9 @@ from gdstudy.errors import DemoError
 
 NAME = "variance"
 TITLE = "Mini-batch gradient variance: sigma^2/S with replacement, times (N-S)/(N-1) without"
-CLAIM = ("E||g_S - grad f||^2 = sigma^2/S when sampling with replacement (log-log slope -1) and "
-         "sigma^2/S * (N-S)/(N-1) without replacement, which is zero at S = N.")
+CLAIM = ("E||g_S - grad f||^2 = sigma^2/S when sampling with replacement and "
+         "sigma^2/S * (N-S)/(N-1) without replacement, at every batch size S tested (at S = N "
+         "without replacement it is zero by construction).")
 
 PARAMS = [
     Param("n", 512, "number of examples N", min=4, max=100_000),
