@@ -42,8 +42,9 @@ PARAMS = [
     Param("shuffle", True, "reshuffle every epoch"),
     Param("replacement", False, "sample with replacement (breaks 'exactly once')"),
     Param("drop_last", False, "drop the last short batch (breaks ceil(N/S) and coverage)"),
-    Param("alpha", 1e-3, "false-alarm rate of the order-independence test", min=1e-12, max=0.5),
 ]
+
+ALPHA = 1e-3   # false-alarm rate of each statistical check (kept out of PARAMS: a short form)
 
 
 def check(p):
@@ -137,7 +138,7 @@ def _result(p, res, seen) -> DemoResult:
 
     rs = [_corr(a, b) for a, b in zip(orders, orders[1:])]
     zs = [abs(r) * math.sqrt(p.n - 1) for r in rs]
-    crit = _z_crit(p.alpha / max(1, len(rs)))
+    crit = _z_crit(ALPHA / max(1, len(rs)))
     verdicts = [
         Verdict.exact("epochs in which every example was seen exactly once", exactly_once, p.epochs,
                       why(f"{p.epochs} epochs of N={p.n}")),
@@ -146,7 +147,7 @@ def _result(p, res, seen) -> DemoResult:
         _differ_verdict(p, len(orders), differs, why),
         Verdict("consecutive epochs' orders are unrelated: |r| sqrt(N-1) (index correlation by position)",
                 bool(zs) and max(zs) <= crit, round(max(zs), 3) if zs else math.nan, 0.0,
-                f"|z| <= {crit:.2f} for each of {len(zs)} pairs (alpha {p.alpha:g}, Bonferroni)",
+                f"|z| <= {crit:.2f} for each of {len(zs)} pairs (alpha {ALPHA:g}, Bonferroni)",
                 why("r = " + ", ".join(f"{r:.3g}" for r in rs) + f"; sd of r 1/sqrt(N-1) = {1 / math.sqrt(p.n - 1):.3g}")),
         Verdict.bookkeeping("examples the training loop counted = indices recorded", res.samples_seen,
                             recorded, why(f"{recorded} indices in {len(seen)} batches")),
@@ -178,10 +179,10 @@ def _differ_verdict(p, n_orders: int, differs: int, why) -> Verdict:
     k = pairs - differs
     q = 1.0 / math.factorial(p.n) if p.n <= 170 else 0.0
     tail = 1.0 - sum(math.comb(pairs, j) * q ** j * (1 - q) ** (pairs - j) for j in range(k)) if k else 1.0
-    ok = k == 0 or tail > p.alpha
+    ok = k == 0 or tail > ALPHA
     note = f"{k} coinciding pair(s); P(that many by chance) = {tail:.3g} (1/N! = {q:.3g})" if k else ""
     return Verdict("consecutive epochs with a different order", bool(ok), differs, pairs,
-                   f"binomial, alpha {p.alpha:g}" if k else None, why(note))
+                   f"binomial, alpha {ALPHA:g}" if k else None, why(note))
 
 
 def _corr(a: np.ndarray, b: np.ndarray) -> float:
