@@ -2,7 +2,9 @@
 
     python -m gdstudy.demo.stream NAME [--param value ...] [--backend ...] [--seed N] ...
 
-    {"type": "progress", "done": k, "total": n, "message": "..."}   (at most ~20 per second)
+    {"type": "progress", "done": k, "total": n, "message": "..."}   (at most ~20 per second; the
+                                                                   first, "starting NAME", before
+                                                                   any heavy import)
     {"type": "result", ...DemoResult.to_dict()...}                 exit 0
     {"type": "error", "message": "..."}                            exit 2
 
@@ -24,10 +26,13 @@ def _emit(obj: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and not argv[0].startswith("-"):  # tell the TUI we are alive before numpy/torch load
+        shown = argv[0] if argv[0].replace("-", "").replace("_", "").isalnum() else "demo"
+        _emit({"type": "progress", "done": 0, "total": 1, "message": f"starting {shown[:40]}"})
     from gdstudy.demo.context import DemoCancelled
     from gdstudy.errors import DemoError
 
-    argv = sys.argv[1:] if argv is None else list(argv)
     cancel = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         try:
