@@ -11,19 +11,25 @@ step, so the replicas stay identical.
                                                             # (RANK, WORLD_SIZE, MASTER_ADDR/PORT)
 
 `run_local` starts K such workers on 127.0.0.1 with a free port (loopback only), polls them,
-and kills them all on error, timeout or cancel. Under `torchrun` the demo calls `dp_train` in
-its own process instead. torch is imported lazily: without it `require_torch` raises a
-DemoError naming the extra.
+and kills them all on error, timeout or cancel. `run_forked` does the same with os.fork() of
+the calling process, which has already imported torch: no new interpreter, no second torch
+import (about 2 s of CPU each on this machine), so K workers start in milliseconds. Fork is
+used only where it is safe (`fork_is_safe`: Linux, CPU, no process group and no other Python
+thread in the parent; the children run torch with one thread). Under `torchrun` the demo calls
+`dp_train` in its own process instead. torch is imported lazily: without it `require_torch`
+raises a DemoError naming the extra.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass
 from datetime import timedelta
@@ -35,7 +41,7 @@ from gdstudy.errors import DemoError
 
 __all__ = ["Job", "require_torch", "launched_by_torchrun", "free_port", "pick_backend",
            "init_group", "shard", "allreduce_grads", "setup", "dp_train", "single_process",
-           "launch_local", "run_local"]
+           "resolution", "launch_local", "run_local", "fork_is_safe", "run_forked"]
 
 TORCH_EXTRA = "pip install 'gdstudy[torch]'"
 
@@ -176,10 +182,15 @@ def dp_train(job: Job, rank: int, world: int) -> dict:
     return {"rank": rank, "local0": local0, "grad0": grad0, "traj": np.stack(traj)}
 
 
-def single_process(job: Job, be) -> dict:
-    """The reference: one process, batch K*S, the same batches; no communication."""
+def single_process(job: Job, be, perturb: float = 0.0) -> dict:
+    """The reference: one process, batch K*S, the same batches; no communication. `perturb`
+    shifts every initial weight by +-perturb (random signs): a sensitivity run."""
     from gdstudy.core import SGD, flatten
     prob, X, y, params, batches = setup(job, be)
+    if perturb:
+        rng = np.random.default_rng([job.seed, 3])
+        for k, v in params.items():
+            params[k] = v + be.asarray(perturb * rng.choice([-1.0, 1.0], size=tuple(v.shape)))
     opt = SGD(params, lr=job.lr)
     flat = lambda d: be.to_numpy(flatten(be, d)).astype(np.float64)
     traj, losses, grad0 = [flat(params)], [], None
@@ -191,6 +202,36 @@ def single_process(job: Job, be) -> dict:
         opt.step(g)
         traj.append(flat(params))
     return {"grad0": grad0, "traj": np.stack(traj), "losses": losses}
+
+
+def resolution(job: Job, be, ref: dict) -> dict:
+    """Float64 rounding bounds for comparing K workers with the single-process reference.
+
+    gradient: two ways of summing the same B per-example gradients (shard means + all_reduce vs
+    one batch mean) differ by at most ~(B + K) eps sum_i |g_i| / B; the per-example values
+    themselves may come from differently blocked matrix products (~(D + H) eps). Bound:
+    8 (B + K + D + H) eps max_j mean_i |g_ij| (8 = safety factor).
+    training: an error e injected at a step grows at most by the amplification A measured with
+    a perturbed reference run (max_t |theta'_t - theta_t| / |theta'_0 - theta_0|); per step
+    the injected error is lr * gradient bound + 4 eps max |theta|, so the bound is
+    A * steps * (lr * grad_tol + 4 eps max|theta|)."""
+    from gdstudy.core import flatten
+    eps = float(np.finfo(np.float64).eps)
+    prob, X, y, params, batches = setup(job, be)
+    B = batches.shape[1]
+    idx = batches[0]
+    per = [np.abs(be.to_numpy(flatten(be, prob.loss_and_grad(params, X[int(i):int(i) + 1],
+                                                              y[int(i):int(i) + 1])[1])))
+           for i in idx]                                       # B x (P,) per-example |gradient|
+    scale = float(np.max(np.mean(per, axis=0)))
+    grad_tol = 8 * (B + job.world + job.dim + job.hidden) * eps * scale
+    delta = 1e-6 * max(1.0, float(np.max(np.abs(ref["traj"][0]))))
+    shifted = single_process(job, be, perturb=delta)
+    dev = np.max(np.abs(shifted["traj"] - ref["traj"]), axis=1)   # (steps + 1,)
+    amp = max(1.0, float(dev.max() / dev[0]))
+    theta = float(np.max(np.abs(ref["traj"])))
+    train_tol = amp * job.steps * (job.lr * grad_tol + 4 * eps * theta)
+    return {"grad_tol": grad_tol, "train_tol": train_tol, "amp": amp, "grad_scale": scale}
 
 
 def launch_local(world: int, argv: list[str], *, timeout: float, on_poll=None,
@@ -271,9 +312,111 @@ def run_local(job: Job, on_poll=None) -> list[dict]:
         return [dict(np.load(Path(tmp) / f"rank{r}.npz")) for r in range(job.world)]
 
 
-def _main(argv: list[str]) -> int:
-    spec, out = Path(argv[0]), Path(argv[1])
-    job = Job(**json.loads(spec.read_text()))
+def fork_is_safe(job: Job) -> bool:
+    """Fork the workers from this process only on Linux, on the CPU, with no process group of
+    our own and no other Python thread running (a fork copies one thread only)."""
+    if not sys.platform.startswith("linux") or job.device != "cpu" or job.backend != "gloo":
+        return False
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return False
+    _, dist = require_torch()
+    return not dist.is_initialized()
+
+
+def run_forked(job: Job, on_poll=None, poll: float = 0.02) -> list[dict]:
+    """Run `job` on job.world workers forked from this process (see fork_is_safe). Each child
+    joins an env:// group on 127.0.0.1, trains, writes rank<k>.npz and leaves with os._exit, its
+    output going to a log file (never to our stdout, which may be the stream's JSON channel).
+    A failed rank, the timeout or an exception from on_poll() kills every child."""
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="gdstudy-dp-") as tmp:
+        out = Path(tmp)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pids = []
+        try:
+            for rank in range(job.world):
+                pid = os.fork()
+                if pid == 0:                                   # the child: never returns
+                    _forked_worker(job, rank, port, out)
+                pids.append(pid)
+            codes = _wait_all(pids, job.timeout + 30, on_poll, poll, out)
+        finally:
+            _kill(pids)
+        bad = [(r, c) for r, c in enumerate(codes) if c != 0]
+        if bad:
+            r, c = bad[0]
+            raise DemoError(f"data-parallel worker rank {r} exited with code {c}: "
+                            f"{_tail_file(out / f'log{r}') or 'no output'}")
+        return [dict(np.load(out / f"rank{r}.npz")) for r in range(job.world)]
+
+
+def _forked_worker(job: Job, rank: int, port: int, out: Path) -> None:
+    code = 1
+    try:
+        fd = os.open(out / f"log{rank}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_DFL)                 # the parent's cancel handler is not ours
+        os.environ.update({"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "RANK": str(rank),
+                           "LOCAL_RANK": str(rank), "WORLD_SIZE": str(job.world),
+                           "LOCAL_WORLD_SIZE": str(job.world), "OMP_NUM_THREADS": "1"})
+        torch, _ = require_torch()
+        torch.set_num_threads(1)
+        _worker(job, out)
+        code = 0
+    except BaseException:                                      # noqa: BLE001 - reported via the log
+        import traceback
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def _wait_all(pids, timeout, on_poll, poll, out) -> list[int]:
+    """Exit codes of all children; stops early at the first failure (the rest are killed)."""
+    codes = [None] * len(pids)
+    deadline = time.monotonic() + timeout
+    while True:
+        for k, pid in enumerate(pids):
+            if codes[k] is None:
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    codes[k] = os.waitstatus_to_exitcode(status)
+        if any(c not in (None, 0) for c in codes) or all(c is not None for c in codes):
+            return [c if c is not None else -9 for c in codes]
+        if on_poll is not None:
+            on_poll()
+        if time.monotonic() > deadline:
+            raise DemoError(f"data-parallel workers did not finish within {timeout:g} s "
+                            f"(rank 0 said: {_tail_file(out / 'log0') or 'nothing'})")
+        time.sleep(poll)
+
+
+def _kill(pids) -> None:
+    """SIGKILL every child that is still running and reap it."""
+    for pid in pids:
+        try:
+            if os.waitpid(pid, os.WNOHANG) == (0, 0):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass                                               # already reaped
+
+
+def _tail_file(path: Path) -> str:
+    try:
+        with open(path, "rb") as f:
+            return _tail(f)
+    except OSError:
+        return ""
+
+
+def _worker(job: Job, out: Path) -> None:
+    """One rank: join the env:// group, train, write rank<k>.npz atomically, leave the group."""
     _, dist = require_torch()
     rank, world = init_group(job.backend, job.timeout)
     try:
@@ -283,6 +426,12 @@ def _main(argv: list[str]) -> int:
         os.replace(tmp, out / f"rank{rank}.npz")              # complete files only
     finally:
         dist.destroy_process_group()
+
+
+def _main(argv: list[str]) -> int:
+    spec, out = Path(argv[0]), Path(argv[1])
+    job = Job(**json.loads(spec.read_text()))
+    _worker(job, out)
     return 0
 
 

@@ -88,6 +88,7 @@ def run_demo(module, params: dict | None = None, *, backend: str = "numpy", devi
         module = load_demo(module)
     resolved = resolve_params(module, params or {})
     dtype = getattr(module, "DTYPE", dtype)  # a demo whose claim needs one precision fixes it
+    backend = getattr(module, "BACKEND", backend)  # ... and one that needs one library, that one
     ctx = Context(backend=backend, device=device, seed=int(seed), dtype=dtype, progress=progress)
     if cancel_event is not None:
         ctx.cancel_event = cancel_event
