@@ -44,13 +44,13 @@ CLAIM = ("With the data set duplicated k times, full-batch GD touches k times mo
 
 PARAMS = [
     Param("k", 10, "copies of the data set", min=2, max=1000),
-    Param("n", 2000, "original examples N", min=10, max=1_000_000),
+    Param("n", 1000, "original examples N", min=10, max=1_000_000),
     Param("dim", 16, "features D", min=1, max=1000),
     Param("cond", 100.0, "condition number of the feature covariance", min=1.0, max=1e4),
     Param("batch_size", 16, "mini-batch size S", min=1, max=100_000),
     Param("lr", 0.1, "mini-batch learning rate (full batch uses 1/L)", min=1e-5, max=10.0),
     Param("target_gap", 0.01, "target = loss* + target_gap * (loss_0 - loss*)", min=1e-6, max=0.9),
-    Param("runs", 16, "mini-batch runs per data set (the sample size)", min=2, max=10_000),
+    Param("runs", 12, "mini-batch runs per data set (the sample size)", min=2, max=10_000),
     Param("max_epochs", 200, "epoch budget of each mini-batch run (on the original size)",
           min=1, max=100_000),
     Param("sampling", "replacement", "mini-batch sampling: replacement (identical batch laws on "

@@ -50,7 +50,7 @@ PARAMS = [
     Param("max_batch", 1024, "largest power of two tested", min=256, max=1 << 20),
     Param("neighbours", "96,100,127,129,255,257", "extra batch sizes (comma separated)"),
     Param("block_ms", 2.0, "length of one timed block (ms)", min=0.1, max=10_000.0),
-    Param("repeats", 7, "timed blocks per size (the fastest counts; the sample size)", min=2, max=1000),
+    Param("repeats", 5, "timed blocks per size (the fastest counts; the sample size)", min=2, max=1000),
     Param("warmup_ms", 2.0, "warm-up time per size (ms, at least 2 calls)", min=0.0, max=10_000.0),
     Param("threads", 1, "BLAS / torch threads while timing (0: leave the library default)", min=0, max=256),
     Param("vectorize", True, "one pass per batch (false: one pass per example, a loop)"),

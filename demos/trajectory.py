@@ -50,7 +50,7 @@ PARAMS = [
     Param("start_w", -1.0, "start w0", min=-100.0, max=100.0),
     Param("start_b", 2.0, "start b0", min=-100.0, max=100.0),
     Param("radius", 0.1, "neighbourhood radius as a fraction of |theta0 - theta*|", min=1e-4, max=0.9),
-    Param("runs", 200, "independent SGD runs (the sample size)", min=2, max=1_000_000),
+    Param("runs", 100, "independent SGD runs (the sample size)", min=2, max=1_000_000),
     Param("alpha", 1e-3, "false-PASS rate of each one-sided z-test", min=1e-12, max=0.5),
 ]
 
