@@ -91,7 +91,7 @@ def peak_bytes(p) -> int:
 def run(p, ctx) -> DemoResult:
     from gdstudy.core import distributed as D
 
-    ctx.report(0, 4, "importing torch")
+    ctx.report(0, 4, "torch.distributed")
     torch, _ = D.require_torch()                   # a clear DemoError without torch
     ref_be = ctx.be                                # torch, float64 (BACKEND, DTYPE above)
     device = ref_be.device
