@@ -134,7 +134,7 @@ def test_noise_floor_se_accounts_for_autocorrelation():
 
 def test_noise_floor_decay_help_is_right():
     par = next(p for p in load_demo("noise-floor").PARAMS if p.name == "decay")
-    assert "default = eta h" not in par.help and par.default == 0.1
+    assert "= eta h" not in par.help and "0.1" in par.help and par.default == 0.1
 
 
 # ---- data-parallel --------------------------------------------------------------------------
