@@ -208,3 +208,68 @@ def test_peak_bytes_flags_a_huge_request():
     mod = load_demo("noise-floor")
     assert mod.peak_bytes(resolve_params(mod, {"chains": 1_000_000, "batch_size": 4096})) > 1e11
     assert math.isfinite(mod.peak_bytes(resolve_params(mod, {})))
+
+
+# ---- forked workers: cancel and a killed parent leave no worker behind ----------------------
+
+def _children(pid: int) -> list[int]:
+    from pathlib import Path
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+@pytest.mark.slow
+def test_forked_workers_die_on_cancel_and_with_a_killed_parent():
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    pytest.importorskip("torch")
+    if not sys.platform.startswith("linux"):
+        pytest.skip("fork path is Linux only")
+    code = ("import time\n"
+            "from gdstudy.core import distributed as D\n"
+            "from gdstudy.demo import DemoCancelled\n"
+            "job = D.Job(world=2, batch=16, steps=10**7, n=256)\n"
+            "t = time.monotonic()\n"
+            "def cancel():\n"
+            "    if time.monotonic() - t > 1.0: raise DemoCancelled('x')\n"
+            "try:\n"
+            "    D.run_forked(job, on_poll=cancel)\n"
+            "except DemoCancelled:\n"
+            "    import os\n"
+            "    try:\n"
+            "        os.waitpid(-1, os.WNOHANG); print('children left')\n"
+            "    except ChildProcessError:\n"
+            "        print('no children')\n"
+            "print('killed-parent phase', flush=True)\n"
+            "D.run_forked(job)\n")
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "no children"
+    assert p.stdout.readline().strip() == "killed-parent phase"
+    deadline = time.monotonic() + 30
+    while len(_children(p.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    kids = _children(p.pid)
+    assert len(kids) == 2
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(k) for k in kids):
+        time.sleep(0.05)
+    assert [k for k in kids if _alive(k)] == []
+
+
+def _alive(pid: int) -> bool:
+    """Running (not gone, not a zombie waiting for init to reap it)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -359,6 +359,7 @@ def _forked_worker(job: Job, rank: int, port: int, out: Path) -> None:
         os.dup2(fd, 2)
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, signal.SIG_DFL)                 # the parent's cancel handler is not ours
+        _die_with_parent()
         os.environ.update({"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "RANK": str(rank),
                            "LOCAL_RANK": str(rank), "WORLD_SIZE": str(job.world),
                            "LOCAL_WORLD_SIZE": str(job.world), "OMP_NUM_THREADS": "1"})
@@ -374,6 +375,15 @@ def _forked_worker(job: Job, rank: int, port: int, out: Path) -> None:
             sys.stderr.flush()
         finally:
             os._exit(code)
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this child when its parent dies (a killed demo leaves no worker behind)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _wait_all(pids, timeout, on_poll, poll, out) -> list[int]:
