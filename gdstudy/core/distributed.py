@@ -333,12 +333,12 @@ def run_forked(job: Job, on_poll=None, poll: float = 0.02) -> list[dict]:
         out = Path(tmp)
         sys.stdout.flush()
         sys.stderr.flush()
-        pids = []
+        pids, parent = [], os.getpid()
         try:
             for rank in range(job.world):
                 pid = os.fork()
                 if pid == 0:                                   # the child: never returns
-                    _forked_worker(job, rank, port, out)
+                    _forked_worker(job, rank, port, out, parent)
                 pids.append(pid)
             codes = _wait_all(pids, job.timeout + 30, on_poll, poll, out)
         finally:
@@ -351,15 +351,17 @@ def run_forked(job: Job, on_poll=None, poll: float = 0.02) -> list[dict]:
         return [dict(np.load(out / f"rank{r}.npz")) for r in range(job.world)]
 
 
-def _forked_worker(job: Job, rank: int, port: int, out: Path) -> None:
+def _forked_worker(job: Job, rank: int, port: int, out: Path, parent: int) -> None:
     code = 1
     try:
+        _die_with_parent()
+        if os.getppid() != parent:                             # the parent died before prctl
+            os._exit(1)
         fd = os.open(out / f"log{rank}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, signal.SIG_DFL)                 # the parent's cancel handler is not ours
-        _die_with_parent()
         os.environ.update({"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "RANK": str(rank),
                            "LOCAL_RANK": str(rank), "WORLD_SIZE": str(job.world),
                            "LOCAL_WORLD_SIZE": str(job.world), "OMP_NUM_THREADS": "1"})
