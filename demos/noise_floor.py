@@ -130,7 +130,7 @@ def _sgd(be, data, x, x_star, h, schedule, S, steps, burn, ctx, progress):
     acc, acc2 = be.zeros(C), be.zeros(C)               # (C,) per-chain sums after the burn-in
     for t in range(steps):
         idx = be.randint(n, (C, S))                    # (C, S) with replacement
-        g = h * (params["x"] - data[idx].mean(1))      # (C,) = h (x - x*) + xi, Var xi = sigma^2/S
+        g = h * (params["x"] - data.take(idx).mean(1))  # (C,) = h (x - x*) + xi, Var xi = sigma^2/S
         opt.step({"x": g})
         d = params["x"] - x_star
         dd = d * d
