@@ -172,7 +172,8 @@ def _result(p, out, target, loss_opt, loss0, L) -> DemoResult:
                                    for name, (full, mini) in out.items()
                                    for m, r in (("full batch", full[1]), ("mini-batch", mini[0][1]))],
                   logx=True, logy=True)]
-    table = Table(["data", "method", "samples to target (mean)", "steps (mean)", "SE / samples per step"], rows)
+    table = Table(["data", "method", "samples to target (mean)", "steps (mean)",
+                   "SE / samples per step"], rows)
     notes = [f"N = {p.n}, k = {p.k} (kN = {p.k * p.n}), D = {p.dim}, cond {p.cond:g}; target loss "
              f"{target:.5g} (optimum {loss_opt:.5g}, start {loss0:.5g}); full batch lr 1/L = {1 / L:.4g}, "
              f"mini-batch lr {p.lr:g}, sampling {p.sampling}.",

@@ -191,7 +191,8 @@ def _greater(name, values, ref, alpha, what, detail="") -> Verdict:
     diff = m - ref
     z = diff / se if se > 0 else (np.inf if diff > 0 else 0.0)
     ok = bool(np.isfinite(m) and np.isfinite(z) and z >= zc) or bool(np.isfinite(m) and se == 0 and diff > 0)
-    return Verdict(name, ok, m, f"{what} {ref:.4g}", f"{zc:.2f} SE = {zc * se:.3g} (alpha {alpha:g}, one-sided)",
+    return Verdict(name, ok, m, f"{what} {ref:.4g}",
+                   f"{zc:.2f} SE = {zc * se:.3g} (alpha {alpha:g}, one-sided)",
                    f"z = {z:.2f}, SE {se:.3g}" + (f"; {detail}" if detail else ""))
 
 
@@ -218,14 +219,16 @@ def _result(p, gd_path, gd, sgd, theta_star, H, theta0, r, gd_lr) -> DemoResult:
             [f"SGD (S={p.batch_size}), mean of {R}", p.batch_size, p.lr_sgd,
              m_sgd["step"] if reached == R else f"{reached} of {R} reached", m_sgd["samples"],
              m_sgd["length"], m_sgd["uphill"]]]
-    table = Table(["method", "S", "lr", "steps to disc", "samples touched", "path length", "uphill share"], rows)
+    table = Table(["method", "S", "lr", "steps to disc", "samples touched", "path length",
+                   "uphill share"], rows)
     one = sgd["path"]
     k1 = int(sgd["entry"][0]) if sgd["reached"][0] else len(one) - 1
     d1 = np.sqrt(((one - theta_star) ** 2).sum(1))
     plots = [Plot("Paths over the loss contours (GD, SGD run 0)", "w", "b",
                   _contours(theta_star, H, theta0, r)
                   + [_path_series("GD", gd_path, gd),
-                     _path_series(f"SGD (S={p.batch_size})", one, {"reached": bool(sgd["reached"][0]), "step": k1})]),
+                     _path_series(f"SGD (S={p.batch_size})", one,
+                                  {"reached": bool(sgd["reached"][0]), "step": k1})]),
              Plot("Distance to the minimum vs samples touched", "samples touched", "|theta - theta*|",
                   [Series("GD", (np.arange(1, len(gd["dist"])) * p.n).tolist(), gd["dist"][1:].tolist()),
                    Series(f"SGD run 0 (S={p.batch_size})", (np.arange(1, len(d1)) * p.batch_size).tolist(),

@@ -11,7 +11,7 @@ step, so the replicas stay identical.
                                                             # (RANK, WORLD_SIZE, MASTER_ADDR/PORT)
 
 `run_local` starts K such workers on 127.0.0.1 with a free port (loopback only), polls them,
-and kills them all on error, timeout or cancel. `run_forked` does the same with os.fork() of
+and kills them all on error, timeout or cancel (process handling: gdstudy.core.launch). `run_forked` does the same with os.fork() of
 the calling process, which has already imported torch: no new interpreter, no second torch
 import (about 2 s of CPU each on this machine), so K workers start in milliseconds. Fork is
 used only where it is safe (`fork_is_safe`: Linux, CPU, no process group and no other Python
@@ -25,18 +25,18 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
-import time
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 
+from gdstudy.core.launch import (
+    die_with_parent, free_port, kill_children, launch_local, tail_file, wait_children,
+)
 from gdstudy.errors import DemoError
 
 __all__ = ["Job", "require_torch", "launched_by_torchrun", "free_port", "pick_backend",
@@ -78,12 +78,6 @@ def require_torch():
 
 def launched_by_torchrun() -> bool:
     return "RANK" in os.environ and "WORLD_SIZE" in os.environ
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
 
 
 def pick_backend(device: str, choice: str = "auto") -> str:
@@ -234,67 +228,6 @@ def resolution(job: Job, be, ref: dict) -> dict:
     return {"grad_tol": grad_tol, "train_tol": train_tol, "amp": amp, "grad_scale": scale}
 
 
-def launch_local(world: int, argv: list[str], *, timeout: float, on_poll=None,
-                 poll: float = 0.05) -> None:
-    """Start `world` processes of `argv` with the env:// variables on 127.0.0.1 and a free port;
-    wait for all to exit 0. Any failure, the timeout, or an exception from on_poll() (cancel)
-    kills every child before the error propagates."""
-    import gdstudy
-    root = str(Path(gdstudy.__file__).resolve().parents[1])
-    env = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(free_port()),
-           "WORLD_SIZE": str(world), "LOCAL_WORLD_SIZE": str(world), "OMP_NUM_THREADS": "1",
-           "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
-    procs, logs = [], []
-    try:
-        for rank in range(world):
-            logs.append(tempfile.TemporaryFile())
-            procs.append(subprocess.Popen(argv, env={**env, "RANK": str(rank), "LOCAL_RANK": str(rank)},
-                                          stdin=subprocess.DEVNULL, stdout=logs[-1],
-                                          stderr=subprocess.STDOUT))
-        deadline = time.monotonic() + timeout
-        while True:
-            codes = [p.poll() for p in procs]
-            bad = [(r, c) for r, c in enumerate(codes) if c not in (None, 0)]
-            if bad:
-                r, c = bad[0]
-                raise DemoError(f"data-parallel worker rank {r} exited with code {c}: {_tail(logs[r])}")
-            if all(c == 0 for c in codes):
-                return
-            if on_poll is not None:
-                on_poll()
-            if time.monotonic() > deadline:
-                raise DemoError(f"data-parallel workers did not finish within {timeout:g} s "
-                                f"(rank 0 said: {_tail(logs[0]) or 'nothing'})")
-            time.sleep(poll)
-    finally:
-        _stop(procs)
-        for f in logs:
-            f.close()
-
-
-def _stop(procs, grace: float = 2.0) -> None:
-    """Terminate the children that are still running; kill those that do not exit in time."""
-    for p in procs:
-        if p.poll() is None:
-            p.terminate()
-    end = time.monotonic() + grace
-    for p in procs:
-        try:
-            p.wait(timeout=max(0.0, end - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-
-
-def _tail(f, chars: int = 600) -> str:
-    f.flush()
-    f.seek(0)
-    text = f.read().decode("utf-8", "replace").strip()
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    last = " | ".join(lines[-3:])
-    return last[-chars:]
-
-
 def run_local(job: Job, on_poll=None) -> list[dict]:
     """Run `job` on job.world local worker processes; returns each rank's dp_train result.
     Retries once with a new port if the first one was taken in the meantime."""
@@ -340,21 +273,21 @@ def run_forked(job: Job, on_poll=None, poll: float = 0.02) -> list[dict]:
                 if pid == 0:                                   # the child: never returns
                     _forked_worker(job, rank, port, out, parent)
                 pids.append(pid)
-            codes = _wait_all(pids, job.timeout + 30, on_poll, poll, out)
+            codes = wait_children(pids, job.timeout + 30, on_poll, poll, out)
         finally:
-            _kill(pids)
+            kill_children(pids)
         bad = [(r, c) for r, c in enumerate(codes) if c != 0]
         if bad:
             r, c = bad[0]
             raise DemoError(f"data-parallel worker rank {r} exited with code {c}: "
-                            f"{_tail_file(out / f'log{r}') or 'no output'}")
+                            f"{tail_file(out / f'log{r}') or 'no output'}")
         return [dict(np.load(out / f"rank{r}.npz")) for r in range(job.world)]
 
 
 def _forked_worker(job: Job, rank: int, port: int, out: Path, parent: int) -> None:
     code = 1
     try:
-        _die_with_parent()
+        die_with_parent()
         if os.getppid() != parent:                             # the parent died before prctl
             os._exit(1)
         fd = os.open(out / f"log{rank}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -377,54 +310,6 @@ def _forked_worker(job: Job, rank: int, port: int, out: Path, parent: int) -> No
             sys.stderr.flush()
         finally:
             os._exit(code)
-
-
-def _die_with_parent() -> None:
-    """Linux: SIGKILL this child when its parent dies (a killed demo leaves no worker behind)."""
-    try:
-        import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))   # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def _wait_all(pids, timeout, on_poll, poll, out) -> list[int]:
-    """Exit codes of all children; stops early at the first failure (the rest are killed)."""
-    codes = [None] * len(pids)
-    deadline = time.monotonic() + timeout
-    while True:
-        for k, pid in enumerate(pids):
-            if codes[k] is None:
-                done, status = os.waitpid(pid, os.WNOHANG)
-                if done:
-                    codes[k] = os.waitstatus_to_exitcode(status)
-        if any(c not in (None, 0) for c in codes) or all(c is not None for c in codes):
-            return [c if c is not None else -9 for c in codes]
-        if on_poll is not None:
-            on_poll()
-        if time.monotonic() > deadline:
-            raise DemoError(f"data-parallel workers did not finish within {timeout:g} s "
-                            f"(rank 0 said: {_tail_file(out / 'log0') or 'nothing'})")
-        time.sleep(poll)
-
-
-def _kill(pids) -> None:
-    """SIGKILL every child that is still running and reap it."""
-    for pid in pids:
-        try:
-            if os.waitpid(pid, os.WNOHANG) == (0, 0):
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass                                               # already reaped
-
-
-def _tail_file(path: Path) -> str:
-    try:
-        with open(path, "rb") as f:
-            return _tail(f)
-    except OSError:
-        return ""
 
 
 def _worker(job: Job, out: Path) -> None:
