@@ -138,6 +138,7 @@ def run_demo(module, params: dict | None = None, *, backend: str = "numpy", devi
     if isinstance(module, str):
         from gdstudy.demo.registry import load_demo
         module = load_demo(module)
+    backend = getattr(module, "BACKEND", backend)  # a demo that needs one library fixes it (like DTYPE)
     resolved = resolve_params(module, params or {})
     check_seed(seed)
     check_memory(module, resolved)                # before any allocation
