@@ -134,19 +134,58 @@ def test_bury_suspend_and_undo_during_a_fault(small_deck_dir: Path, tmp_path: Pa
     assert s.undo().card_id == "alpha" and s.store.state("alpha") is None
 
 
-@pytest.mark.parametrize("how", ["deleted", "replaced"])
-def test_database_file_deleted_or_replaced_is_detected_before_the_next_write(
-        how: str, small_deck_dir: Path, tmp_path: Path, clock: Clock) -> None:
+@pytest.mark.parametrize("files", [[""], ["", "-wal", "-shm"]], ids=["db", "db+wal+shm"])
+def test_deleted_database_file_is_written_back_with_every_grade(
+        files: list[str], small_deck_dir: Path, tmp_path: Path, clock: Clock) -> None:
     db = tmp_path / DB_NAME
     s = make_session(small_deck_dir, db, clock)
     grade(s, "alpha")
-    if how == "deleted":
-        os.unlink(db)
-    else:  # another gdstudy database moved into its place (e.g. a restored backup)
-        other = tmp_path / "other.db"
-        Store(other).close()
-        os.replace(other, db)
-    with pytest.raises(StoreFaultError, match=f"was {how} while gdstudy was running") as err:
+    clock.advance(minutes=3)
+    grade(s, "gamma", Grade.EASY)
+    for suffix in files:
+        os.unlink(str(db) + suffix)
+    beta = s.deck.by_id["beta"]
+    outcomes = s.preview(beta)
+    with pytest.raises(StoreFaultError, match="deleted while gdstudy was running and has been written back") as err:
+        s.grade(beta, outcomes[Grade.GOOD])
+    assert err.value.reason == "restored" and s.state("beta") is None  # this grade was not applied
+    assert logged(db) == [("alpha", 3), ("gamma", 4)]  # every earlier grade is on disk again
+    s.grade(beta, outcomes[Grade.GOOD])  # and grading goes on, in the written-back file
+    assert logged(db) == [("alpha", 3), ("gamma", 4), ("beta", 3)]
+    assert s.undo().card_id == "beta" and logged(db) == [("alpha", 3), ("gamma", 4)]
+    assert sorted(p.name for p in tmp_path.iterdir() if "restored" in p.name) == []
+
+
+def test_deleted_database_still_open_elsewhere_is_saved_beside_it(
+        small_deck_dir: Path, tmp_path: Path, clock: Clock) -> None:
+    db = tmp_path / DB_NAME
+    s = make_session(small_deck_dir, db, clock)
+    grade(s, "alpha")
+    other = subprocess.Popen(  # another gdstudy process has the database open too
+        [sys.executable, "-c", "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]);"
+         " db.execute('SELECT COUNT(*) FROM review_log').fetchone(); print('open', flush=True); sys.stdin.readline()",
+         str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert other.stdout is not None and other.stdout.readline().strip() == "open"
+    os.unlink(db)
+    with pytest.raises(StoreFaultError, match="every grade so far was saved to .*restored") as err:
+        grade(s, "beta")
+    assert err.value.reason == "file gone" and not db.exists()
+    copy = next(p for p in tmp_path.iterdir() if "restored" in p.name)
+    assert logged(copy) == [("alpha", 3)]
+    with pytest.raises(StoreFaultError, match="saved to"):  # says the same on every later try
+        grade(s, "beta")
+    other.communicate("\n", timeout=30)
+
+
+def test_database_file_replaced_is_detected_before_the_next_write(
+        small_deck_dir: Path, tmp_path: Path, clock: Clock) -> None:
+    db = tmp_path / DB_NAME
+    s = make_session(small_deck_dir, db, clock)
+    grade(s, "alpha")
+    other = tmp_path / "other.db"  # another gdstudy database moved into its place (e.g. a restored backup)
+    Store(other).close()
+    os.replace(other, db)
+    with pytest.raises(StoreFaultError, match="was replaced while gdstudy was running") as err:
         grade(s, "beta")
     assert err.value.reason == "file gone"
     assert s.state("beta") is None
@@ -309,7 +348,11 @@ async def test_tui_file_deleted_while_reviewing(small_deck_dir: Path, tmp_path: 
         await pilot.press("space", "3")
         await pilot.pause()
         assert app.screen.card.id == "beta"
-        assert any("deleted" in m and sev == "error" and "retry" not in m for _, m, sev in notes(app))
+        assert any("written back" in m and sev == "error" and "press 3 to retry" in m for _, m, sev in notes(app))
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.screen.card.id != "beta"
+    assert logged(db) == [("alpha", 3), ("beta", 3)]
 
 
 async def test_tui_card_graded_elsewhere_is_reloaded(small_deck_dir: Path, tmp_path: Path, clock: Clock) -> None:

@@ -14,6 +14,7 @@ import os
 import secrets
 import sqlite3
 import time
+import weakref
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -27,6 +28,8 @@ APP_MARKER = "gdstudy"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+_OPEN: "weakref.WeakSet[StoreBase]" = weakref.WeakSet()  # this process's open stores
+
 
 class StoreBase:
     """A connection to the review database. Use as a context manager or call `close()`."""
@@ -36,6 +39,8 @@ class StoreBase:
         self.timeout_s = timeout_s
         self._keys: dict[str, int] = {}  # slug -> key, committed ones only
         self._new_keys: dict[str, int] = {}  # keys created in the open transaction
+        self._lost: StoreFaultError | None = None  # set when the deleted file could not be written back
+        _OPEN.add(self)
         _refuse_foreign_file(self.path)
         try:
             self.db = sqlite3.connect(self.path, timeout=timeout_s, isolation_level=None)
@@ -71,6 +76,7 @@ class StoreBase:
 
     def close(self) -> None:
         self.db.close()
+        _OPEN.discard(self)
 
     def _enable_wal(self, timeout_s: float) -> None:
         """Switch to WAL. Changing the journal mode of a fresh database needs an exclusive lock and
@@ -180,8 +186,7 @@ class StoreBase:
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
-            raise StoreFaultError("file gone", f"file gone: the database file {self.path} was deleted while gdstudy was running "
-                                  "(nothing more can be saved to it; restart gdstudy)") from None
+            raise self._write_back() from None
         except OSError as e:
             raise StoreFaultError("i/o", f"i/o: cannot check the database file {self.path}: {e.strerror or e}") from None
         if (st.st_dev, st.st_ino) != self._file_id:
@@ -189,6 +194,68 @@ class StoreBase:
         if (st.st_mtime_ns, st.st_size) != self._file_sig:  # written by someone else since: still ours?
             self._verify_stamp()
             self._file_sig = (st.st_mtime_ns, st.st_size)
+
+    def _write_back(self) -> StoreFaultError:
+        """The file was deleted under the open connection, which still reads the deleted file:
+        write every grade so far back to `path` (VACUUM INTO a new file beside it, then link it
+        in place only if nothing else has appeared there), and carry on with that file. Returns
+        the error that tells the user (nothing of the current write was applied)."""
+        if self._lost is not None:
+            return self._lost
+        copy = self.path.with_name(f"{self.path.name}.restored-{os.getpid()}")
+        gone = f"file gone: the database file {self.path} was deleted while gdstudy was running"
+        try:
+            copy.unlink(missing_ok=True)
+            self.db.execute("VACUUM INTO ?", (str(copy),))
+        except (sqlite3.Error, OSError) as e:
+            self._lost = StoreFaultError("file gone", f"{gone}, and writing it back failed ({e}); restart gdstudy")
+            return self._lost
+        self.db.close()
+        try:
+            self._drop_leftovers()
+            os.link(copy, self.path)  # fails if a file has appeared at `path` meanwhile
+            os.unlink(copy)
+            self._connect()
+        except (OSError, sqlite3.Error):
+            self._lost = StoreFaultError("file gone", f"{gone}; every grade so far was saved to {copy}: "
+                                         f"rename it to {self.path.name} and restart gdstudy")
+            return self._lost
+        return StoreFaultError("restored", f"restored: the database file {self.path} was deleted while gdstudy was "
+                               "running and has been written back with every grade so far")
+
+    def _drop_leftovers(self) -> None:
+        """The deleted database's -wal and -shm may still be at `path` (SQLite leaves them when
+        the database file itself is gone). They must not meet the written-back file (SQLite would
+        replay the old WAL onto it), and they may be removed only if no connection uses them: none
+        in this process (other open Stores on this path), none elsewhere (SQLite's connections hold
+        a shared lock on the "DMS" byte of the -shm file, offset 128, while they are open)."""
+        wal, shm = f"{self.path}-wal", f"{self.path}-shm"
+        if not (os.path.exists(wal) or os.path.exists(shm)):
+            return
+        if any(o is not self and o.path == self.path and o.db is not None for o in list(_OPEN)):
+            raise FileExistsError(wal)
+        if os.path.exists(shm):
+            import fcntl
+
+            fd = os.open(shm, os.O_RDWR)
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 128)  # raises if another process holds it
+            finally:
+                os.close(fd)
+        for leftover in (wal, shm):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+
+    def _connect(self) -> None:
+        """(Re)connect to the file at `path` after it was written back."""
+        self.db = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None)
+        self.db.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = FULL")
+        if self._read_stamp() != self.store_id:
+            raise sqlite3.DatabaseError("identity stamp changed")
+        st = os.stat(self.path)
+        self._file_id, self._file_sig = (st.st_dev, st.st_ino), (st.st_mtime_ns, st.st_size)
 
     def _verify_stamp(self) -> None:
         """Read the identity stamp through a fresh connection: this connection's page cache may
