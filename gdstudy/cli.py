@@ -43,20 +43,29 @@ def edge(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except GdstudyError as e:
-            typer.echo(f"error: {e}", err=True)
+            typer.echo(f"error: {_clean(str(e))}", err=True)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
 
 
+def _clean(text: str) -> str:
+    """Every CLI line quoting untrusted text (card problems, errors) passes the one text rule."""
+    from gdstudy.text import clean
+
+    return clean(text)
+
+
 # -- shared options ------------------------------------------------------------------------------
 
+# Paths are taken as text and checked by `gdstudy.paths.user_path` (an empty `--data-dir ''` must
+# not silently become the current folder, as a typer Path would make it).
 DeckOpt = Annotated[
-    Optional[list[Path]],
+    Optional[list[str]],
     typer.Option("--deck", help="Extra deck folder or card file (repeatable); adds to the shipped deck.", show_default=False),
 ]
 DataDirOpt = Annotated[
-    Optional[Path],
+    Optional[str],
     typer.Option("--data-dir", help="Where the review database lives. Default: $GDSTUDY_HOME or the user data dir.", show_default=False),
 ]
 
@@ -70,18 +79,22 @@ def _settings(**overrides: Any) -> "Settings":
     return load_settings(overrides)
 
 
-def _deck(settings: "Settings", decks: list[Path] | None, *, full_check: bool = False) -> "Deck":
+def _deck(settings: "Settings", decks: list[str] | None, *, full_check: bool = False) -> "Deck":
     from gdstudy.deck import load_deck
-    from gdstudy.paths import shipped_cards_dir
+    from gdstudy.paths import shipped_cards_dir, user_path
 
-    user = [*settings.decks, *(decks or [])]
+    user = [*settings.decks, *(user_path(d, "--deck") for d in decks or [])]
     for d in user:
-        if not Path(d).exists():
+        try:
+            exists = Path(d).exists()
+        except (OSError, ValueError) as e:  # e.g. a name too long for the file system
+            raise ConfigError(f"deck folder {d}: {getattr(e, 'strerror', None) or e}") from None
+        if not exists:
             raise ConfigError(f"deck folder {d} does not exist")
     return load_deck([shipped_cards_dir()], user, demo_params=full_check)
 
 
-def _store(data_dir: Path | None) -> "Store":
+def _store(data_dir: str | Path | None) -> "Store":
     from gdstudy.config import data_dir as resolve
     from gdstudy.store import DB_NAME, Store
 
@@ -90,7 +103,24 @@ def _store(data_dir: Path | None) -> "Store":
 
 def _report_problems(deck: "Deck") -> None:
     for p in deck.problems:
-        typer.echo(str(p), err=True)
+        typer.echo(_clean(str(p)), err=True)
+
+
+def _run_tui(tui: Any) -> None:
+    """Run the app; a crash inside it (Textual has shown the traceback) or a SIGTERM/SIGHUP
+    ends the command with the app's non-zero return code, never 0."""
+    tui.run()
+    code = getattr(tui, "return_code", 0) or 0
+    if code:
+        raise typer.Exit(code)
+
+
+def _minutes(value: float) -> float:
+    import math
+
+    if not math.isfinite(value) or not 0 < value <= 24 * 60:
+        raise ConfigError(f"--minutes must be more than 0 and at most 1440 (a day), got {value:g}")
+    return value
 
 
 # -- review --------------------------------------------------------------------------------------
@@ -124,7 +154,7 @@ def review(
         session = ReviewSession(cards, store, settings, cram=cram, tags=tuple(tag or ()))
         if tag and not session.cards:
             raise ConfigError(f"no cards with tag {', '.join(tag)}")
-        make_app(session).run()
+        _run_tui(make_app(session))
 
 
 # -- cards ---------------------------------------------------------------------------------------
@@ -133,18 +163,18 @@ def review(
 @cards_app.command("check")
 @edge
 def cards_check(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Card files or folders. Default: the shipped deck and your configured decks.", show_default=False)] = None,
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Card files or folders. Default: the shipped deck and your configured decks.", show_default=False)] = None,
     deck: DeckOpt = None,
 ) -> None:
     """Validate card files: one `path:line: message` per problem; exit 0 when clean, 2 otherwise."""
     settings = _settings()
     if paths:
         from gdstudy.deck import load_deck
-        from gdstudy.paths import shipped_cards_dir
+        from gdstudy.paths import shipped_cards_dir, user_path
 
         shipped = shipped_cards_dir()
-        extra = [p for p in paths if Path(p).resolve() != shipped.resolve()]
-        result = load_deck([shipped], [*extra, *(deck or [])])
+        given = [user_path(p, "card path") for p in [*paths, *(deck or [])]]
+        result = load_deck([shipped], given)  # the shipped deck given again is loaded once
     else:
         result = _deck(settings, deck, full_check=True)
     _report_problems(result)
@@ -281,13 +311,14 @@ def interview(
     from gdstudy.session import ReviewSession
     from gdstudy.tui import make_app
 
+    minutes = _minutes(minutes)
     settings = _settings()
     cards = _deck(settings, deck)
     _report_problems(cards)
     with _store(data_dir) as store:
         review = ReviewSession(cards, store, settings, tags=tuple(tag or ()))
         iv = InterviewSession(review, minutes=minutes, count=count, seed=seed)
-        make_app(review, start="interview", interview=iv).run()
+        _run_tui(make_app(review, start="interview", interview=iv))
 
 
 @interview_app.command("history")
