@@ -17,11 +17,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar, Static
 
 from gdstudy.errors import DemoError
+from gdstudy.text import content, literal
 
 __all__ = ["DemoScreen", "demo_command"]
 
@@ -133,8 +135,8 @@ class DemoScreen(Screen[None]):
             return
         try:
             params, seed = self._form_params()
-        except DemoError as e:
-            self.notify(str(e), title="Bad parameter", severity="error")
+        except DemoError as e:  # it quotes the value, which may come from a card file: literal text
+            self.notify(str(e), title="Bad parameter", severity="error", markup=False)
             return
         self.cancelled = False
         self.query_one("#progress", ProgressBar).update(total=None, progress=0)
@@ -196,15 +198,15 @@ class DemoScreen(Screen[None]):
 
     def on_demo_progress(self, m: DemoProgress) -> None:
         self.query_one("#progress", ProgressBar).update(total=max(m.total, 1), progress=m.done)
-        self.query_one("#status", Static).update(f"{m.text or 'running'} …  (Esc cancels)")
+        self.query_one("#status", Static).update(content(f"{m.text or 'running'} …  (Esc cancels)"))
 
     def on_demo_failed(self, m: DemoFailed) -> None:
         self.query_one("#progress", ProgressBar).update(total=1, progress=0)
         if m.text == "cancelled":
             self.query_one("#status", Static).update("[$warning]cancelled[/] — press r to run again, Esc to go back")
             return
-        self.query_one("#status", Static).update(f"[$error]failed:[/] {m.text}")
-        self.notify(m.text, title=f"demo {self.demo.NAME} failed", severity="error")
+        self.query_one("#status", Static).update(Content.assemble(Content.styled("failed:", "$error"), " ", content(m.text)))
+        self.notify(m.text, title=f"demo {self.demo.NAME} failed", severity="error", markup=False)
 
     async def on_demo_finished(self, m: DemoFinished) -> None:
         self.last_result = m.result
@@ -220,18 +222,18 @@ class DemoScreen(Screen[None]):
 
         res = DemoResult.from_dict(r)
         box = self.query_one("#results", VerticalScroll)
-        lines = [("[$success]" if v.passed else "[$error]") + v.line().replace("[", "\\[") + "[/]" for v in res.verdicts]
-        widgets: list[Any] = [Static("\n".join(lines), id="verdicts")]
-        if res.table is not None:
-            table: DataTable[str] = DataTable(id="summary", zebra_stripes=True, cursor_type="none")
-            table.add_columns(*res.table.columns)
+        lines = [content(v.line(), "$success" if v.passed else "$error") for v in res.verdicts]
+        widgets: list[Any] = [Static(Content("\n").join(lines), id="verdicts")]
+        if res.table is not None:  # cells as Text: a DataTable parses str cells as markup
+            table: DataTable[Any] = DataTable(id="summary", zebra_stripes=True, cursor_type="none")
+            table.add_columns(*(literal(str(c)) for c in res.table.columns))
             for row in res.table.rows:
-                table.add_row(*(_fmt(v) for v in row))
+                table.add_row(*(literal(_fmt(v)) for v in row))
             widgets.append(table)
         for plot in res.plots:
             widgets.append(_plot_widget(plot))
         if res.notes:
-            widgets.append(Static("\n".join(res.notes), classes="notes"))
+            widgets.append(Static(content("\n".join(res.notes)), classes="notes"))
         await box.remove_children()
         await box.mount(*widgets)
 

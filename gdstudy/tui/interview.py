@@ -8,12 +8,15 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static, TextArea
 
 from gdstudy.deck import Card
 from gdstudy.interview import InterviewSession
 from gdstudy.scheduling import Grade
+from gdstudy.text import content
+from gdstudy.tui.cardtext import CardMarkdown
 from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
 
 __all__ = ["InterviewScreen", "InterviewSummaryScreen"]
@@ -45,7 +48,7 @@ class InterviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="timer")
-        yield Markdown(id="question")
+        yield CardMarkdown(id="question")
         yield TextArea(id="answer", soft_wrap=True, show_line_numbers=False)
         with Horizontal(id="compare"):
             with VerticalScroll():
@@ -53,7 +56,7 @@ class InterviewScreen(Screen[None]):
                 yield Static(id="mine")
             with VerticalScroll():
                 yield Static("[b]Reference[/]")
-                yield Markdown(id="reference")
+                yield CardMarkdown(id="reference")
         yield GradeBar("Reveal  (ctrl+r)")
         yield Footer()
 
@@ -105,7 +108,7 @@ class InterviewScreen(Screen[None]):
         if self.card is None or self.revealed:
             return
         self.typed = text = self.query_one("#answer", TextArea).text.strip()
-        self.query_one("#mine", Static).update(text.replace("[", "\\[") or "[dim](no answer typed)[/]")
+        self.query_one("#mine", Static).update(content(text) if text else Content.styled("(no answer typed)", "dim"))
         self.query_one("#reference", Markdown).update(self.card.back)
         self.query_one("#answer", TextArea).display = False
         self.query_one("#compare").display = True
@@ -150,10 +153,13 @@ class InterviewSummaryScreen(Screen[None]):
         weak = ", ".join(f"{w['tag']} ({w['mean_grade']:.1f})" for w in s["weakest_tags"]) or "—"
         mean = f"{s['mean_seconds']:.0f} s" if s["mean_seconds"] is not None else "—"
         yield Header()
-        yield Static(
-            f"[b]Interview finished[/]: {s['answered']} of {s['cards']} cards answered · mean {mean} per card\n"
-            f"[b]Grades[/]  {grades}\n[b]Weakest tags[/] (mean grade)  {weak}\n"
-            "[dim]Saved; list past interviews with `gdstudy interview history`. Esc or q to quit.[/]",
+        yield Static(  # $variables are inserted as text: a tag such as `[/]` is never markup
+            Content.from_markup(
+                "[b]Interview finished[/]: $answered of $cards cards answered · mean $mean per card\n"
+                "[b]Grades[/]  $grades\n[b]Weakest tags[/] (mean grade)  $weak\n"
+                "[dim]Saved; list past interviews with `gdstudy interview history`. Esc or q to quit.[/]",
+                answered=str(s["answered"]), cards=str(s["cards"]), mean=mean, grades=grades, weak=weak,
+            ),
             id="iv-summary",
         )
         table: DataTable[str] = DataTable(id="iv-cards", cursor_type="row", zebra_stripes=True)
