@@ -224,8 +224,8 @@ def cards_list(
         return
     w = [max(len(r[i]) for r in rows + [("id", "state", "due", "tags")]) for i in range(3)]
     typer.echo(f"{'id':<{w[0]}}  {'state':<{w[1]}}  {'due':<{w[2]}}  tags")
-    for r in rows:
-        typer.echo(f"{r[0]:<{w[0]}}  {r[1]:<{w[1]}}  {r[2]:<{w[2]}}  {r[3]}")
+    for r in rows:  # ids and tags are cleaned at load; the line is cleaned again as it is printed
+        typer.echo(_clean(f"{r[0]:<{w[0]}}  {r[1]:<{w[1]}}  {r[2]:<{w[2]}}  {r[3]}"))
     typer.echo(f"{len(rows)} card(s)")
 
 
@@ -243,7 +243,7 @@ def cards_orphans(deck: DeckOpt = None, data_dir: DataDirOpt = None) -> None:
             return
         for cid in orphan_ids:
             n = sum(1 for _ in store.log(card_id=cid))
-            typer.echo(f"{cid}  ({n} review(s) kept)")
+            typer.echo(_clean(f"{cid}  ({n} review(s) kept)"))
     typer.echo(f"{len(orphan_ids)} orphan(s)")
 
 
@@ -334,8 +334,8 @@ def interview_history(data_dir: DataDirOpt = None) -> None:
         grades = " ".join(f"{k[0]}{v}" for k, v in s["grades"].items())
         weak = ", ".join(w["tag"] for w in s["weakest_tags"][:3]) or "-"
         mins = (end - start).total_seconds() / 60
-        typer.echo(f"#{i}  {start.astimezone():%Y-%m-%d %H:%M}  {mins:4.1f} min  {s['answered']}/{s['cards']} cards  "
-                   f"grades {grades}  weakest: {weak}")
+        typer.echo(_clean(f"#{i}  {start.astimezone():%Y-%m-%d %H:%M}  {mins:4.1f} min  {s['answered']}/{s['cards']} cards  "
+                          f"grades {grades}  weakest: {weak}"))
 
 
 def _register_demo() -> None:

@@ -310,3 +310,22 @@ def test_unreadable_file_and_folder_are_reported(tmp_path: Path, monkeypatch: py
         f"{tmp_path / 'locked.yaml'}: cannot read: Permission denied",
         f"{sub}: cannot read folder: Permission denied",
     ]
+
+
+def test_readme_states_the_limits_the_code_enforces() -> None:
+    from gdstudy.tui.cardtext import MAX_BLOCKS
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Untrusted decks"):]
+    section = section[: section.index("\n## ", 5)]
+    rows = {
+        "file size": f"{deck_mod.MAX_FILE_BYTES:,} bytes", "lines per file": f"{deck_mod.MAX_LINES:,}",
+        "YAML nesting": f"{MAX_DEPTH} levels", "`id`": f"{LIMITS['id']}", "`front`": f"{LIMITS['front']:,}",
+        "`back`": f"{LIMITS['back']:,}", "`source`": f"{LIMITS['source']}",
+        "`tags`": f"{LIMITS['tags']} tags of at most {LIMITS['tag']}",
+        "deck header": f"`deck` {LIMITS['deck']}, `description` {LIMITS['description']:,}",
+        "`demo`": f"name {LIMITS['demo.name']}; at most {LIMITS['demo.params']} params, text values {LIMITS['demo.value']}",
+    }
+    for what, limit in rows.items():
+        assert f"| {what} | {limit}" in section, what
+    assert f"more than {MAX_BLOCKS} Markdown blocks" in section
