@@ -42,7 +42,7 @@ class Settings:
         for name, (low, high) in INT_RANGES.items():
             value = getattr(self, name)
             if not low <= value <= high:
-                raise ConfigError(f"{name.replace('_', ' ')} must be {low}–{high:,}, got {_short_int(value)}")
+                raise ConfigError(f"{name.replace('_', ' ')} must be ≥ {low} and ≤ {high:,}, got {_short_int(value)}")
         return self
 
 

@@ -58,10 +58,13 @@ def shorten(s: str, width: int = 60) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
-def literal(s: str, style: str = "") -> "Text":
-    """A rich `Text` showing `s` literally (never parsed as markup), cleaned."""
+def literal(s: str, style: str = "", *, cell: bool = False) -> "Text":
+    """A rich `Text` showing `s` literally (never parsed as markup), cleaned. `cell=True`: one
+    unwrapped line, as a DataTable shows its str cells."""
     from rich.text import Text
 
+    if cell:
+        return Text(clean(s), style=style, no_wrap=True, end="")
     return Text(clean(s), style=style)
 
 

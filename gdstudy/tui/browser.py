@@ -98,7 +98,7 @@ class BrowserScreen(Screen[None]):
             due = "—" if st is None or st.is_new else st.due.astimezone().strftime("%Y-%m-%d %H:%M")
             stab = f"{st.stability:.1f}d" if st and st.stability else "—"
             # user text as rich Text: a DataTable parses plain str cells as markup
-            table.add_row(literal(card.id), state, due, stab, str(st.lapses if st else 0), literal(", ".join(card.tags)), key=card.id)
+            table.add_row(literal(card.id, cell=True), state, due, stab, str(st.lapses if st else 0), literal(", ".join(card.tags), cell=True), key=card.id)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         self.sub_title = f"browse — {table.row_count} card(s)"

@@ -226,9 +226,9 @@ class DemoScreen(Screen[None]):
         widgets: list[Any] = [Static(Content("\n").join(lines), id="verdicts")]
         if res.table is not None:  # cells as Text: a DataTable parses str cells as markup
             table: DataTable[Any] = DataTable(id="summary", zebra_stripes=True, cursor_type="none")
-            table.add_columns(*(literal(str(c)) for c in res.table.columns))
+            table.add_columns(*(literal(str(c), cell=True) for c in res.table.columns))
             for row in res.table.rows:
-                table.add_row(*(literal(_fmt(v)) for v in row))
+                table.add_row(*(literal(_fmt(v), cell=True) for v in row))
             widgets.append(table)
         for plot in res.plots:
             widgets.append(_plot_widget(plot))

@@ -60,7 +60,7 @@ class StatsScreen(Screen[None]):
         table = self.query_one("#mastery", DataTable)
         table.add_columns("tag (on ≥ 3 cards)", "cards", "seen", "mastery")
         for t in st.broad_tags():
-            table.add_row(literal(t.tag), str(t.cards), str(t.studied), f"{t.mastery:.0%}")  # Text: a tag is never markup
+            table.add_row(literal(t.tag, cell=True), str(t.cards), str(t.studied), f"{t.mastery:.0%}")  # Text: a tag is never markup
 
     def action_back(self) -> None:
         self.dismiss(None)
