@@ -228,7 +228,7 @@ class ReviewScreen(Screen[None]):
         try:
             screen = DemoScreen(self.card.demo.name, self.card.demo.params)
         except GdstudyError as e:
-            self.notify(str(e), title="Demo unavailable", severity="error")
+            self.notify(str(e), title="Demo unavailable", severity="error", markup=False)  # quotes the card's demo name
             return
         self.app.push_screen(screen, callback=self._returned)
 
