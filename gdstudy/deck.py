@@ -17,7 +17,6 @@ import gc
 import hashlib
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -25,14 +24,14 @@ from typing import Any, Iterable
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from gdstudy.deckfiles import SUFFIXES, card_files
 from gdstudy.errors import CardError, DemoError
-from gdstudy.safeyaml import MAX_DEPTH, MAX_FILE_BYTES, MAX_LINES, compose, file_kind, read_text, too_deep
+from gdstudy.safeyaml import MAX_DEPTH, MAX_FILE_BYTES, MAX_LINES, compose, read_text, too_deep
 from gdstudy.text import clean, one_line, shorten
 
 __all__ = ["Card", "DemoLink", "Deck", "load_deck", "card_files", "content_hash", "LIMITS",
            "MAX_FILE_BYTES", "MAX_LINES", "MAX_DEPTH", "SUFFIXES"]
 
-SUFFIXES = (".yaml", ".yml")  # matched case-insensitively: A.YAML is a card file too
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CARD_KEYS = {"id", "front", "back", "tags", "source", "demo", "interview"}
 REQUIRED = ("id", "front", "back", "tags", "source")
@@ -104,77 +103,6 @@ class Deck:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-# ---------------------------------------------------------------------------------------------
-# files
-
-
-def card_files(paths: Iterable[Path]) -> tuple[list[Path], list[CardError]]:
-    """Expand files and folders into card files. A folder gives every *.yaml / *.yml below it
-    (any case, sorted; symlinks followed, loops cut; dot-folders such as .git skipped); a card
-    file that is a broken link, a FIFO or unreadable is an error, never skipped silently."""
-    files: list[Path] = []
-    errors: list[CardError] = []
-    for p in map(Path, paths):
-        try:
-            st = p.stat()
-        except OSError as e:
-            errors.append(_missing(p, e))
-            continue
-        if stat.S_ISDIR(st.st_mode):
-            files += _walk(p, errors)
-        else:
-            files.append(p)  # read_text refuses anything but a regular file, with its kind
-    return files, errors
-
-
-def _missing(p: Path, e: OSError) -> CardError:
-    if p.is_symlink():
-        return CardError(str(p), None, f"broken symbolic link (to {os.readlink(p)})")
-    if isinstance(e, FileNotFoundError):
-        return CardError(str(p), None, "no such file or folder")
-    return CardError(str(p), None, f"cannot read: {e.strerror or e}")
-
-
-def _walk(root: Path, errors: list[CardError]) -> list[Path]:
-    found: list[Path] = []
-    seen: set[tuple[int, int]] = set()
-    todo = [root]
-    while todo:
-        folder = todo.pop()
-        try:
-            st = folder.stat()
-            if (st.st_dev, st.st_ino) in seen:  # a symlink loop, or the same folder linked twice
-                continue
-            seen.add((st.st_dev, st.st_ino))
-            with os.scandir(folder) as it:
-                entries = list(it)
-        except OSError as e:
-            errors.append(CardError(str(folder), None, f"cannot read folder: {e.strerror or e}"))
-            continue
-        for entry in entries:
-            path = Path(entry.path)
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                is_dir = False
-            if is_dir:
-                if not entry.name.startswith("."):
-                    todo.append(path)
-                continue
-            if not entry.name.lower().endswith(SUFFIXES):
-                continue
-            try:
-                st = entry.stat()
-            except OSError as e:
-                errors.append(_missing(path, e))
-                continue
-            if stat.S_ISREG(st.st_mode):
-                found.append(path)
-            else:
-                errors.append(CardError(str(path), None, f"not a regular file ({file_kind(st.st_mode)})"))
-    return sorted(found)
 
 
 # ---------------------------------------------------------------------------------------------
