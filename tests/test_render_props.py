@@ -25,7 +25,7 @@ from gdstudy.tui.review import ReviewScreen
 
 TRICKY = ["[", "]", "[/]", "[b]", "[@click=app.quit]", "[$error]", "\\", "$", "=", "\x1b", "\x07", "\x9b", "\r",
           "\u202e", "\u200f", "\u200b", "\ufeff", "\u0301", "שלום", "مرحبا", "\u2028", "🩸", "｜", "\t", "\n", "`", "*",
-          "#", "-", "|", "<b>", "&amp;"]
+          "#", "-", "|", "<b>", "&amp;", "\n```[/]\n", "\n| a | [/] |\n|---|---|\n", "[l](file:///x)", "![i](ssh://h)"]
 pieces = st.one_of(
     st.sampled_from(TRICKY),
     st.text(st.characters(exclude_categories=("Cs",)), max_size=12),
