@@ -248,3 +248,16 @@ async def test_long_answer_stays_responsive(tmp_path: Path, clock: Clock) -> Non
         await pilot.pause()
     assert time.monotonic() - t0 < 10, "the long answer froze the UI"
     assert app.return_code in (0, None)
+
+
+async def test_cram_header_shows_a_markup_tag_literally(tmp_path: Path, clock: Clock) -> None:
+    d = tmp_path / "deck"
+    d.mkdir()
+    (d / "cards.yaml").write_text(DECK, encoding="utf-8")
+    deck = load_deck([], [d], check_demos=False)
+    s = ReviewSession(deck, Store(tmp_path / "g.db"), Settings(enable_fuzz=False), clock=clock, cram=True,
+                      tags=("[/bold]", MARKUP))
+    app = make_app(s)
+    async with app.run_test(size=SIZE):
+        header = rendered(app.screen.query_one("#counts"))
+        assert "CRAM" in header and f"[/bold], {MARKUP}" in header

@@ -21,7 +21,7 @@ from gdstudy.deck import Card
 from gdstudy.errors import GdstudyError
 from gdstudy.scheduling import Counts, Grade, Outcome, state_name
 from gdstudy.session import ReviewSession
-from gdstudy.text import content
+from gdstudy.text import clean, content
 from gdstudy.tui.cardtext import CardMarkdown
 from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
 from gdstudy.timeutil import format_interval
@@ -122,10 +122,12 @@ class ReviewScreen(Screen[None]):
         undo = "   [dim]u: undo[/]" if self.session.can_undo else ""
         if self.session.cram:
             tags = f" (tags: {', '.join(self.session.tags)})" if self.session.tags else ""
-            text = f"[b $warning]CRAM[/]{tags}: [b]{c.review}[/] left — grades are logged, scheduling is unchanged{undo}"
+            text = f"[b $warning]CRAM[/]$tags: [b]{c.review}[/] left · scheduling unchanged{undo}"
         else:
             text = f"[b $primary]{c.new}[/] new   [b $error]{c.learning}[/] learning   [b $success]{c.review}[/] review{undo}"
-        self.query_one("#counts", Static).update(text)
+            tags = ""
+        # the typed --tag values go in as a $variable: text, never markup
+        self.query_one("#counts", Static).update(Content.from_markup(text, tags=clean(tags)))
 
     def _meta(self, card: Card) -> Content:
         """State, tags, flags: Content pieces, so a tag like `[/]` is text, never markup."""
