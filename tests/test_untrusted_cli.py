@@ -181,8 +181,7 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize("command", [["review"], ["interview"]])
-@pytest.mark.parametrize("redirect", ["stdin", "stdout", "both"])
+@pytest.mark.parametrize("command, redirect", [(["review"], "stdin"), (["review"], "stdout"), (["interview"], "both")])
 def test_tui_without_a_terminal_is_one_error_line(command: list[str], redirect: str, tmp_path: Path) -> None:
     """`gdstudy review </dev/null >file` spun at 100 % CPU forever."""
     import pty
