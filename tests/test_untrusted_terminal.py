@@ -18,11 +18,13 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reas
 
 CRASH = """
 import sys
+import gdstudy.tui.demo_browser as browser
 import gdstudy.tui.review as review
-def boom(self):
+def boom(self, *args):
     raise ZeroDivisionError("a bug in the TUI")
 review.ReviewScreen.action_reveal = boom
-sys.argv = ["gdstudy", "review"]
+browser.DemoBrowserScreen._open = boom
+sys.argv = ["gdstudy", sys.argv[1]]
 from gdstudy.cli import main
 main()
 """
@@ -77,12 +79,13 @@ class Tty:
         return code
 
 
-def test_a_crash_in_the_tui_exits_non_zero(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command, ready, key", [("review", b"Show answer", b" "), ("demo", b"what it shows", b"\r")])
+def test_a_crash_in_the_tui_exits_non_zero(tmp_path: Path, command: str, ready: bytes, key: bytes) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    t = Tty([sys.executable, "-c", CRASH], home)
-    t.wait_for(b"Show answer")
-    os.write(t.master, b" ")
+    t = Tty([sys.executable, "-c", CRASH, command], home)
+    t.wait_for(ready)
+    os.write(t.master, key)
     code = t.finish()
     assert code == 1, t.screen[-3000:].decode(errors="replace")
     assert b"ZeroDivisionError" in t.screen  # Textual showed what happened

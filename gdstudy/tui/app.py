@@ -58,9 +58,16 @@ class GdstudyApp(App[None]):
         self.interview = interview
 
     def run(self, *, headless: bool = False, **kw: Any) -> None:  # type: ignore[override]
-        if not headless:
-            require_terminal()
-        return super().run(headless=headless, **kw)
+        """In a terminal: refuse without one, and end the process with the app's return code
+        when it is not 0 (a crash, whose traceback Textual has shown: 1; a signal: 128 + N), from
+        whichever command started the app."""
+        if headless:
+            return super().run(headless=headless, **kw)
+        require_terminal()
+        super().run(**kw)
+        if self.return_code:
+            raise SystemExit(self.return_code)
+        return None
 
     def _exit_on_signal(self, signum: int) -> None:
         self.exit(return_code=128 + signum)
