@@ -267,9 +267,10 @@ def _header(path: Path, root: MappingNode, problems: list[CardError]) -> Node:
     `cards:` node."""
     fields = _mapping(path, root, "deck header")
     for key, (k, v) in fields.items():
+        if key != "cards" and too_deep(v):  # not a deck file at all: one error for the file
+            raise CardError(str(path), too_deep(v), f"YAML is nested deeper than {MAX_DEPTH} levels")
+    for key, (k, v) in fields.items():
         try:
-            if key != "cards" and too_deep(v):
-                raise CardError(str(path), too_deep(v), f"YAML is nested deeper than {MAX_DEPTH} levels")
             if key not in HEADER_KEYS:
                 raise _err(path, k, f"unknown deck key '{shorten(key, 40)}' (allowed: {', '.join(sorted(HEADER_KEYS))})")
             if key in ("deck", "description"):

@@ -102,10 +102,11 @@ def _tag_name(tag: str) -> str:
 
 
 def compose(path: Path, text: str) -> Node | None:
-    loader = _Loader(text)
     where = str(path)
     deep_line = 0
+    loader = None
     try:
+        loader = _Loader(text)  # the pure-Python reader already checks the first characters here
         try:
             return _compose(where, loader)
         except _TooDeepAbort as e:  # libyaml's own limit hit while skipping a cut subtree
@@ -120,7 +121,8 @@ def compose(path: Path, text: str) -> Node | None:
     except yaml.YAMLError as e:
         raise CardError(where, None, f"YAML error: {' '.join(str(e).split())}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     raise CardError(where, deep_line, f"YAML is nested deeper than {MAX_DEPTH} levels")
 
 

@@ -329,3 +329,24 @@ def test_readme_states_the_limits_the_code_enforces() -> None:
     for what, limit in rows.items():
         assert f"| {what} | {limit}" in section, what
     assert f"more than {MAX_BLOCKS} Markdown blocks" in section
+
+
+def test_pure_python_yaml_fallback_gives_the_same_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without libyaml the pure-Python parser is used: same located errors (its reader checks the
+    first characters while the loader is built: that error was once uncaught)."""
+    import yaml
+
+    from gdstudy import safeyaml
+
+    monkeypatch.setattr(safeyaml, "_Loader", yaml.SafeLoader)
+    cases = {
+        b"\x01- id: x\n": ("1", "control character U+0001"),
+        ("[" * 3000 + "]" * 3000).encode(): ("1", f"nested deeper than {MAX_DEPTH} levels"),
+        ("{a: " * 3000 + "x" + "}" * 3000).encode(): ("1", f"nested deeper than {MAX_DEPTH} levels"),
+        b"- &a x\n- *a\n": ("1", "anchors and aliases are not allowed"),
+    }
+    for data, (line, fragment) in cases.items():
+        p, deck = load(tmp_path, data)
+        assert len(deck.problems) == 1, [str(e) for e in deck.problems]
+        assert str(deck.problems[0]).startswith(f"{p}:{line}: ") and fragment in str(deck.problems[0])
+    one_problem(tmp_path, card(front="2001-02-30"), 7, "'front' must be text, got a date")
