@@ -340,7 +340,6 @@ def export_anki(
 def log_export(
     out: Annotated[Path, typer.Argument(help="The file to write (CSV, or JSON with --format json).", show_default=False)],
     fmt: Annotated[str, typer.Option("--format", help="csv (FSRS revlog) or json.")] = "csv",
-    deck: DeckOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Write the review log in the FSRS revlog format (cram reviews excluded; undone reviews are not in the log)."""

@@ -1,0 +1,385 @@
+"""The review log as an FSRS revlog CSV: `gdstudy log export` / `gdstudy log import`.
+
+Columns (header row; the first five are the FSRS optimizer's review-log schema, read by name):
+
+    card_id          integer: gdstudy.scheduling.fsrs_id(slug), the id the scheduler uses
+    review_time      Unix milliseconds, UTC
+    review_rating    1 Again, 2 Hard, 3 Good, 4 Easy
+    review_state     the card's state *before* the review: 0 new, 1 learning, 2 review, 3 relearning
+    review_duration  milliseconds (empty when unknown)
+    card_slug        gdstudy extension: the card's id as in the YAML (the card_id -> slug mapping)
+    due_after        gdstudy extension: Unix ms of the due date the card's *latest* review gave
+                     (empty on other rows). Fuzz makes review intervals random, so a replay alone
+                     cannot reproduce them; this keeps the interval you were actually given.
+
+Exported: every review except cram reviews (they never change scheduling); undone reviews are not
+in the log at all. Import merges rows into the store in one transaction: a row identical (card,
+time, rating) to a logged one is skipped (importing twice adds nothing); then each touched card's
+whole history is replayed through py-fsrs (`Scheduler.review_card` in time order, gdstudy's
+settings) to recompute its state. Cards not in the deck keep their rows as orphans. A bad row
+aborts the import (`file:line: message`) and nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from gdstudy.errors import ConfigError, GdstudyError
+from gdstudy.scheduling import fsrs_id
+
+if TYPE_CHECKING:
+    from gdstudy.config import Settings
+    from gdstudy.deck import Deck
+    from gdstudy.store import CardState, ReviewRow, Store
+
+__all__ = [
+    "COLUMNS", "LogFileError", "LogExport", "LogImport", "export_log", "read_log", "import_log",
+    "Replayer",
+]
+
+FSRS_COLUMNS = ("card_id", "review_time", "review_rating", "review_state", "review_duration")
+COLUMNS = (*FSRS_COLUMNS, "card_slug", "due_after")
+REQUIRED = ("card_id", "review_time", "review_rating", "review_state")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+MAX_TIME_MS = 4_102_444_800_000  # 2100-01-01: anything later is a broken timestamp, not a review
+MS = timedelta(milliseconds=1)
+DAY_MS = 86_400_000
+
+
+class LogFileError(GdstudyError):
+    """A problem in a review-log file, located at `path:line`."""
+
+
+def to_ms(dt: datetime) -> int:
+    return (dt.astimezone(timezone.utc) - EPOCH) // MS
+
+
+def from_ms(ms: int) -> datetime:
+    return EPOCH + timedelta(milliseconds=ms)
+
+
+# -- export ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogExport:
+    path: Path
+    rows: int
+    cards: int
+    cram_skipped: int
+
+
+def _atomic_writer(out: Path) -> tuple[Any, str]:
+    out = Path(out)
+    if not out.parent.is_dir():
+        raise ConfigError(f"cannot write {out}: folder {out.parent} does not exist")
+    if out.is_dir():
+        raise ConfigError(f"cannot write {out}: it is a folder")
+    fd, tmp = tempfile.mkstemp(prefix=".gdstudy-", suffix=out.suffix, dir=out.parent)
+    return os.fdopen(fd, "w", encoding="utf-8", newline=""), tmp
+
+
+def export_log(store: "Store", out: Path, *, fmt: str = "csv") -> LogExport:
+    """Write every non-cram review, oldest first, as CSV (FSRS revlog + card_slug, due_after) or
+    JSON ({"columns", "excluded", "reviews": [objects]}). The file appears whole or not at all."""
+    if fmt not in ("csv", "json"):
+        raise ConfigError(f"unknown format '{fmt}' (choose csv or json)")
+    out = Path(out)
+    # the latest review of each card set its current due date: export that as due_after
+    last: dict[str, tuple[int, int]] = {}
+    for cid, st in store.states().items():
+        if st.last_review is not None and not st.is_new:
+            last[cid] = (to_ms(st.last_review), to_ms(st.due))
+    f, tmp = _atomic_writer(out)
+    rows = cram = 0
+    cards: set[str] = set()
+    ids: dict[str, int] = {}
+    try:
+        with f:
+            if fmt == "csv":
+                w = csv.writer(f, lineterminator="\n")
+                w.writerow(COLUMNS)
+                put = w.writerow
+            else:
+                f.write('{"format": "fsrs-revlog", "columns": ' + json.dumps(list(COLUMNS)) + ', "reviews": [\n')
+                sep = [""]
+
+                def put(r: tuple) -> None:
+                    f.write(sep[0] + json.dumps(dict(zip(COLUMNS, r)), ensure_ascii=False))
+                    sep[0] = ",\n"
+            for r in store.iter_reviews(None):
+                if r.kind == "cram":
+                    cram += 1
+                    continue
+                slug = r.card_id
+                cid = ids.get(slug)
+                if cid is None:
+                    cid = ids[slug] = fsrs_id(slug)
+                    cards.add(slug)
+                lt = last.get(slug)
+                due = lt[1] if lt is not None and abs(lt[0] - r.reviewed_at_ms) <= 1 else None
+                dur = r.duration_ms
+                if fmt == "csv":
+                    put((cid, r.reviewed_at_ms, r.rating, r.state_before, "" if dur is None else dur, slug,
+                         "" if due is None else due))
+                else:
+                    put((cid, r.reviewed_at_ms, r.rating, r.state_before, dur, slug, due))
+                rows += 1
+            if fmt == "json":
+                f.write('\n], "excluded": ' + json.dumps({"cram": cram, "undone": "undone reviews are not in the log"}) + "}\n")
+        os.replace(tmp, out)
+    except OSError as e:
+        raise GdstudyError(f"cannot write {out}: {e.strerror or e}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return LogExport(out, rows, len(cards), cram)
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ParsedLog:
+    """Validated rows of a log file, deduplicated (first of identical card/time/rating kept)."""
+
+    rows: list["ReviewRow"] = field(default_factory=list)
+    due_after: dict[tuple[str, int], int] = field(default_factory=dict)
+    duplicates: int = 0
+
+
+def _int(text: str, what: str, lo: int, hi: int) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise ValueError(f"{what} must be an integer, got {text[:40]!r}") from None
+    if not lo <= v <= hi:
+        raise ValueError(f"{what} {v} is out of range ({lo}..{hi})")
+    return v
+
+
+def read_log(path: Path, known_ids: dict[int, str]) -> ParsedLog:
+    """Parse and validate a revlog CSV. `known_ids` maps fsrs int ids to slugs, for files without
+    a card_slug column; an unknown int id becomes the orphan slug `fsrs-<id>`. Any bad row raises
+    LogFileError `path:line: ...` (nothing has been written at that point)."""
+    from gdstudy.store import ReviewRow
+
+    path = Path(path)
+    try:
+        raw = path.open("r", encoding="utf-8", newline="")
+    except OSError as e:
+        raise LogFileError(f"{path}: cannot read: {e.strerror or e}") from None
+    out = ParsedLog()
+    seen: set[tuple[str, int, int]] = set()
+    line = 1
+    try:
+        with raw:
+            reader = csv.reader(raw)
+            try:
+                header = next(reader, None)
+            except (csv.Error, UnicodeDecodeError) as e:
+                raise LogFileError(f"{path}:1: {e}") from None
+            if header is None:
+                raise LogFileError(f"{path}:1: empty file (expected a header row: {','.join(COLUMNS)})")
+            header = [h.strip().lstrip("\ufeff") for h in header]
+            missing = [c for c in REQUIRED if c not in header]
+            if missing:
+                raise LogFileError(f"{path}:1: missing column(s) {', '.join(missing)} (header: {','.join(COLUMNS)})")
+            col = {name: header.index(name) for name in COLUMNS if name in header}
+            i_id, i_t, i_r, i_s = col["card_id"], col["review_time"], col["review_rating"], col["review_state"]
+            i_d, i_slug, i_due = col.get("review_duration"), col.get("card_slug"), col.get("due_after")
+            width = len(header)
+            rows_append = out.rows.append
+            while True:
+                try:
+                    rec = next(reader)
+                except StopIteration:
+                    break
+                except (csv.Error, UnicodeDecodeError) as e:
+                    raise LogFileError(f"{path}:{reader.line_num}: {e}") from None
+                line = reader.line_num
+                if not rec:
+                    continue
+                if len(rec) != width:
+                    raise LogFileError(f"{path}:{line}: {len(rec)} field(s), the header has {width}")
+                try:
+                    slug = _slug(rec[i_id], rec[i_slug] if i_slug is not None else "", known_ids)
+                    t = _int(rec[i_t], "review_time", 0, MAX_TIME_MS)
+                    rating = _int(rec[i_r], "review_rating", 1, 4)
+                    state = _int(rec[i_s], "review_state", 0, 3)
+                    d = rec[i_d] if i_d is not None else ""
+                    dur = _int(d, "review_duration", 0, 2**31 - 1) if d.strip() else None
+                    due_txt = rec[i_due] if i_due is not None else ""
+                    due = _int(due_txt, "due_after", 0, MAX_TIME_MS + 36500 * DAY_MS) if due_txt.strip() else None
+                except ValueError as e:
+                    raise LogFileError(f"{path}:{line}: {e}") from None
+                key = (slug, t, rating)
+                if key in seen:
+                    out.duplicates += 1
+                    continue
+                seen.add(key)
+                rows_append(ReviewRow(slug, t, rating, dur, "review", state))
+                if due is not None:
+                    out.due_after[(slug, t)] = due
+    except UnicodeDecodeError as e:
+        raise LogFileError(f"{path}:{line + 1}: not UTF-8 ({e.reason})") from None
+    return out
+
+
+def _slug(card_id: str, slug: str, known_ids: dict[int, str]) -> str:
+    card_id, slug = card_id.strip(), slug.strip()
+    try:
+        num: int | None = int(card_id)
+    except ValueError:
+        num = None
+    if slug:
+        if not SLUG.match(slug) or len(slug) > 200:
+            raise ValueError(f"card_slug {slug[:40]!r} is not a card id (lowercase letters, digits, single hyphens)")
+        if num is not None and num != fsrs_id(slug):
+            raise ValueError(f"card_id {num} does not belong to card_slug '{slug}' (expected {fsrs_id(slug)})")
+        if num is None and card_id != slug:
+            raise ValueError(f"card_id {card_id[:40]!r} must be an integer")
+        return slug
+    if num is not None:
+        if num < 0:
+            raise ValueError(f"card_id {num} is negative")
+        return known_ids.get(num) or f"fsrs-{num}"
+    if SLUG.match(card_id) and len(card_id) <= 200:
+        return card_id
+    raise ValueError(f"card_id {card_id[:40]!r} is neither an integer nor a card id")
+
+
+# -- replay ------------------------------------------------------------------------------------
+
+
+class Replayer:
+    """Recomputes a card's state from its full history: py-fsrs `review_card` in time order with
+    gdstudy's settings (fuzz off during the replay: fuzz changes only due dates, never stability,
+    difficulty or state). The last review's due date is the one recorded for it (`due_after`, or
+    the stored state) when that lies within py-fsrs's fuzz range of the replayed interval;
+    otherwise the last review is scheduled afresh, fuzzed as the settings say."""
+
+    def __init__(self, settings: "Settings", content_hash: Callable[[str], str],
+                 recorded_due: Callable[[str, int], int | None]) -> None:
+        from fsrs import Rating
+
+        from gdstudy.scheduling import make_scheduler
+
+        self.settings = settings
+        self.plain = make_scheduler(replace(settings, enable_fuzz=False))
+        self.fuzzed = make_scheduler(settings) if settings.enable_fuzz else self.plain
+        self.ratings = {int(r): r for r in Rating}
+        self.content_hash = content_hash
+        self.recorded_due = recorded_due
+
+    def __call__(self, slug: str, history: list["ReviewRow"]) -> "CardState | None":
+        from fsrs import Card as FsrsCard
+
+        from gdstudy.store import CardState
+
+        rows = [r for r in history if r.kind != "cram"]  # cram never changes scheduling
+        if not rows:
+            return None
+        review = self.plain.review_card
+        ratings = self.ratings
+        leech_at = self.settings.leech_threshold
+        fc = FsrsCard(card_id=fsrs_id(slug), due=from_ms(rows[0].reviewed_at_ms))
+        reps = lapses = 0
+        leech = False
+        before = fc
+        for r in rows:
+            lapses += r.rating == 1 and fc.state == 2  # Again on a review card: a lapse
+            reps += 1
+            before = fc
+            fc, _ = review(fc, ratings[r.rating], review_datetime=from_ms(r.reviewed_at_ms))
+            if leech_at > 0 and lapses >= leech_at:
+                leech = True
+        last = rows[-1]
+        due = self._final_due(slug, last, fc, before)
+        return CardState(
+            slug, int(fc.state), fc.step, fc.stability, fc.difficulty, due, fc.last_review,
+            reps=reps, lapses=lapses, content_hash=self.content_hash(slug),
+            suspended=leech, leech=leech,
+        )
+
+    def _final_due(self, slug: str, last: "ReviewRow", fc: Any, before: Any) -> datetime:
+        if fc.state != 2:  # learning/relearning steps are never fuzzed: the replay is exact
+            return fc.due
+        t = last.reviewed_at_ms
+        ivl = round((to_ms(fc.due) - t) / DAY_MS)
+        rec = self.recorded_due(slug, t)
+        if rec is not None:
+            days, rem = divmod(rec - t, DAY_MS)
+            if rem > DAY_MS // 2:
+                days, rem = days + 1, rem - DAY_MS
+            lo, hi = _fuzz_range(ivl, self.settings.maximum_interval)
+            if abs(rem) <= 1000 and lo <= days <= hi:
+                return from_ms(rec)
+        if self.fuzzed is self.plain:
+            return fc.due
+        again, _ = self.fuzzed.review_card(before, self.ratings[last.rating], review_datetime=from_ms(t))
+        return again.due
+
+
+def _fuzz_range(ivl: int, maximum: int) -> tuple[int, int]:
+    """py-fsrs's fuzz range for an interval of `ivl` days (the same FUZZ_RANGES table)."""
+    if ivl < 2.5:
+        return ivl, ivl
+    from fsrs.scheduler import FUZZ_RANGES
+
+    delta = 1.0
+    for fr in FUZZ_RANGES:
+        delta += fr["factor"] * max(min(float(ivl), fr["end"]) - fr["start"], 0.0)
+    lo, hi = max(2, round(ivl - delta)), min(round(ivl + delta), maximum)
+    return min(lo, hi), hi
+
+
+# -- import ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogImport:
+    rows: int            # valid rows in the file (after dropping in-file duplicates)
+    added: int
+    skipped: int         # already in the store
+    cards: int           # cards whose state was recomputed
+    orphans: list[str]   # slugs with imported rows that are in no deck
+    duplicates: int = 0  # identical rows repeated inside the file
+
+
+def import_log(store: "Store", path: Path, deck: "Deck", settings: "Settings") -> LogImport:
+    """Merge the log at `path` into `store` (see the module docstring)."""
+    existing = store.states()
+    known_ids = {fsrs_id(c.id): c.id for c in deck.cards}
+    for cid in existing:
+        known_ids.setdefault(fsrs_id(cid), cid)
+    parsed = read_log(path, known_ids)
+
+    def content_hash(slug: str) -> str:
+        card = deck.by_id.get(slug)
+        if card is not None:
+            return card.content_hash
+        st = existing.get(slug)
+        return st.content_hash if st else ""
+
+    def recorded_due(slug: str, t: int) -> int | None:
+        due = parsed.due_after.get((slug, t))
+        if due is not None:
+            return due
+        st = existing.get(slug)
+        if st is not None and st.last_review is not None and abs(to_ms(st.last_review) - t) <= 1:
+            return to_ms(st.due)
+        return None
+
+    res = store.import_reviews(parsed.rows, Replayer(settings, content_hash, recorded_due))
+    orphans = sorted({r.card_id for r in parsed.rows} - set(deck.by_id))
+    return LogImport(len(parsed.rows), res.added, res.skipped, res.cards, orphans, parsed.duplicates)
