@@ -320,19 +320,35 @@ app.add_typer(log_app, name="log")
 def export_anki(
     out: Annotated[Path, typer.Argument(help="The .apkg file to write.", show_default=False)],
     tag: Annotated[Optional[list[str]], typer.Option(help="Only cards with this tag (repeatable: any of).", show_default=False)] = None,
-    include_schedule: Annotated[bool, typer.Option("--include-schedule", help="Not supported by genanki (every card is exported as new); see README.")] = False,
+    include_schedule: Annotated[bool, typer.Option("--include-schedule", help="Also export card states and the review log (Anki applies them to cards new to the profile).")] = False,
     deck: DeckOpt = None,
+    data_dir: DataDirOpt = None,
 ) -> None:
     """Write the cards as an Anki package: one note per card, sub-decks gdstudy::<deck>; re-importing updates the notes."""
     from gdstudy.interop.anki import export_apkg
 
-    cards = _deck(_settings(), deck)
+    settings = _settings()
+    cards = _deck(settings, deck)
     _report_problems(cards)
     chosen = [c for c in cards.cards if not tag or set(tag) & set(c.tags)]
     if tag and not chosen:
         raise ConfigError(f"no cards with tag {', '.join(tag)}")
-    res = export_apkg(chosen, out, include_schedule=include_schedule)
-    typer.echo(f"wrote {res.path}: {res.notes} note(s) in {len(res.decks)} deck(s) (no scheduling: cards arrive as new)")
+    schedule = None
+    if include_schedule:
+        from gdstudy.interop.anki_schedule import Schedule
+        from gdstudy.timeutil import utcnow
+
+        ids = {c.id for c in chosen}
+        with _store(data_dir) as store:
+            states = {k: v for k, v in store.states().items() if k in ids}
+            history: dict[str, list] = {}
+            for r in store.iter_reviews(None):
+                if r.kind != "cram" and r.card_id in ids:
+                    history.setdefault(r.card_id, []).append(r)
+        schedule = Schedule(states, history, settings, utcnow())
+    res = export_apkg(chosen, out, schedule=schedule)
+    what = (f"{res.scheduled} with their schedule and review log" if schedule else "no scheduling: cards arrive as new")
+    typer.echo(f"wrote {res.path}: {res.notes} note(s) in {len(res.decks)} deck(s) ({what})")
 
 
 @log_app.command("export")

@@ -177,12 +177,52 @@ def test_missing_genanki_names_the_extra(tmp_path: Path, monkeypatch: pytest.Mon
     assert not (tmp_path / "x.apkg").exists()
 
 
-def test_include_schedule_is_refused_honestly_and_bad_paths(tmp_path: Path) -> None:
-    code, text = run("export", "anki", str(tmp_path / "x.apkg"), "--include-schedule")
-    assert code == 2 and "genanki" in text and "gdstudy log export" in text
-    assert not (tmp_path / "x.apkg").exists()
+def test_bad_paths_and_tags_are_one_line_errors(tmp_path: Path) -> None:
     code, text = run("export", "anki", str(tmp_path / "nope" / "x.apkg"))
     assert code == 2 and "does not exist" in text
     code, text = run("export", "anki", str(tmp_path / "x.apkg"), "--tag", "no-such-tag")
     assert code == 2 and "no cards with tag" in text
+    code, text = run("export", "anki", str(tmp_path))
+    assert code == 2 and "is a folder" in text
     assert list(tmp_path.iterdir()) == []  # no temp files left behind
+
+
+def test_include_schedule_writes_card_states_and_the_review_log(small_deck_dir: Path, tmp_path: Path) -> None:
+    from gdstudy.store import DB_NAME, Store
+    from tests.test_revlog import study
+
+    data = tmp_path / "data"
+    study(small_deck_dir, data, days=20, cram=2)
+    out = tmp_path / "s.apkg"
+    code, text = run("export", "anki", str(out), "--include-schedule", "--deck", str(small_deck_dir),
+                     "--tag", "greek", "--data-dir", str(data))
+    assert code == 0 and "3 with their schedule and review log" in text, text
+    with Store(data / DB_NAME) as s:
+        states = s.states()
+        hist = [r for r in s.iter_reviews(None) if r.kind != "cram"]
+    (tmp_path / "x").mkdir()
+    with zipfile.ZipFile(out) as z:
+        z.extract("collection.anki2", tmp_path / "x")
+    db = sqlite3.connect(tmp_path / "x" / "collection.anki2")
+    try:
+        assert json.loads(db.execute("SELECT conf FROM col").fetchone()[0])["schedVer"] == 2
+        cards = {json.loads("[" + json.dumps(f.split("\x1f")[0]) + "]")[0]: row for f, *row in db.execute(
+            "SELECT n.flds, c.id, c.type, c.queue, c.ivl, c.reps, c.lapses, c.data FROM cards c JOIN notes n ON n.id = c.nid")}
+        revlog = db.execute("SELECT id, cid, ease, ivl, type, time FROM revlog ORDER BY id").fetchall()
+    finally:
+        db.close()
+    deck = load_deck([], [small_deck_dir], check_demos=False)
+    anki_type = {1: 1, 2: 2, 3: 3}
+    for slug, st in states.items():
+        cid, ctype, queue, ivl, reps, lapses, data_json = cards[card_html(deck.by_id[slug].front)]
+        assert (ctype, reps, lapses) == (anki_type[st.state], st.reps, st.lapses)
+        mem = json.loads(data_json)
+        assert (mem["s"], mem["d"]) == (st.stability, st.difficulty)
+        if st.state == 2:
+            assert queue == (-1 if st.suspended else 2) and ivl >= 1
+        mine = [r for r in hist if r.card_id == slug]
+        theirs = [r for r in revlog if r[1] == cid]
+        assert [r[2] for r in theirs] == [r.rating for r in mine]          # ease = rating, time order
+        assert [r[4] for r in theirs] == [{0: 0, 1: 0, 2: 1, 3: 2}[r.state_before] for r in mine]
+        assert all(0 <= r[5] <= 60_000 for r in theirs)
+    assert len(revlog) == len(hist)  # cram reviews left out

@@ -14,9 +14,9 @@ only http(s). `$…$` / `$$…$$` become `\\(…\\)` / `\\[…\\]`, the delimite
 (plain `$` is not a MathJax delimiter by default); Unicode math is kept as written. The Source,
 Demo and Tags fields are escaped plain text.
 
-Scheduling is not exported: genanki writes every card as new (type 0, no review log) and has no API
-for review history (genanki issue #147). `--include-schedule` therefore refuses with one line; the
-review history travels as a log instead (`gdstudy log export`, see gdstudy.interop.revlog).
+Scheduling (`--include-schedule`, see gdstudy.interop.anki_schedule): genanki writes every card as
+new and has no review-log API (genanki issue #147), so the card states and the review log are
+written into the collection genanki builds. Anki takes them for cards new to the profile only.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from gdstudy.errors import CardError, ConfigError, GdstudyError
 
 if TYPE_CHECKING:
     from gdstudy.deck import Card
+    from gdstudy.interop.anki_schedule import Schedule
 
 __all__ = [
     "AnkiExport", "export_apkg", "note_fields", "anki_tags", "card_html", "deck_name", "stable_id",
@@ -45,10 +46,6 @@ __all__ = [
 MODEL_NAME = "gdstudy card"
 ROOT_DECK = "gdstudy"
 FIELDS = ("Front", "Back", "Source", "Demo", "Tags")
-INCLUDE_SCHEDULE_UNSUPPORTED = (
-    "--include-schedule is not supported: genanki writes every card as new and cannot write review "
-    "history (genanki issue #147); move the history with `gdstudy log export` instead"
-)
 
 CSS = """\
 .card { font-family: sans-serif; font-size: 20px; text-align: left; color: black; background: white; }
@@ -190,6 +187,7 @@ class AnkiExport:
     path: Path
     notes: int
     decks: dict[str, int]  # deck name -> notes in it
+    scheduled: int = 0     # cards exported with a schedule (not new)
 
 
 def _model(genanki: Any) -> Any:
@@ -202,11 +200,12 @@ def _model(genanki: Any) -> Any:
     )
 
 
-def export_apkg(cards: Iterable["Card"], out: Path, *, include_schedule: bool = False,
+def export_apkg(cards: Iterable["Card"], out: Path, *, schedule: "Schedule | None" = None,
                 timestamp: float | None = None) -> AnkiExport:
-    """Write `cards` to the Anki package `out` (atomically: a temp file renamed into place)."""
-    if include_schedule:
-        raise ConfigError(INCLUDE_SCHEDULE_UNSUPPORTED)
+    """Write `cards` to the Anki package `out` (atomically: a temp file renamed into place), with
+    their scheduling and review log when `schedule` is given."""
+    from gdstudy.interop.anki_schedule import write_package
+
     out = Path(out)
     if not out.parent.is_dir():
         raise ConfigError(f"cannot write {out}: folder {out.parent} does not exist")
@@ -217,6 +216,7 @@ def export_apkg(cards: Iterable["Card"], out: Path, *, include_schedule: bool = 
     headers: dict[str, str | None] = {}
     decks: dict[str, Any] = {}
     counts: dict[str, int] = {}
+    guids: dict[str, str] = {}
     n = 0
     for card in cards:
         if card.path not in headers:
@@ -225,8 +225,8 @@ def export_apkg(cards: Iterable["Card"], out: Path, *, include_schedule: bool = 
         if name not in decks:
             decks[name] = genanki.Deck(stable_id("deck", name), name)
             counts[name] = 0
-        note = genanki.Note(model=model, fields=note_fields(card), tags=anki_tags(card),
-                            guid=genanki.guid_for("gdstudy", card.id))
+        guids[card.id] = genanki.guid_for("gdstudy", card.id)
+        note = genanki.Note(model=model, fields=note_fields(card), tags=anki_tags(card), guid=guids[card.id])
         decks[name].add_note(note)
         counts[name] += 1
         n += 1
@@ -235,11 +235,12 @@ def export_apkg(cards: Iterable["Card"], out: Path, *, include_schedule: bool = 
     fd, tmp = tempfile.mkstemp(prefix=".gdstudy-", suffix=".apkg", dir=out.parent)
     os.close(fd)
     try:
-        genanki.Package(list(decks.values())).write_to_file(tmp, timestamp=timestamp)
+        write_package(genanki, list(decks.values()), tmp, timestamp, guids, schedule)
         os.replace(tmp, out)
     except OSError as e:
         raise GdstudyError(f"cannot write {out}: {e.strerror or e}") from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    return AnkiExport(out, n, counts)
+    scheduled = sum(1 for c in guids if schedule and (st := schedule.states.get(c)) and not st.is_new)
+    return AnkiExport(out, n, counts, scheduled)
