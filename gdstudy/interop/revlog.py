@@ -331,7 +331,7 @@ class Replayer:
 
 
 def _fuzz_range(ivl: int, maximum: int) -> tuple[int, int]:
-    """py-fsrs's fuzz range for an interval of `ivl` days (the same FUZZ_RANGES table)."""
+    """The fuzzed intervals py-fsrs can give for an interval of `ivl` days (its FUZZ_RANGES table)."""
     if ivl < 2.5:
         return ivl, ivl
     from fsrs.scheduler import FUZZ_RANGES
@@ -340,7 +340,9 @@ def _fuzz_range(ivl: int, maximum: int) -> tuple[int, int]:
     for fr in FUZZ_RANGES:
         delta += fr["factor"] * max(min(float(ivl), fr["end"]) - fr["start"], 0.0)
     lo, hi = max(2, round(ivl - delta)), min(round(ivl + delta), maximum)
-    return min(lo, hi), hi
+    lo = min(lo, hi)
+    # py-fsrs draws round(lo + random() * (hi - lo + 1)): hi + 1 is reachable too
+    return lo, min(hi + 1, maximum)
 
 
 # -- import ------------------------------------------------------------------------------------
