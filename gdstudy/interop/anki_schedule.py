@@ -52,20 +52,23 @@ class Schedule:
 
 def write_package(genanki: Any, decks: list[Any], out: str, timestamp: float | None,
                   guids: dict[str, str], schedule: Schedule | None) -> None:
-    """genanki's Package.write_to_file, plus the scheduling of `schedule` when given."""
+    """genanki's Package.write_to_file (the same zip: `collection.anki2` + an empty `media` map),
+    plus the scheduling of `schedule` when given. The collection is a scratch file zipped once,
+    so it is built without fsyncs (genanki's own writer commits, and syncs, every DDL statement:
+    ~0.3 s of the 55-card export on this machine)."""
     import tempfile
     import time
 
-    if schedule is None:
-        genanki.Package(decks).write_to_file(out, timestamp=timestamp)
-        return
     ts = time.time() if timestamp is None else timestamp
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "collection.anki2"
         db = sqlite3.connect(path)
         try:
+            db.execute("PRAGMA journal_mode = MEMORY")
+            db.execute("PRAGMA synchronous = OFF")
             genanki.Package(decks).write_to_db(db.cursor(), ts, itertools.count(int(ts * 1000)))
-            _add_schedule(db, guids, schedule)
+            if schedule is not None:
+                _add_schedule(db, guids, schedule)
             db.commit()
         finally:
             db.close()
