@@ -16,7 +16,7 @@ Exported: every review except cram reviews (they never change scheduling); undon
 in the log at all. Import merges rows into the store in one transaction: a row identical (card,
 time, rating) to a logged one is skipped (importing twice adds nothing); then each touched card's
 whole history is replayed through py-fsrs (`Scheduler.review_card` in time order, gdstudy's
-settings) to recompute its state. Cards not in the deck keep their rows as orphans. A bad row
+settings and the FSRS weights active in the store) to recompute its state. Cards not in the deck keep their rows as orphans. A bad row
 aborts the import (`file:line: message`) and nothing is written.
 """
 
@@ -290,14 +290,17 @@ class Replayer:
     otherwise the last review is scheduled afresh, fuzzed as the settings say."""
 
     def __init__(self, settings: "Settings", content_hash: Callable[[str], str],
-                 recorded_due: Callable[[str, int], int | None]) -> None:
+                 recorded_due: Callable[[str, int], int | None], parameters: list[float] | None = None) -> None:
         from fsrs import Rating
 
         from gdstudy.scheduling import make_scheduler
 
+        def scheduler(s: "Settings") -> Any:  # the FSRS weights in force (`gdstudy optimize`), else defaults
+            return make_scheduler(s) if parameters is None else make_scheduler(s, parameters)
+
         self.settings = settings
-        self.plain = make_scheduler(replace(settings, enable_fuzz=False))
-        self.fuzzed = make_scheduler(settings) if settings.enable_fuzz else self.plain
+        self.plain = scheduler(replace(settings, enable_fuzz=False))
+        self.fuzzed = scheduler(settings) if settings.enable_fuzz else self.plain
         self.ratings = {int(r): r for r in Rating}
         self.content_hash = content_hash
         self.recorded_due = recorded_due
@@ -408,7 +411,9 @@ def import_log(store: "Store", path: Path, deck: "Deck", settings: "Settings") -
     gc_was_on = gc.isenabled()
     gc.disable()  # a million acyclic rows: collector passes over them only cost time
     try:
-        res = store.import_reviews(read_log(path, known_ids, found), Replayer(settings, content_hash, recorded_due))
+        active = store.active_params()  # replay with the FSRS weights the app schedules with now
+        replay = Replayer(settings, content_hash, recorded_due, active.params if active else None)
+        res = store.import_reviews(read_log(path, known_ids, found), replay)
     finally:
         if gc_was_on:
             gc.enable()
