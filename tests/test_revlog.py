@@ -231,3 +231,48 @@ def test_empty_or_broken_csv_is_one_line(tmp_path: Path, content: str) -> None:
     f.write_text(content, encoding="utf-8")
     code, text = run("log", "import", f, "--data-dir", tmp_path / "b")
     assert code == 2 and text.startswith(f"error: {f}:") and text.count("\n") == 1, text
+
+
+# -- the CSV reader is a loader of untrusted files: property tests -----------------------------
+
+from hypothesis import given, settings as hsettings, strategies as hst  # noqa: E402
+
+from gdstudy.interop.revlog import LogFileError, read_log  # noqa: E402
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(body=hst.text(alphabet=hst.characters(blacklist_categories=("Cs",)), max_size=300))
+def test_any_text_is_rows_or_one_located_error(body: str) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        f = Path(d) / "h.csv"
+        f.write_text(",".join(COLUMNS) + "\n" + body, encoding="utf-8")
+        try:
+            got = list(read_log(f, {}))
+        except LogFileError as e:
+            msg = str(e)
+            assert msg.startswith(f"{f}:") and "\n" not in msg.rstrip("\n"), msg
+        else:
+            for r in got:
+                assert 1 <= r.rating <= 4 and 0 <= r.state_before <= 3 and r.reviewed_at_ms >= 0
+
+
+row = hst.tuples(hst.sampled_from(["alpha", "beta", "gamma", "a-1"]), hst.integers(0, 4_102_444_800_000),
+                 hst.integers(1, 4), hst.integers(0, 3), hst.none() | hst.integers(0, 2**31 - 1))
+
+
+@hsettings(max_examples=100, deadline=None)
+@given(rows_=hst.lists(row, max_size=30))
+def test_written_rows_read_back_exactly(rows_: list) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        f = Path(d) / "r.csv"
+        with f.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(COLUMNS)
+            for slug, t, rating, state, dur in rows_:
+                w.writerow((fsrs_id(slug), t, rating, state, "" if dur is None else dur, slug, ""))
+        got = [(r.card_id, r.reviewed_at_ms, r.rating, r.state_before, r.duration_ms) for r in read_log(f, {})]
+    assert got == rows_
