@@ -277,36 +277,3 @@ def test_written_rows_read_back_exactly(rows_: list) -> None:
         got = [(r.card_id, r.reviewed_at_ms, r.rating, r.state_before, r.duration_ms) for r in read_log(f, {})]
     assert got == rows_
 
-
-def test_parallel_replay_gives_the_same_states(small_deck_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Large files replay in worker processes while the store inserts: same result as inline."""
-    import gdstudy.interop.revlog as revlog
-
-    a, out = tmp_path / "a", tmp_path / "log.csv"
-    study(small_deck_dir, a, days=30)
-    assert run("log", "export", out, "--data-dir", a)[0] == 0
-    deck = load_deck([], [small_deck_dir], check_demos=False)
-    monkeypatch.setattr(revlog, "PARALLEL_MIN_BYTES", 0)
-    used = []
-    real = revlog.precompute
-
-    def spy(*args, **kw):  # type: ignore[no-untyped-def]
-        p = real(*args, **kw)
-        used.append(p)
-        return p
-
-    monkeypatch.setattr(revlog, "precompute", spy)
-    with Store(tmp_path / "b.db") as s:
-        res = import_log(s, out, deck, Settings())
-        par = s.states()
-    assert used and set(used[0].results) == {"alpha", "beta", "gamma"} and res.cards == 3
-    with Store(a / DB_NAME) as s:
-        assert par == s.states()
-    # a bad row in a large file: reported before anything is written
-    lines = out.read_text(encoding="utf-8").splitlines()
-    lines[5] = lines[5].replace(",3,", ",9,", 1) if ",3," in lines[5] else lines[5] + "x"
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with Store(tmp_path / "c.db") as s:
-        with pytest.raises(revlog.LogFileError, match=r":6: "):
-            import_log(s, out, deck, Settings())
-        assert s.states() == {} and list(s.iter_reviews(None)) == []

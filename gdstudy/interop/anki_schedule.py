@@ -139,7 +139,7 @@ def _revlog(cid: int, slug: str, rows: list["ReviewRow"], st: "CardState | None"
     from fsrs import Card as FsrsCard
     from fsrs import Rating
 
-    from gdstudy.interop.revlog import from_ms
+    from gdstudy.interop.replay import from_ms
     from gdstudy.scheduling import fsrs_id, make_scheduler
 
     sched = make_scheduler(replace(settings, enable_fuzz=False))

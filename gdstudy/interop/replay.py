@@ -1,9 +1,6 @@
 """Replaying a card's review history through py-fsrs into its state, for `gdstudy log import`.
 
-`Replayer(slug, history)` is the `replay` callback of `Store.import_reviews`. `precompute` runs the
-same replay for many cards in worker processes (fork) while the store inserts the rows, so a large
-import uses both cores; its results are used only when the history the store hands over is the one
-that was precomputed.
+`Replayer(slug, history)` is the `replay` callback of `Store.import_reviews`.
 """
 
 from __future__ import annotations
@@ -18,7 +15,7 @@ if TYPE_CHECKING:
     from gdstudy.config import Settings
     from gdstudy.store import CardState, ReviewRow
 
-__all__ = ["Replayer", "precompute", "to_ms", "from_ms", "DAY_MS"]
+__all__ = ["Replayer", "to_ms", "from_ms", "DAY_MS"]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MS = timedelta(milliseconds=1)
@@ -121,60 +118,3 @@ def _fuzz_range(ivl: int, maximum: int) -> tuple[int, int]:
 
 
 
-
-# -- in parallel -------------------------------------------------------------------------------
-
-_JOB: tuple[Any, dict[str, list["ReviewRow"]]] | None = None  # inherited by forked workers
-
-
-def _work(slugs: list[str]) -> list[tuple[str, "CardState | None"]]:
-    assert _JOB is not None
-    replayer, histories = _JOB
-    return [(s, replayer(s, histories[s])) for s in slugs]
-
-
-def _key(rows: list["ReviewRow"]) -> list[tuple[int, int, str]]:
-    return [(r.reviewed_at_ms, r.rating, r.kind) for r in rows]
-
-
-class precompute:
-    """Replay `histories` (slug -> full history, time order) in `workers` forked processes, started
-    now; calling the object is a `replay` callback that returns the precomputed state when the store
-    hands over exactly that history, and replays inline otherwise. Use as a context manager (the
-    pool is stopped on exit, also when the import fails)."""
-
-    def __init__(self, replayer: Replayer, histories: dict[str, list["ReviewRow"]], workers: int = 2) -> None:
-        import multiprocessing
-
-        global _JOB
-        self.replayer, self.histories = replayer, histories
-        self.results: dict[str, "CardState | None"] = {}
-        slugs = sorted(histories, key=lambda s: -len(histories[s]))
-        n_chunks = max(1, min(len(slugs), workers * 8))
-        chunks: list[list[str]] = [[] for _ in range(n_chunks)]
-        for i, s in enumerate(slugs):  # longest first, dealt round-robin: balanced chunks
-            chunks[i % n_chunks].append(s)
-        _JOB = (replayer, histories)
-        try:
-            self.pool = multiprocessing.get_context("fork").Pool(workers)
-        finally:
-            _JOB = None  # the workers have their copy; the parent does not keep a second reference
-        self.pending = self.pool.imap_unordered(_work, chunks)
-
-    def __enter__(self) -> "precompute":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.pool.terminate()
-        self.pool.join()
-
-    def __call__(self, slug: str, history: list["ReviewRow"]) -> "CardState | None":
-        while slug not in self.results and self.histories.get(slug) is not None:
-            try:
-                self.results.update(next(self.pending))
-            except StopIteration:
-                break
-        mine = self.histories.get(slug)
-        if slug in self.results and mine is not None and _key(mine) == _key(history):
-            return self.results[slug]
-        return self.replayer(slug, history)

@@ -27,13 +27,12 @@ import json
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from gdstudy.errors import ConfigError, GdstudyError
-from gdstudy.interop.replay import DAY_MS, Replayer, from_ms, precompute, to_ms
+from gdstudy.interop.replay import DAY_MS, Replayer, from_ms, to_ms
 from gdstudy.scheduling import fsrs_id
 
 if TYPE_CHECKING:
@@ -281,37 +280,6 @@ class LogImport:
     orphans: list[str]   # slugs with imported rows that are in no deck
 
 
-PARALLEL_MIN_BYTES = 5_000_000  # about 100,000 rows: below that, forking workers costs more than it saves
-
-
-def _parallel(path: Path) -> bool:
-    import multiprocessing
-
-    try:
-        big = Path(path).stat().st_size >= PARALLEL_MIN_BYTES
-    except OSError:
-        return False  # read_log reports it
-    return big and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
-
-
-def _histories(rows: list["ReviewRow"], logged: set[str]) -> dict[str, list["ReviewRow"]]:
-    """Each card's history as the store will hand it to the replay, for cards with no logged row
-    yet: file order, the store's duplicates (same card, time, rating) dropped, sorted by time."""
-    out: dict[str, list["ReviewRow"]] = {}
-    seen: set[tuple[str, int, int]] = set()
-    for r in rows:
-        if r.card_id in logged:
-            continue
-        k = (r.card_id, r.reviewed_at_ms, r.rating)
-        if k in seen:
-            continue
-        seen.add(k)
-        out.setdefault(r.card_id, []).append(r)
-    for h in out.values():
-        h.sort(key=lambda r: r.reviewed_at_ms)  # stable: ties keep file (= insertion) order
-    return out
-
-
 def import_log(store: "Store", path: Path, deck: "Deck", settings: "Settings") -> LogImport:
     """Merge the log at `path` into `store` (see the module docstring). The file is streamed into
     one store transaction: a bad row raises and rolls back everything."""
@@ -344,14 +312,7 @@ def import_log(store: "Store", path: Path, deck: "Deck", settings: "Settings") -
     try:
         active = store.active_params()  # replay with the FSRS weights the app schedules with now
         replay = Replayer(settings, content_hash, recorded_due, active.params if active else None)
-        if _parallel(path):
-            # a large file: parse it whole (a bad row fails before anything is written), then replay
-            # the cards that have no history yet in worker processes while the store inserts
-            rows = list(read_log(path, known_ids, found))
-            with precompute(replay, _histories(rows, store.logged_card_ids()), workers=2) as pre:
-                res = store.import_reviews(rows, pre)
-        else:
-            res = store.import_reviews(read_log(path, known_ids, found), replay)
+        res = store.import_reviews(read_log(path, known_ids, found), replay)
     finally:
         if gc_was_on:
             gc.enable()
