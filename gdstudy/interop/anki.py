@@ -154,11 +154,11 @@ def note_fields(card: "Card") -> list[str]:
 
 def _header_deck(path: str) -> str | None:
     """The `deck:` name in a card file's header (None for a plain list of cards)."""
-    from gdstudy import deck as deckmod
+    from gdstudy.safeyaml import compose, read_text
 
     p = Path(path)
     try:
-        root = deckmod._compose(p, deckmod._read_text(p))  # the loader's own safe composer
+        root = compose(p, read_text(p))  # the loader's own safe composer
     except CardError:
         return None
     import yaml
