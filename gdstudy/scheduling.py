@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import IntEnum
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from gdstudy.config import Settings
 from gdstudy.deck import Card
@@ -46,11 +46,17 @@ def fsrs_id(slug: str) -> int:
     return int.from_bytes(hashlib.sha256(slug.encode()).digest()[:8], "big") >> 1
 
 
-def make_scheduler(settings: Settings) -> "Scheduler":
+def make_scheduler(
+    settings: Settings, parameters: Sequence[float] | None = None, desired_retention: float | None = None
+) -> "Scheduler":
+    """py-fsrs with the settings; `parameters`: the 21 FSRS-6 weights (None = the defaults, e.g.
+    before `gdstudy optimize`); `desired_retention` overrides the settings' one."""
     from fsrs import Scheduler
 
+    extra = {"parameters": tuple(float(x) for x in parameters)} if parameters else {}
     return Scheduler(
-        desired_retention=settings.desired_retention,
+        **extra,
+        desired_retention=desired_retention if desired_retention is not None else settings.desired_retention,
         learning_steps=settings.learning_steps,
         relearning_steps=settings.relearning_steps,
         maximum_interval=settings.maximum_interval,
