@@ -1,0 +1,104 @@
+"""Calibration: predicted recall (what the parameters in force gave each review) vs actual recall,
+checked against a direct computation with py-fsrs."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from fsrs import Scheduler
+
+from gdstudy.config import Settings
+from gdstudy.deck import Card
+from gdstudy.optimize.calibration import BIN_WIDTH, calibrate, params_at
+from gdstudy.optimize.engine import DEFAULT_PARAMETERS
+from gdstudy.optimize.learner import TRUE_PARAMETERS
+from gdstudy.scheduling import Grade, _to_fsrs, make_scheduler, preview
+from gdstudy.store import LogEntry
+from tests.conftest import T0
+
+
+def make_log(n_cards: int = 60, days: int = 120, seed: int = 5) -> list[LogEntry]:
+    """Grade cards with the real scheduler; recall drawn at random (~85%); some cram rows."""
+    rng = random.Random(seed)
+    sch = make_scheduler(Settings(enable_fuzz=False))
+    cards = [Card(id=f"c{i}", front="Q", back="A", tags=("t",), source="s", path="x.yaml", line=1) for i in range(n_cards)]
+    states: dict = {}
+    log: list[LogEntry] = []
+    t = T0
+    for _ in range(days * 4):
+        t += timedelta(hours=6)
+        for c in cards:
+            st = states.get(c.id)
+            if st is not None and st.due > t:
+                continue
+            g = Grade.GOOD if rng.random() < 0.85 else Grade.AGAIN
+            out = preview(sch, c, st, t)[g]
+            kind = "cram" if rng.random() < 0.05 else "review"
+            log.append(LogEntry(len(log) + 1, c.id, int(g), t, None, kind, st, out.after))
+            if kind == "review":
+                states[c.id] = out.after
+    return log
+
+
+def direct(log: list[LogEntry], history: list) -> tuple[list[float], list[float]]:
+    """py-fsrs' own retrievability of each recall test, with the parameters in force then."""
+    preds, ys = [], []
+    for e in log:
+        sb = e.state_before
+        if e.kind != "review" or sb is None or sb.last_review is None or (e.reviewed_at - sb.last_review).days < 1:
+            continue
+        sch = Scheduler(parameters=tuple(params_at(history, e.reviewed_at)))
+        preds.append(sch.get_card_retrievability(_to_fsrs(e.card_id, sb, e.reviewed_at), e.reviewed_at))
+        ys.append(float(e.rating > 1))
+    return preds, ys
+
+
+def check_equal(log: list[LogEntry], history: list) -> None:
+    cal = calibrate(log, history)
+    preds, ys = direct(log, history)
+    assert cal.n == len(preds) > 100
+    ll = -sum(y * math.log(p) + (1 - y) * math.log(1 - p) for p, y in zip(preds, ys)) / len(ys)
+    assert cal.log_loss == pytest.approx(ll, rel=1e-9)
+    by_bin: dict[int, list[tuple[float, float]]] = {}
+    for p, y in zip(preds, ys):
+        by_bin.setdefault(min(int(p / BIN_WIDTH), round(1 / BIN_WIDTH) - 1), []).append((p, y))
+    assert [round(b.lo / BIN_WIDTH) for b in cal.bins] == sorted(by_bin)
+    for b in cal.bins:
+        v = by_bin[round(b.lo / BIN_WIDTH)]
+        assert b.n == len(v)
+        assert b.predicted == pytest.approx(sum(p for p, _ in v) / len(v), rel=1e-9)
+        assert b.actual == pytest.approx(sum(y for _, y in v) / len(v), rel=1e-12)
+    rmse = math.sqrt(sum(b.n * (b.predicted - b.actual) ** 2 for b in cal.bins) / cal.n)
+    assert cal.rmse_bins == pytest.approx(rmse)
+
+
+def test_calibration_equals_direct_computation_with_defaults() -> None:
+    log = make_log()
+    check_equal(log, [])
+    cal = calibrate(log, [])
+    assert cal.in_force == "defaults" and sum(b.n for b in cal.bins) == cal.n
+    assert len(cal.bins) >= 2  # a spread of predictions, not one bin
+
+
+def test_calibration_uses_the_parameters_in_force_at_each_review() -> None:
+    log = make_log()
+    mid = log[len(log) // 2].reviewed_at
+    history = [SimpleNamespace(at=mid, params=list(TRUE_PARAMETERS), n_reviews=500,
+                               scores={"log_loss": 0.3, "rmse_bins": 0.04, "heldout": 400})]
+    check_equal(log, history)
+    with_switch, without = calibrate(log, history), calibrate(log, [])
+    assert with_switch.log_loss != without.log_loss  # the later reviews use the other curve (w20)
+    assert with_switch.in_force.startswith("fitted") and with_switch.heldout["log_loss"] == 0.3
+    assert params_at(history, mid - timedelta(seconds=1)) == DEFAULT_PARAMETERS
+    assert params_at(history, mid) == tuple(TRUE_PARAMETERS)
+
+
+def test_calibration_excludes_cram_and_same_day_and_handles_empty() -> None:
+    log = make_log(n_cards=5, days=3)
+    cal = calibrate([e for e in log if e.kind == "cram"], [])
+    assert cal.n == 0 and cal.log_loss is None and cal.bins == []
+    assert calibrate([], []).to_dict()["n"] == 0
