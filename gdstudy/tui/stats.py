@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from gdstudy.session import ReviewSession
+from gdstudy.tui.calibration import CalibrationPanel
 
 __all__ = ["StatsScreen"]
 
@@ -35,6 +36,7 @@ class StatsScreen(Screen[None]):
             with Horizontal(id="stats-row"):
                 yield PlotextPlot(id="forecast")
                 yield DataTable(id="mastery", cursor_type="none", zebra_stripes=True)
+            yield CalibrationPanel(id="calibration")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -60,6 +62,7 @@ class StatsScreen(Screen[None]):
         table.add_columns("tag (on ≥ 3 cards)", "cards", "seen", "mastery")
         for t in st.broad_tags():
             table.add_row(t.tag, str(t.cards), str(t.studied), f"{t.mastery:.0%}")
+        self.query_one(CalibrationPanel).show(st.calibration)
 
     def action_back(self) -> None:
         self.dismiss(None)
