@@ -49,7 +49,7 @@ def direct(log: list[LogEntry], history: list) -> tuple[list[float], list[float]
     preds, ys = [], []
     for e in log:
         sb = e.state_before
-        if e.kind != "review" or sb is None or sb.last_review is None or (e.reviewed_at - sb.last_review).days < 1:
+        if e.kind == "cram" or sb is None or sb.last_review is None or (e.reviewed_at - sb.last_review).days < 1:
             continue
         sch = Scheduler(parameters=tuple(params_at(history, e.reviewed_at)))
         preds.append(sch.get_card_retrievability(_to_fsrs(e.card_id, sb, e.reviewed_at), e.reviewed_at))
@@ -102,3 +102,36 @@ def test_calibration_excludes_cram_and_same_day_and_handles_empty() -> None:
     cal = calibrate([e for e in log if e.kind == "cram"], [])
     assert cal.n == 0 and cal.log_loss is None and cal.bins == []
     assert calibrate([], []).to_dict()["n"] == 0
+
+
+# -- the stats screen's calibration section (Pilot) -----------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)])
+async def test_stats_screen_shows_calibration_table_and_plot(tmp_path, small_deck_dir, clock, size) -> None:
+    from gdstudy.deck import load_deck
+    from gdstudy.session import ReviewSession
+    from gdstudy.store import Store
+    from gdstudy.tui import make_app
+    from gdstudy.tui.calibration import CalibrationPanel
+
+    deck = load_deck([], [small_deck_dir], check_demos=False)
+    s = ReviewSession(deck, Store(tmp_path / "g.db"), Settings(enable_fuzz=False), clock=clock)
+    for day in range(90):
+        for card in deck.cards:
+            st = s.state(card.id)
+            if st is None or st.due <= clock():
+                s.grade(card, s.preview(card)[Grade.AGAIN if day % 7 == 3 else Grade.GOOD])
+        clock.advance(days=1)
+    app = make_app(s)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        cal = app.screen.stats.calibration
+        assert cal is not None and cal.n > 0
+        panel = app.screen.query_one(CalibrationPanel)
+        assert panel.query_one("#cal-table").row_count == len(cal.bins)
+        text = str(panel.query_one("#cal-text").render())
+        assert f"{cal.n} recall tests" in text and f"log loss {cal.log_loss:.4f}" in text
+        assert panel.query_one("#cal-row").display
+    s.store.close()

@@ -1,6 +1,6 @@
 """Calibration: how well the scheduler's predicted recall matched what you actually recalled.
 
-For every logged review (kind "review"; cram excluded) of a card that had a memory state and was
+For every scheduled review (kinds "review" and "interview"; cram excluded) of a card that had a memory state and was
 last reviewed one whole day or more before, the predicted recall is the retrievability the
 parameters in force at that moment gave it: py-fsrs' `get_card_retrievability` of the card's state
 before the review (its stability, its last review) at the review time, with the forgetting curve
@@ -22,6 +22,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from gdstudy.optimize.engine import DEFAULT_PARAMETERS, log_loss, retrievability
+from gdstudy.optimize.items import SCHEDULED_KINDS
 
 __all__ = ["BIN_WIDTH", "CalBin", "Calibration", "calibrate", "params_at"]
 
@@ -74,7 +75,7 @@ def calibrate(log: Iterable[Any], history: Sequence[Any] = ()) -> Calibration:
     y: list[float] = []
     for e in log:
         sb = e.state_before
-        if e.kind != "review" or sb is None or not sb.stability or sb.last_review is None:
+        if e.kind not in SCHEDULED_KINDS or sb is None or not sb.stability or sb.last_review is None:
             continue
         elapsed = (e.reviewed_at - sb.last_review).days  # whole days, as py-fsrs counts them
         if elapsed < 1:

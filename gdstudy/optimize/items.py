@@ -4,7 +4,7 @@ Pure (no fsrs-rs import): reviews are plain (rating, delta_days) pairs here; `en
 them into the library's `FSRSItem`s.
 
 Rules (those of Anki's revlog conversion, as in fsrs-rs-python's `train_csv.py` example):
-- only reviews of kind "review" (the scheduled ones, including mock-interview grades); cram
+- only scheduled reviews (kinds "review" and "interview": mock-interview grades); cram
   reviews never changed scheduling and are excluded; undone reviews are gone from the log;
 - a card's history starts at its last learning block (reviews made while the card was new or
   learning); a card whose history has no learning block (e.g. a partial log imported from another
@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from typing import Iterable, Protocol
 
-__all__ = ["LoggedReview", "Review", "Item", "ItemSet", "build_items", "study_day_index"]
+__all__ = ["SCHEDULED_KINDS", "LoggedReview", "Review", "Item", "ItemSet", "build_items", "study_day_index"]
 
+SCHEDULED_KINDS = ("review", "interview")  # the kinds that move a card's schedule (not "cram")
 NEW, LEARNING = 0, 1
 MS_PER_DAY = 86_400_000
 
@@ -98,7 +99,7 @@ def build_items(
     day_hour: int = 4,
     tz: tzinfo | None = None,
     deck_ids: set[str] | None = None,
-    kinds: tuple[str, ...] = ("review",),
+    kinds: tuple[str, ...] = SCHEDULED_KINDS,
 ) -> ItemSet:
     by_card: dict[str, list[LoggedReview]] = defaultdict(list)
     excluded: dict[str, int] = defaultdict(int)

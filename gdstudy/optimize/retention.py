@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from gdstudy.optimize.engine import engine
-from gdstudy.optimize.items import LoggedReview
+from gdstudy.optimize.items import SCHEDULED_KINDS, LoggedReview
 
 __all__ = ["RETENTIONS", "RetentionPoint", "Sweep", "sweep", "user_behaviour"]
 
@@ -56,7 +56,7 @@ def user_behaviour(rows: Iterable[LoggedReview]) -> dict[str, Any]:
     first: list[int] = []
     success: list[int] = []
     for r in rows:
-        if r.kind != "review":
+        if r.kind not in SCHEDULED_KINDS:
             continue
         if r.state_before == 0:
             first.append(r.rating)
