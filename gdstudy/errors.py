@@ -3,7 +3,9 @@ one-line message and exits 2."""
 
 from __future__ import annotations
 
-__all__ = ["GdstudyError", "CardError", "ConfigError", "StoreError", "DemoError"]
+__all__ = [
+    "GdstudyError", "CardError", "ConfigError", "StoreError", "StoreFaultError", "StaleStateError", "DemoError",
+]
 
 
 class GdstudyError(Exception):
@@ -27,6 +29,26 @@ class ConfigError(GdstudyError):
 
 class StoreError(GdstudyError):
     """The review database cannot be opened or used safely."""
+
+
+class StoreFaultError(StoreError):
+    """A read or write of the review database failed for a reason outside gdstudy. `reason` is one
+    of "locked" (another process held the lock past the busy timeout), "disk full", "read-only",
+    "file gone" (the file was deleted or replaced while gdstudy ran), "i/o", "damaged". Nothing was
+    written; the same action can be retried once the cause is gone."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        self.reason = reason
+        super().__init__(message)
+
+
+class StaleStateError(StoreError):
+    """A card's stored state is no longer the one a grade (or flag change) was computed from:
+    another gdstudy process changed it meanwhile. Nothing was written."""
+
+    def __init__(self, card_id: str, message: str) -> None:
+        self.card_id = card_id
+        super().__init__(message)
 
 
 class DemoError(GdstudyError):

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Callable
 
 from gdstudy.config import Settings
 from gdstudy.deck import Card, Deck
-from gdstudy.errors import StoreError
+from gdstudy.errors import StaleStateError, StoreError
 from gdstudy.scheduling import (
     Counts, Grade, Outcome, Queue, build_queue, card_flags, make_scheduler, next_due, preview,
 )
-from gdstudy.store import CardState, Store
+from gdstudy.store import CardState, Store, ms_floor
 from gdstudy.timeutil import day_start, ensure_utc, utcnow
 
 if TYPE_CHECKING:
@@ -95,7 +95,8 @@ class ReviewSession:
         return self._scheduler
 
     def now(self) -> datetime:
-        return ensure_utc(self.clock())
+        """The clock, at the millisecond precision the review log keeps."""
+        return ms_floor(ensure_utc(self.clock()))
 
     def _is_suspended(self, card_id: str) -> bool:
         st = self._states.get(card_id)
@@ -157,8 +158,12 @@ class ReviewSession:
     def grade(self, card: Card, outcome: Outcome, now: datetime | None = None, duration_ms: int | None = None) -> int:
         """Commit `outcome` (one of `preview(card)`'s) and its log row. In cram mode only the log
         row is written. A card whose lapses reach the leech threshold is flagged and suspended
-        (`state(card.id).leech`). Returns the log row id."""
-        now = now or self.now()
+        (`state(card.id).leech`). Returns the log row id.
+
+        Nothing changes when the commit fails (StoreError: the card can be graded again). If another
+        gdstudy changed the card's stored state since it was loaded, StaleStateError is raised and
+        the card's state here is reloaded: preview it again before grading."""
+        now = ms_floor(now) if now else self.now()
         before = self._states.get(card.id)
         if self.cram:
             log_id = self.store.record_cram(card.id, before, int(outcome.grade), now, duration_ms)
@@ -167,12 +172,16 @@ class ReviewSession:
                 self._cram_queue.append(card.id)
             self._undo.append(_LogUndo(log_id))
             return log_id
-        after = outcome.after
+        after = replace(outcome.after, last_review=now)  # the logged time is the review time
         limit = self.settings.leech_threshold
         leech = limit > 0 and after.lapses >= limit and not after.leech
         if leech:
             after = replace(after, leech=True, suspended=True)
-        log_id = self.store.record_review(before, after, int(outcome.grade), now, duration_ms)
+        try:
+            log_id = self.store.record_review(before, after, int(outcome.grade), now, duration_ms)
+        except StaleStateError:
+            self._reload(card.id)
+            raise
         self._states[card.id] = after
         self._undo.append(_LogUndo(log_id))
         return log_id
@@ -185,7 +194,11 @@ class ReviewSession:
         base = before or CardState(card_id, 0, None, None, None, self.now(), None,
                                    content_hash=card.content_hash if card else "")
         after = replace(base, **flags)  # type: ignore[arg-type]
-        self.store.put_state(after)
+        try:
+            self.store.put_state(after, expected=before)
+        except StaleStateError:
+            self._reload(card_id)
+            raise
         self._states[card_id] = after
         if self.cram and card_id in self._cram_queue and (after.suspended or after.buried_until):
             self._cram_queue.remove(card_id)
@@ -221,12 +234,17 @@ class ReviewSession:
             self._undo.append(_LogUndo(last))
         item = self._undo[-1]
         if isinstance(item, _FlagUndo):
-            if item.before is None:
-                self.store.delete_state(item.card_id)
-                self._states.pop(item.card_id, None)
-            else:
-                self.store.put_state(item.before)
-                self._states[item.card_id] = item.before
+            current = self._states.get(item.card_id)
+            try:
+                if item.before is None:
+                    self.store.delete_state(item.card_id, expected=current)
+                else:
+                    self.store.put_state(item.before, expected=current)
+            except StaleStateError:
+                self._reload(item.card_id)
+                self._undo.pop()  # the card changed elsewhere: this undo no longer applies
+                raise
+            self._set_state(item.card_id, item.before)
             self._undo.pop()
             if self.cram and item.card_id not in self._cram_queue:
                 self._cram_queue.insert(0, item.card_id)
@@ -237,8 +255,17 @@ class ReviewSession:
             if entry.rating == Grade.AGAIN and self._cram_queue and self._cram_queue[-1] == entry.card_id:
                 self._cram_queue.pop()
             self._cram_queue.insert(0, entry.card_id)
-        elif entry.state_before is None:
-            self._states.pop(entry.card_id, None)
         else:
-            self._states[entry.card_id] = entry.state_before
+            self._reload(entry.card_id)
         return Undone(entry.card_id, Grade(entry.rating).label)
+
+    def _reload(self, card_id: str) -> None:
+        """Take the card's state from the database again (after an undo, or when another gdstudy
+        changed it)."""
+        self._set_state(card_id, self.store.state(card_id))
+
+    def _set_state(self, card_id: str, state: CardState | None) -> None:
+        if state is None:
+            self._states.pop(card_id, None)
+        else:
+            self._states[card_id] = state

@@ -114,7 +114,7 @@ def compute_stats(
             cram_today += e.reviewed_at >= today_start
             continue
         reviews_today += e.reviewed_at >= today_start
-        if e.state_before is not None and e.state_before.state == 2:  # a real recall test
+        if e.state_before == 2:  # a real recall test (the card was in review state)
             judged += 1
             kept += e.rating > 1
 

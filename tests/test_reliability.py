@@ -8,7 +8,6 @@ and a fresh `Store`.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import signal
 import sqlite3
@@ -24,7 +23,7 @@ import gdstudy.paths
 import gdstudy.tui
 from gdstudy.cli import app
 from gdstudy.errors import StoreError
-from gdstudy.store import DB_NAME, SCHEMA_VERSION, Store
+from gdstudy.store import DB_NAME, SCHEMA_VERSION, Store, to_ms
 
 DRIVER = Path(__file__).with_name("_review_driver.py")
 REPO = Path(__file__).resolve().parent.parent
@@ -63,10 +62,13 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 def log_rows(db_path: Path) -> list[sqlite3.Row]:
+    """The review log read with plain sqlite3 (schema v3: the slug is in card_keys)."""
     db = sqlite3.connect(db_path)
     db.row_factory = sqlite3.Row
     try:
-        return db.execute("SELECT * FROM review_log ORDER BY id").fetchall()
+        return db.execute(
+            "SELECT r.id, k.card_id, r.rating, r.at_ms, r.kind, r.state FROM review_log r"
+            " JOIN card_keys k ON k.key = r.card ORDER BY r.id").fetchall()
     finally:
         db.close()
 
@@ -120,14 +122,17 @@ def test_sigkill_after_k_grades_keeps_every_committed_grade(tmp_path: Path, k: i
     with Store(db_path) as store:
         assert store.integrity_check() == "ok"
         assert store.schema_version == SCHEMA_VERSION
-        # The cards table agrees with the log: each card's state is the state_after of its last grade.
+        # The cards table agrees with the log: each card was last reviewed at its last logged
+        # grade, and has one rep per logged grade.
         states = store.states()
-        last: dict[str, dict] = {}
+        last: dict[str, int] = {}
+        reps: dict[str, int] = {}
         for r in rows:
-            last[r["card_id"]] = json.loads(r["state_after"])
+            last[r["card_id"]] = r["at_ms"]
+            reps[r["card_id"]] = reps.get(r["card_id"], 0) + 1
         assert set(states) == set(last)
-        for cid, after in last.items():
-            assert states[cid].to_dict() == after
+        for cid, at_ms in last.items():
+            assert to_ms(states[cid].last_review) == at_ms and states[cid].reps == reps[cid]
         # And the database is still writable: undo the last grade, like `u` after restarting would.
         entry = store.undo(rows[-1]["id"])
         assert entry.card_id == rows[-1]["card_id"]

@@ -14,7 +14,7 @@ from gdstudy.errors import StoreError
 from gdstudy.scheduling import Grade
 from gdstudy.session import ReviewSession
 from gdstudy.store import SCHEMA_VERSION, Store
-from tests.conftest import SMALL_DECK, Clock
+from tests.conftest import SMALL_DECK, T0, Clock
 
 SETTINGS = Settings(enable_fuzz=False)
 
@@ -75,7 +75,7 @@ def test_grade_commits_state_and_log_then_undo_restores(small_deck_dir: Path, tm
     with Store(db) as other:
         (entry,) = list(other.log())
         assert (entry.card_id, entry.rating, entry.duration_ms) == ("alpha", 3, 1500)
-        assert entry.state_before is None and entry.state_after == out[Grade.GOOD].after
+        assert entry.state_before == 0  # new
         assert other.state("alpha") == out[Grade.GOOD].after
     clock.advance(minutes=1)
     card2 = s.next_card()
@@ -140,3 +140,107 @@ def test_undo_after_reopening_undoes_the_last_logged_grade(small_deck_dir: Path,
     assert reopened.next_card().id == "beta"
     assert reopened.undo().card_id == "alpha"
     assert not reopened.can_undo and list(reopened.store.log()) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# The shared bulk API (CONTRACTS.md §1): iter_reviews, import_reviews, parameter sets
+
+
+def _graded(small_deck_dir: Path, db: Path, clock: Clock) -> ReviewSession:
+    """alpha Good, beta Again, a cram review of gamma, alpha Good a day later."""
+    s = session(small_deck_dir, db, clock)
+    for cid, g in (("alpha", Grade.GOOD), ("beta", Grade.AGAIN)):
+        c = s.deck.by_id[cid]
+        s.grade(c, s.preview(c)[g], duration_ms=1000)
+        clock.advance(minutes=1)
+    s.store.record_cram("gamma", None, 3, clock(), 500)
+    clock.advance(days=1)
+    a = s.deck.by_id["alpha"]
+    s.grade(a, s.preview(a)[Grade.GOOD], duration_ms=2000)
+    return s
+
+
+def test_iter_reviews_in_time_order_by_kind(small_deck_dir: Path, tmp_path: Path, clock: Clock) -> None:
+    from gdstudy.store import ReviewRow, to_ms
+
+    s = _graded(small_deck_dir, tmp_path / "g.db", clock)
+    rows = list(s.store.iter_reviews())
+    assert all(isinstance(r, ReviewRow) for r in rows)
+    assert [(r.card_id, r.rating, r.kind, r.state_before) for r in rows] == [
+        ("alpha", 3, "review", 0), ("beta", 1, "review", 0), ("alpha", 3, "review", 1)]
+    assert rows[0].reviewed_at_ms == to_ms(T0) and rows[2].duration_ms == 2000
+    assert [r.kind for r in s.store.iter_reviews(kinds=None)] == ["review", "review", "cram", "review"]
+    assert [r.card_id for r in s.store.iter_reviews(kinds=("cram",))] == ["gamma"]
+    # an imported row with an earlier time sorts first; ties keep insertion order
+    s.store.import_reviews([ReviewRow("beta", to_ms(T0) - 5000, 2, None, "review", 0),
+                            ReviewRow("gamma", to_ms(T0) - 5000, 4, None, "review", 0)], lambda cid, h: None)
+    assert [r.card_id for r in s.store.iter_reviews()][:3] == ["beta", "gamma", "alpha"]
+
+
+def _replay_count(cid: str, history: list) -> "CardState":  # noqa: F821
+    from datetime import timedelta
+
+    from gdstudy.store import CardState, from_ms
+
+    last = from_ms(history[-1].reviewed_at_ms)
+    return CardState(cid, 2, None, 5.0, 5.0, last + timedelta(days=3), last, reps=len(history), content_hash="x")
+
+
+def test_import_reviews_is_idempotent_and_replays_touched_cards(small_deck_dir: Path, tmp_path: Path, clock: Clock) -> None:
+    from gdstudy.store import ReviewRow, to_ms
+
+    s = _graded(small_deck_dir, tmp_path / "g.db", clock)
+    s.suspend("beta")
+    existing = list(s.store.iter_reviews())
+    new = [ReviewRow("beta", to_ms(T0) + 10, 3, 700, "review", 1), ReviewRow("delta-orphan", to_ms(T0), 4, None, "review", 0)]
+    seen: dict[str, list] = {}
+
+    def replay(cid: str, history: list) -> "CardState":  # noqa: F821
+        seen[cid] = history
+        return _replay_count(cid, history)
+
+    res = s.store.import_reviews(existing + new, replay)
+    assert (res.added, res.skipped, res.cards) == (2, 3, 2)
+    assert set(seen) == {"beta", "delta-orphan"}
+    assert [r.reviewed_at_ms for r in seen["beta"]] == sorted(r.reviewed_at_ms for r in seen["beta"])
+    assert len(seen["beta"]) == 2
+    beta = s.store.state("beta")
+    assert beta.reps == 2 and beta.suspended and beta.content_hash == s.deck.by_id["beta"].content_hash  # flags kept
+    assert s.store.state("delta-orphan").reps == 1
+    again = s.store.import_reviews(existing + new, replay)
+    assert (again.added, again.skipped, again.cards) == (0, 5, 0)
+    assert len(list(s.store.iter_reviews(kinds=None))) == 6
+
+
+def test_import_reviews_rolls_back_everything_on_error(small_deck_dir: Path, tmp_path: Path, clock: Clock) -> None:
+    from gdstudy.store import ReviewRow, to_ms
+
+    s = _graded(small_deck_dir, tmp_path / "g.db", clock)
+    before_rows, before_states = list(s.store.iter_reviews(kinds=None)), s.store.states()
+
+    def boom(cid: str, history: list) -> None:
+        raise RuntimeError("replay failed")
+
+    with pytest.raises(RuntimeError):
+        s.store.import_reviews([ReviewRow("zeta", to_ms(T0), 3, None, "review", 0)], boom)
+    bad = [ReviewRow("zeta", to_ms(T0), 3, None, "review", 0), ReviewRow("eta", to_ms(T0), 9, None, "review", 0)]
+    with pytest.raises(StoreError, match="row 2 is not a valid review"):
+        s.store.import_reviews(bad, _replay_count)
+    assert list(s.store.iter_reviews(kinds=None)) == before_rows and s.store.states() == before_states
+
+
+def test_params_history_and_undo(tmp_path: Path) -> None:
+    from gdstudy.store import ParamsRow
+
+    with Store(tmp_path / "g.db") as st:
+        assert st.active_params() is None and st.params_history() == [] and st.undo_params() is None
+        p1 = [0.2] * 21
+        i1 = st.save_params(p1, at=T0, n_reviews=1000, scores={"log_loss": 0.3})
+        i2 = st.save_params(None, at=T0.replace(hour=13), n_reviews=1200, scores={})
+        hist = st.params_history()
+        assert [h.id for h in hist] == [i1, i2] and all(isinstance(h, ParamsRow) for h in hist)
+        assert hist[0] == ParamsRow(i1, p1, T0, 1000, {"log_loss": 0.3})
+        assert st.active_params().params is None  # a reset to the defaults is a saved set too
+    with Store(tmp_path / "g.db") as st:  # persisted
+        assert st.undo_params() == ParamsRow(i1, p1, T0, 1000, {"log_loss": 0.3})
+        assert st.undo_params() is None and st.params_history() == []

@@ -1,0 +1,275 @@
+"""Opening the review database: identity, migration, transactions and faults.
+
+A database from a newer schema, or a file that is not a gdstudy database, is refused and never
+touched. Every write is one `BEGIN IMMEDIATE ... COMMIT`; before it starts, the file on disk must
+still be the one that was opened (same device and inode, same identity stamp in `meta`), so a
+database deleted or replaced while the TUI runs is noticed before the next write. SQLite errors
+become a `StoreFaultError` saying why (locked, disk full, read-only, file gone, i/o, damaged).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from gdstudy.errors import StoreError, StoreFaultError
+from gdstudy.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+__all__ = ["StoreBase", "APP_MARKER", "DB_NAME", "reading"]
+
+DB_NAME = "gdstudy.db"
+APP_MARKER = "gdstudy"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class StoreBase:
+    """A connection to the review database. Use as a context manager or call `close()`."""
+
+    def __init__(self, path: Path, *, timeout_s: float = 10.0) -> None:
+        self.path = Path(path)
+        self.timeout_s = timeout_s
+        _refuse_foreign_file(self.path)
+        try:
+            self.db = sqlite3.connect(self.path, timeout=timeout_s, isolation_level=None)
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot open database {self.path}: {e}") from None
+        try:
+            self.db.execute(f"PRAGMA busy_timeout = {int(timeout_s * 1000)}")
+            self._check_identity()  # read-only: a foreign database is refused before any write
+            self._enable_wal(timeout_s)
+            self.db.execute("PRAGMA synchronous = FULL")
+            self._migrate()
+            self.store_id = self._read_stamp()
+            st = os.stat(self.path)
+            self._file_id = (st.st_dev, st.st_ino)
+        except sqlite3.DatabaseError as e:
+            self.db.close()
+            raise StoreError(f"{self.path} is not a usable gdstudy database: {e}") from None
+        except BaseException:  # e.g. the StoreError of a refused database: don't leave it open
+            self.db.close()
+            raise
+        self._keys: dict[str, int] = {}
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def __enter__(self) -> "StoreBase":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _enable_wal(self, timeout_s: float) -> None:
+        """Switch to WAL. Changing the journal mode of a fresh database needs an exclusive lock and
+        SQLite reports "database is locked" at once instead of using the busy timeout when another
+        process is creating the same database, so retry within the timeout."""
+        deadline = time.monotonic() + timeout_s
+        delay = 0.001
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) and "busy" not in str(e) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
+
+    def _tx(self) -> "_Tx":
+        return _Tx(self)
+
+    # -- identity and migration ----------------------------------------------------------------
+
+    def _check_identity(self) -> None:
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "meta" not in tables:
+            if tables - {"sqlite_sequence"}:
+                raise StoreError(f"{self.path} is not a gdstudy database (it has other tables); refusing to touch it")
+            return
+        meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("app") != APP_MARKER:
+            raise StoreError(f"{self.path} is not a gdstudy database; refusing to touch it")
+        version = int(meta.get("schema_version", "0"))
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer gdstudy (schema {version}, this one knows {SCHEMA_VERSION}); "
+                "upgrade gdstudy — the database was not changed"
+            )
+
+    def _migrate(self) -> None:
+        if self._up_to_date():  # the usual case: no write lock needed just to open the store
+            return
+        with _Tx(self, check_file=False):
+            self._check_identity()  # again, inside the write lock (another process may have migrated)
+            if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone():
+                self.db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                self.db.execute("INSERT INTO meta VALUES ('app', ?), ('schema_version', '0')", (APP_MARKER,))
+            version = int(self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+            if version == SCHEMA_VERSION:
+                return
+            had_log = version > 0 and self.db.execute("SELECT EXISTS (SELECT 1 FROM review_log)").fetchone()[0]
+            for step in MIGRATIONS[version:]:
+                step(self.db)
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('store_id', ?)", (secrets.token_hex(8),))
+            self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+        if had_log:
+            self._compact()
+
+    def _compact(self) -> None:
+        """Give the old log's pages back to the file system after a migration (the v3 log is
+        a seventh of the v2 one). Best effort: the migration has committed either way, and
+        another process reading the database makes VACUUM fail with SQLITE_BUSY (and a disk
+        without room for the copy with SQLITE_FULL), in which case the file keeps its old size."""
+        try:
+            self.db.execute("VACUUM")
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError as e:
+            if fault(e, self.path, self.timeout_s).reason not in ("locked", "disk full"):
+                raise
+
+    def _up_to_date(self) -> bool:
+        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone():
+            return False
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return row is not None and row[0] == str(SCHEMA_VERSION)
+
+    def _read_stamp(self) -> str:
+        row = self.db.execute("SELECT value FROM meta WHERE key='store_id'").fetchone()
+        if row is None:
+            raise StoreError(f"{self.path} is not a usable gdstudy database: its identity stamp is missing")
+        return str(row[0])
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+
+    def integrity_check(self) -> str:
+        return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])
+
+    # -- faults ----------------------------------------------------------------------------------
+
+    def _check_file(self) -> None:
+        """The file at `path` must still be the one this connection writes to."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            raise StoreFaultError("file gone", f"the database file {self.path} was deleted while gdstudy was running "
+                                  "(nothing more can be saved to it; restart gdstudy)") from None
+        except OSError as e:
+            raise StoreFaultError("i/o", f"cannot check the database file {self.path}: {e.strerror or e}") from None
+        if (st.st_dev, st.st_ino) != self._file_id:
+            raise StoreFaultError("file gone", f"the database file {self.path} was replaced while gdstudy was running "
+                                  "(restart gdstudy to use the new one)")
+
+    def fault(self, e: sqlite3.Error) -> StoreFaultError:
+        return fault(e, self.path, self.timeout_s)
+
+    def _key(self, card_id: str) -> int:
+        """The card's integer key (created on first use; keys are never reused or deleted)."""
+        key = self._keys.get(card_id)
+        if key is None:
+            row = self.db.execute("SELECT key FROM card_keys WHERE card_id = ?", (card_id,)).fetchone()
+            if row is None:
+                row = self.db.execute("INSERT INTO card_keys (card_id) VALUES (?) RETURNING key", (card_id,)).fetchone()
+            key = self._keys[card_id] = int(row[0])
+        return key
+
+    def _key_if_any(self, card_id: str) -> int | None:
+        key = self._keys.get(card_id)
+        if key is None:
+            row = self.db.execute("SELECT key FROM card_keys WHERE card_id = ?", (card_id,)).fetchone()
+            if row is None:
+                return None
+            key = self._keys[card_id] = int(row[0])
+        return key
+
+
+def fault(e: sqlite3.Error, path: Path, timeout_s: float) -> StoreFaultError:
+    name = getattr(e, "sqlite_errorname", "") or ""
+    text = str(e)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+        return StoreFaultError("locked", f"the database is locked by another program (waited {timeout_s:g} s); "
+                               "close it or try again")
+    if name == "SQLITE_FULL" or "full" in text:
+        return StoreFaultError("disk full", f"the disk is full ({path.parent}); free some space and try again")
+    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+        return StoreFaultError("read-only", f"the database {path} is read-only; make it writable and try again")
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text:
+        return StoreFaultError("damaged", f"the database {path} is damaged ({text}); restore a backup")
+    return StoreFaultError("i/o", f"database error on {path}: {text}")
+
+
+def reading(fn: F) -> F:
+    """A read: SQLite errors (a damaged file, an I/O error) become one StoreFaultError line."""
+
+    @functools.wraps(fn)
+    def wrapper(self: StoreBase, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(self, *args, **kwargs)
+        except sqlite3.Error as e:
+            raise self.fault(e) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+class _Tx:
+    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error): writers queue on the busy timeout."""
+
+    def __init__(self, store: StoreBase, check_file: bool = True) -> None:
+        self.store, self.db, self.check_file = store, store.db, check_file
+
+    def __enter__(self) -> None:
+        if self.check_file:
+            self.store._check_file()
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            if self.check_file:
+                row = self.db.execute("SELECT value FROM meta WHERE key='store_id'").fetchone()
+                if row is None or row[0] != self.store.store_id:
+                    raise StoreFaultError("file gone", f"the database file {self.store.path} was replaced while "
+                                          "gdstudy was running (restart gdstudy to use the new one)")
+        except sqlite3.Error as e:
+            self._rollback()
+            raise self.store.fault(e) from None
+        except BaseException:
+            self._rollback()
+            raise
+
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        if exc_type is None:
+            try:
+                self.db.execute("COMMIT")
+                return
+            except sqlite3.Error as e:
+                self._rollback()
+                raise self.store.fault(e) from None
+        self._rollback()
+        if isinstance(exc, sqlite3.Error):
+            raise self.store.fault(exc) from None
+
+    def _rollback(self) -> None:
+        if self.db.in_transaction:  # SQLite may have rolled back already (e.g. after SQLITE_FULL)
+            self.db.execute("ROLLBACK")
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    """Refuse to open (and so possibly rewrite) a non-empty file that is not SQLite at all."""
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a database file")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise StoreError(f"cannot read database {path}: {e.strerror or e}") from None
+    if head and head != b"SQLite format 3\x00":
+        raise StoreError(f"{path} is not a gdstudy database (not SQLite); refusing to touch it")
