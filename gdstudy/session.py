@@ -148,7 +148,7 @@ class ReviewSession:
         st = compute_stats(self.cards, self._states, recent, days, now, self.scheduler, hour)
         from gdstudy.optimize.calibration import calibrate
 
-        return replace(st, calibration=calibrate(self.store.log(), self.store.params_history()))
+        return replace(st, calibration=calibrate(self.store.iter_reviews(kinds=None), self.store.params_history(), self.settings))
 
     # -- grading -------------------------------------------------------------------------------
 

@@ -1,15 +1,14 @@
 """Calibration: predicted recall (what the parameters in force gave each review) vs actual recall,
-checked against a direct computation with py-fsrs."""
+checked against a direct computation with py-fsrs made while the grades were given."""
 
 from __future__ import annotations
 
 import math
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-from fsrs import Scheduler
 
 from gdstudy.config import Settings
 from gdstudy.deck import Card
@@ -17,49 +16,45 @@ from gdstudy.optimize.calibration import BIN_WIDTH, calibrate, params_at
 from gdstudy.optimize.engine import DEFAULT_PARAMETERS
 from gdstudy.optimize.learner import TRUE_PARAMETERS
 from gdstudy.scheduling import Grade, _to_fsrs, make_scheduler, preview
-from gdstudy.store import LogEntry
+from gdstudy.store import ReviewRow, to_ms
 from tests.conftest import T0
 
 
-def make_log(n_cards: int = 60, days: int = 120, seed: int = 5) -> list[LogEntry]:
-    """Grade cards with the real scheduler; recall drawn at random (~85%); some cram rows."""
+def make_log(n_cards: int = 60, days: int = 120, seed: int = 5, switch: datetime | None = None):
+    """Grade cards with the real scheduler (TRUE_PARAMETERS from `switch` on); recall drawn at random
+    (~85%); some cram rows. Returns the log rows and, computed independently as the grades were
+    made, py-fsrs' retrievability of each recall test from the state the scheduler in force had."""
     rng = random.Random(seed)
-    sch = make_scheduler(Settings(enable_fuzz=False))
+    settings = Settings(enable_fuzz=False)
+    default, other = make_scheduler(settings), make_scheduler(settings, TRUE_PARAMETERS)
     cards = [Card(id=f"c{i}", front="Q", back="A", tags=("t",), source="s", path="x.yaml", line=1) for i in range(n_cards)]
     states: dict = {}
-    log: list[LogEntry] = []
+    rows: list[ReviewRow] = []
+    preds: list[float] = []
+    ys: list[float] = []
     t = T0
     for _ in range(days * 4):
         t += timedelta(hours=6)
+        sch = other if switch is not None and t >= switch else default
         for c in cards:
             st = states.get(c.id)
             if st is not None and st.due > t:
                 continue
             g = Grade.GOOD if rng.random() < 0.85 else Grade.AGAIN
-            out = preview(sch, c, st, t)[g]
             kind = "cram" if rng.random() < 0.05 else "review"
-            log.append(LogEntry(len(log) + 1, c.id, int(g), t, None, kind, st, out.after))
-            if kind == "review":
-                states[c.id] = out.after
-    return log
+            rows.append(ReviewRow(c.id, to_ms(t), int(g), None, kind, st.state if st else 0))
+            if kind == "cram":
+                continue
+            if st is not None and (t - st.last_review).days >= 1:
+                preds.append(sch.get_card_retrievability(_to_fsrs(c.id, st, t), t))
+                ys.append(float(g > 1))
+            states[c.id] = preview(sch, c, st, t)[g].after
+    return rows, preds, ys
 
 
-def direct(log: list[LogEntry], history: list) -> tuple[list[float], list[float]]:
-    """py-fsrs' own retrievability of each recall test, with the parameters in force then."""
-    preds, ys = [], []
-    for e in log:
-        sb = e.state_before
-        if e.kind == "cram" or sb is None or sb.last_review is None or (e.reviewed_at - sb.last_review).days < 1:
-            continue
-        sch = Scheduler(parameters=tuple(params_at(history, e.reviewed_at)))
-        preds.append(sch.get_card_retrievability(_to_fsrs(e.card_id, sb, e.reviewed_at), e.reviewed_at))
-        ys.append(float(e.rating > 1))
-    return preds, ys
-
-
-def check_equal(log: list[LogEntry], history: list) -> None:
-    cal = calibrate(log, history)
-    preds, ys = direct(log, history)
+def check_equal(log, history: list) -> None:
+    rows, preds, ys = log
+    cal = calibrate(rows, history, Settings(enable_fuzz=False))
     assert cal.n == len(preds) > 100
     ll = -sum(y * math.log(p) + (1 - y) * math.log(1 - p) for p, y in zip(preds, ys)) / len(ys)
     assert cal.log_loss == pytest.approx(ll, rel=1e-9)
@@ -79,29 +74,31 @@ def check_equal(log: list[LogEntry], history: list) -> None:
 def test_calibration_equals_direct_computation_with_defaults() -> None:
     log = make_log()
     check_equal(log, [])
-    cal = calibrate(log, [])
+    cal = calibrate(log[0], [])
     assert cal.in_force == "defaults" and sum(b.n for b in cal.bins) == cal.n
     assert len(cal.bins) >= 2  # a spread of predictions, not one bin
 
 
 def test_calibration_uses_the_parameters_in_force_at_each_review() -> None:
-    log = make_log()
-    mid = log[len(log) // 2].reviewed_at
+    mid = T0 + timedelta(days=60, hours=1)
     history = [SimpleNamespace(at=mid, params=list(TRUE_PARAMETERS), n_reviews=500,
                                scores={"log_loss": 0.3, "rmse_bins": 0.04, "heldout": 400})]
+    log = make_log(switch=mid)
     check_equal(log, history)
-    with_switch, without = calibrate(log, history), calibrate(log, [])
-    assert with_switch.log_loss != without.log_loss  # the later reviews use the other curve (w20)
+    with_switch, without = calibrate(log[0], history), calibrate(log[0], [])
+    assert with_switch.log_loss != without.log_loss  # the later reviews were predicted by the other set
     assert with_switch.in_force.startswith("fitted") and with_switch.heldout["log_loss"] == 0.3
     assert params_at(history, mid - timedelta(seconds=1)) == DEFAULT_PARAMETERS
     assert params_at(history, mid) == tuple(TRUE_PARAMETERS)
 
 
-def test_calibration_excludes_cram_and_same_day_and_handles_empty() -> None:
-    log = make_log(n_cards=5, days=3)
-    cal = calibrate([e for e in log if e.kind == "cram"], [])
-    assert cal.n == 0 and cal.log_loss is None and cal.bins == []
-    assert calibrate([], []).to_dict()["n"] == 0
+def test_calibration_excludes_cram_partial_histories_and_handles_empty() -> None:
+    rows, _, _ = make_log(n_cards=5, days=30)
+    assert calibrate([r for r in rows if r.kind == "cram"], []).n == 0
+    partial = [r for r in rows if not (r.card_id == "c0" and r.state_before == 0)]  # c0 lost its first review
+    assert calibrate(partial, []).n < calibrate(rows, []).n
+    empty = calibrate([], [])
+    assert empty.n == 0 and empty.log_loss is None and empty.bins == [] and empty.to_dict()["n"] == 0
 
 
 # -- the stats screen's calibration section (Pilot) -----------------------------------------------

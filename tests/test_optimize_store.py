@@ -185,6 +185,9 @@ deck = load_deck([], [{str(small_deck_dir)!r}], check_demos=False)
 s = ReviewSession(deck, Store({str(tmp_path / 'x.db')!r}), Settings())
 c = s.next_card()
 s.grade(c, s.preview(c)[Grade.GOOD])
+from gdstudy.tui import make_app
+import gdstudy.tui.stats
+make_app(s)
 heavy = [m for m in ("fsrs_rs_python", "gdstudy.optimize.fit", "gdstudy.optimize.engine", "gdstudy.optimize.calibration") if m in sys.modules]
 print(heavy)
 """

@@ -1,28 +1,33 @@
 """Calibration: how well the scheduler's predicted recall matched what you actually recalled.
 
-For every scheduled review (kinds "review" and "interview"; cram excluded) of a card that had a memory state and was
-last reviewed one whole day or more before, the predicted recall is the retrievability the
-parameters in force at that moment gave it: py-fsrs' `get_card_retrievability` of the card's state
-before the review (its stability, its last review) at the review time, with the forgetting curve
-(w20) of the parameter set active then. Actual recall: the grade was not Again. Predictions are
-grouped in 5-point bins (0.85–0.90, 0.90–0.95, ...); a calibrated scheduler has actual ≈ predicted
-in every bin with many reviews.
+Each card's scheduled reviews (kinds "review" and "interview"; cram excluded) are replayed with
+py-fsrs, each review with the parameter set that was in force at its time (`params_at`) and the
+learning steps of the settings, so the replayed state is the one the scheduler had. For every review
+one whole day or more after the card's previous one, the predicted recall is py-fsrs'
+`get_card_retrievability` of the state before it, at the review time; actual recall: the grade was
+not Again. Cards whose log lacks their first review (partial imports) are skipped: there is no
+state to replay from. Predictions are grouped in 5-point bins (0.85–0.90, 0.90–0.95, ...); a
+calibrated scheduler has actual ≈ predicted in every bin with many reviews.
 
-Pure (numpy only, no fsrs import): `calibrate(log, history)`.
+`calibrate(rows, history, settings)`; py-fsrs is imported when there is something to replay.
 """
 
 from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Iterable, Sequence
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import numpy as np
 
-from gdstudy.optimize.engine import DEFAULT_PARAMETERS, log_loss, retrievability
-from gdstudy.optimize.items import SCHEDULED_KINDS
+from gdstudy.optimize.engine import DEFAULT_PARAMETERS, log_loss
+from gdstudy.optimize.items import SCHEDULED_KINDS, LoggedReview
+
+if TYPE_CHECKING:
+    from gdstudy.config import Settings
 
 __all__ = ["BIN_WIDTH", "CalBin", "Calibration", "calibrate", "params_at"]
 
@@ -67,27 +72,24 @@ def params_at(history: Sequence[Any], t: datetime) -> Sequence[float]:
     return tuple(p) if p else DEFAULT_PARAMETERS
 
 
-def calibrate(log: Iterable[Any], history: Sequence[Any] = ()) -> Calibration:
-    """`log`: gdstudy.store.LogEntry-like rows; `history`: the saved parameter sets, oldest first."""
-    t_days: list[float] = []
-    stab: list[float] = []
-    decay: list[float] = []
+def calibrate(rows: Iterable[LoggedReview], history: Sequence[Any] = (), settings: "Settings | None" = None) -> Calibration:
+    """`rows`: the review log (ReviewRow-like, any kinds); `history`: the saved parameter sets,
+    oldest first (ParamsRow-like)."""
+    by_card: dict[str, list[LoggedReview]] = defaultdict(list)
+    for r in rows:
+        if r.kind in SCHEDULED_KINDS:
+            by_card[r.card_id].append(r)
+    preds: list[float] = []
     y: list[float] = []
-    for e in log:
-        sb = e.state_before
-        if e.kind not in SCHEDULED_KINDS or sb is None or not sb.stability or sb.last_review is None:
-            continue
-        elapsed = (e.reviewed_at - sb.last_review).days  # whole days, as py-fsrs counts them
-        if elapsed < 1:
-            continue
-        t_days.append(elapsed)
-        stab.append(sb.stability)
-        decay.append(params_at(history, e.reviewed_at)[20])
-        y.append(float(e.rating > 1))
+    if by_card:
+        replay = _Replay(settings)
+        for card_rows in by_card.values():
+            card_rows.sort(key=lambda r: r.reviewed_at_ms)
+            if card_rows[0].state_before == 0:
+                replay.card(card_rows, history, preds, y)
     if not y:
         return Calibration([], 0, None, None, *_in_force(history))
-    p = _retrievability(np.array(t_days), np.array(stab), np.array(decay))
-    yy = np.array(y)
+    p, yy = np.array(preds), np.array(y)
     edges = int(round(1 / BIN_WIDTH))
     idx = np.minimum((p * edges).astype(int), edges - 1)
     bins = []
@@ -99,14 +101,35 @@ def calibrate(log: Iterable[Any], history: Sequence[Any] = ()) -> Calibration:
     return Calibration(bins, len(yy), log_loss(p, yy), rmse, *_in_force(history))
 
 
-def _retrievability(t: np.ndarray, s: np.ndarray, w20: np.ndarray) -> np.ndarray:
-    out = np.empty(len(t))
-    for d in np.unique(w20):  # one forgetting curve per parameter set
-        m = w20 == d
-        params = list(DEFAULT_PARAMETERS)
-        params[20] = float(d)
-        out[m] = retrievability(params, t[m], s[m])
-    return out
+class _Replay:
+    def __init__(self, settings: "Settings | None") -> None:
+        from fsrs import Card, Rating, Scheduler
+
+        from gdstudy.config import Settings
+
+        self.Card, self.Rating, self.Scheduler = Card, Rating, Scheduler
+        self.settings = settings or Settings()
+        self._schedulers: dict[tuple[float, ...], Any] = {}
+
+    def scheduler(self, params: Sequence[float]) -> Any:
+        key = tuple(params)
+        if key not in self._schedulers:
+            st = self.settings
+            self._schedulers[key] = self.Scheduler(
+                parameters=key, learning_steps=st.learning_steps, relearning_steps=st.relearning_steps,
+                maximum_interval=st.maximum_interval, enable_fuzzing=False)
+        return self._schedulers[key]
+
+    def card(self, rows: list[LoggedReview], history: Sequence[Any], preds: list[float], y: list[float]) -> None:
+        t0 = datetime.fromtimestamp(rows[0].reviewed_at_ms / 1000, timezone.utc)
+        card = self.Card(card_id=1, due=t0)
+        for r in rows:
+            t = datetime.fromtimestamp(r.reviewed_at_ms / 1000, timezone.utc)
+            sch = self.scheduler(params_at(history, t))
+            if card.last_review is not None and card.stability and (t - card.last_review).days >= 1:
+                preds.append(sch.get_card_retrievability(card, t))
+                y.append(float(r.rating > 1))
+            card, _ = sch.review_card(card, self.Rating(r.rating), review_datetime=t)
 
 
 def _in_force(history: Sequence[Any]) -> tuple[str, dict[str, Any]]:
