@@ -36,7 +36,7 @@ def describe(row: "ParamsRow | None") -> dict[str, Any]:
         return {"params": None, "label": "FSRS-6 defaults",
                 "desired_retention": (row.scores or {}).get("desired_retention") if row else None}
     s = row.scores or {}
-    return {"params": row.params, "label": f"fitted {row.at.astimezone():%Y-%m-%d %H:%M} on {row.n_reviews} reviews",
+    return {"params": row.params, "label": f"fitted {row.at.astimezone():%Y-%m-%d %H:%M} on {row.n_reviews} recall tests",
             "at": row.at.isoformat(), "n_reviews": row.n_reviews, "log_loss": s.get("log_loss"),
             "rmse_bins": s.get("rmse_bins"), "desired_retention": s.get("desired_retention")}
 

@@ -1,6 +1,6 @@
 """Calibration: how well the scheduler's predicted recall matched what you actually recalled.
 
-Each card's scheduled reviews (kinds "review" and "interview"; cram excluded) are replayed with
+Each card's scheduled reviews (kind "review"; cram and practice excluded) are replayed with
 py-fsrs, each review with the parameter set that was in force at its time (`params_at`) and the
 learning steps of the settings, so the replayed state is the one the scheduler had. For every review
 one whole day or more after the card's previous one, the predicted recall is py-fsrs'
@@ -141,4 +141,4 @@ def _in_force(history: Sequence[Any]) -> tuple[str, dict[str, Any]]:
     held = {k: scores.get(k) for k in ("log_loss", "rmse_bins", "heldout") if scores.get(k) is not None}
     if scores.get("default"):
         held["default_log_loss"] = scores["default"].get("log_loss")
-    return f"fitted {when} on {h.n_reviews} reviews", held
+    return f"fitted {when} on {h.n_reviews} recall tests", held

@@ -4,8 +4,9 @@ Pure (no fsrs-rs import): reviews are plain (rating, delta_days) pairs here; `en
 them into the library's `FSRSItem`s.
 
 Rules (those of Anki's revlog conversion, as in fsrs-rs-python's `train_csv.py` example):
-- only scheduled reviews (kinds "review" and "interview": mock-interview grades); cram
-  reviews never changed scheduling and are excluded; undone reviews are gone from the log;
+- only scheduled reviews (kind "review", which includes mock-interview grades made with
+  `--schedule`); cram and practice reviews never changed scheduling and are excluded (counted by
+  kind in `excluded`); undone reviews are gone from the log;
 - a card's history starts at its last learning block (reviews made while the card was new or
   learning); a card whose history has no learning block (e.g. a partial log imported from another
   tool) cannot be replayed from its first review and is dropped (counted in `incomplete`);
@@ -26,7 +27,7 @@ from typing import Iterable, Protocol
 
 __all__ = ["SCHEDULED_KINDS", "LoggedReview", "Review", "Item", "ItemSet", "build_items", "study_day_index"]
 
-SCHEDULED_KINDS = ("review", "interview")  # the kinds that move a card's schedule (not "cram")
+SCHEDULED_KINDS = ("review",)  # the kind that moves a card's schedule (not cram or practice)
 NEW, LEARNING = 0, 1
 MS_PER_DAY = 86_400_000
 

@@ -50,6 +50,9 @@ def render_sweep(s: "Sweep", *, dry_run: bool, explicit: float | None) -> str:
         lines.append(f"  {p.retention:>9.2f} {p.minutes_per_day:>8.1f} {p.reviews_per_day:>12.1f} "
                      f"{p.remembered:>11.0f} {p.seconds_per_remembered:>17.1f}{mark}")
     lines.append(f"recommended desired retention: {s.best.retention:.2f}")
+    if s.best is s.points[0] or s.best is s.points[-1]:
+        lines.append("note: the least time is at the edge of the range swept; the recommendation stays within "
+                     f"{s.points[0].retention:.2f}–{s.points[-1].retention:.2f} on purpose")
     if dry_run:
         lines.append("dry run: nothing saved")
     else:
@@ -65,7 +68,7 @@ def render_calibration(c: "Calibration") -> list[str]:
         return ["calibration: no recall tests yet (reviews a day or more after the previous one)"]
     lines = [f"calibration ({c.in_force}): {c.n} recall tests, log loss {c.log_loss:.4f}, RMSE(bins) {c.rmse_bins:.4f}",
              f"  {'predicted':>11} {'reviews':>8} {'mean pred.':>10} {'actual':>7}"]
-    for b in c.bins:
+    for b in reversed(c.bins):  # most reviews (high predicted recall) first
         bar = "█" * round(20 * b.actual)
         lines.append(f"  {b.lo:.2f}–{b.hi:.2f} {b.n:>8} {b.predicted:>10.1%} {b.actual:>7.1%}  {bar}")
     return lines
