@@ -2,6 +2,10 @@
 
     .venv/bin/python benchmarks/bench_optimize.py              # 100,000 reviews, 28 retentions
     .venv/bin/python benchmarks/bench_optimize.py --reviews 20000
+    .venv/bin/python benchmarks/bench_optimize.py --peer-reviews 10000   # + py-fsrs' torch Optimizer
+
+Peer (optional, needs torch, pandas and tqdm): py-fsrs' own `Optimizer` (PyTorch) fitting the first
+`--peer-reviews` reviews of the same log, against fsrs-rs fitting the same reviews in the same run.
 
 Targets (issue 14): fitting 100,000 reviews <= 10 s; the retention sweep (0.70..0.97) <= 10 s, on
 the 2-core machine. Times: converting the log to items, one fit (fsrs-rs compute_parameters on
@@ -16,12 +20,13 @@ import argparse
 import os
 import platform
 import time
-from datetime import timezone
+from datetime import datetime, timezone
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reviews", type=int, default=100_000)
+    ap.add_argument("--peer-reviews", type=int, default=0, help="also time py-fsrs' torch Optimizer on this many")
     args = ap.parse_args()
 
     from gdstudy.optimize.engine import EvalSet, to_fsrs_items
@@ -57,6 +62,9 @@ def main() -> None:
     rows.append((f"retention sweep ({len(RETENTIONS)} values)", time.perf_counter() - t,
                  f"recommends {s.best.retention:.2f}; target <= 10 s"))
 
+    if args.peer_reviews:
+        rows.extend(peer(log.rows[: args.peer_reviews]))
+
     truth = EvalSet(data.items[data.n // (N_SPLITS + 1):]).score(TRUE_PARAMETERS)
     print(f"\n| step | seconds | note |\n|---|---:|---|")
     for name, sec, note in rows:
@@ -66,6 +74,27 @@ def main() -> None:
     print(f"held-out RMSE(bins): defaults {r.default['rmse_bins']:.4f}, fitted {r.fitted['rmse_bins']:.4f}, "
           f"true {truth['rmse_bins']:.4f}")
     print(f"load average after: {os.getloadavg()}")
+
+
+def peer(sub: list) -> list[tuple[str, float, str]]:
+    from fsrs import Rating, ReviewLog
+    from fsrs.optimizer import Optimizer
+
+    from gdstudy.optimize.engine import to_fsrs_items
+    from gdstudy.optimize.fit import fit_parameters
+    from gdstudy.optimize.items import build_items
+
+    n = len(sub)
+    t = time.perf_counter()
+    fit_parameters(to_fsrs_items(build_items(sub, tz=timezone.utc).items))
+    ours = time.perf_counter() - t
+    logs = [ReviewLog(int(r.card_id.split("-")[1]), Rating(r.rating),
+                      datetime.fromtimestamp(r.reviewed_at_ms / 1000, timezone.utc), r.duration_ms) for r in sub]
+    t = time.perf_counter()
+    Optimizer(logs).compute_optimal_parameters()
+    theirs = time.perf_counter() - t
+    return [(f"{n:,} reviews: log -> items + fsrs-rs fit", ours, ""),
+            (f"{n:,} reviews: py-fsrs Optimizer (torch)", theirs, f"{theirs / ours:,.0f}x the fsrs-rs time")]
 
 
 if __name__ == "__main__":
