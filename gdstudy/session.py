@@ -138,7 +138,9 @@ class ReviewSession:
             times.append(day_start(now, self.settings.day_starts_at_hour) + timedelta(days=1))
         return min(times) if times else None
 
-    def stats(self, now: datetime | None = None) -> "Stats":
+    def stats(self, now: datetime | None = None, *, calibration: bool = True) -> "Stats":
+        """The stats; `calibration=False` leaves out the calibration (it replays the whole log: the
+        stats screen computes it in a worker thread from `calibration_input()`)."""
         from gdstudy.stats import compute_stats, study_day
 
         now = now or self.now()
@@ -146,9 +148,15 @@ class ReviewSession:
         recent = self.store.log(since=now - timedelta(days=31))
         days = [study_day(h, hour) for h in self.store.review_hours()]
         st = compute_stats(self.cards, self._states, recent, days, now, self.scheduler, hour)
+        if not calibration:
+            return st
         from gdstudy.optimize.calibration import calibrate
 
-        return replace(st, calibration=calibrate(self.store.iter_reviews(kinds=None), self.store.params_history(), self.settings))
+        return replace(st, calibration=calibrate(*self.calibration_input()))
+
+    def calibration_input(self) -> tuple[list, list, Settings]:
+        """What `gdstudy.optimize.calibration.calibrate` needs, read from the store (in this thread)."""
+        return list(self.store.iter_reviews(kinds=None)), self.store.params_history(), self.settings
 
     # -- grading -------------------------------------------------------------------------------
 

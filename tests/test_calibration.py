@@ -104,13 +104,16 @@ def test_calibration_excludes_cram_partial_histories_and_handles_empty() -> None
 # -- the stats screen's calibration section (Pilot) -----------------------------------------------
 
 
-@pytest.mark.parametrize("size", [(80, 24), (160, 50)])
-async def test_stats_screen_shows_calibration_table_and_plot(tmp_path, small_deck_dir, clock, size) -> None:
+@pytest.mark.parametrize("size,sync_rows", [((80, 24), 2000), ((160, 50), 0)])
+async def test_stats_screen_shows_calibration_table_and_plot(tmp_path, small_deck_dir, clock, size, sync_rows, monkeypatch) -> None:
     from gdstudy.deck import load_deck
     from gdstudy.session import ReviewSession
     from gdstudy.store import Store
     from gdstudy.tui import make_app
+    from gdstudy.tui import calibration
     from gdstudy.tui.calibration import CalibrationPanel
+
+    monkeypatch.setattr(calibration, "SYNC_ROWS", sync_rows)  # 0: the worker-thread path
 
     deck = load_deck([], [small_deck_dir], check_demos=False)
     s = ReviewSession(deck, Store(tmp_path / "g.db"), Settings(enable_fuzz=False), clock=clock)
@@ -123,10 +126,12 @@ async def test_stats_screen_shows_calibration_table_and_plot(tmp_path, small_dec
     app = make_app(s)
     async with app.run_test(size=size) as pilot:
         await pilot.press("s")
+        await app.workers.wait_for_complete()
         await pilot.pause()
-        cal = app.screen.stats.calibration
-        assert cal is not None and cal.n > 0
         panel = app.screen.query_one(CalibrationPanel)
+        cal = panel.calibration
+        assert cal is not None and cal.n > 0
+        assert cal.to_dict() == s.stats().calibration.to_dict()  # the same numbers as `stats --json`
         assert panel.query_one("#cal-table").row_count == len(cal.bins)
         text = str(panel.query_one("#cal-text").render())
         assert f"{cal.n} recall tests" in text and f"log loss {cal.log_loss:.4f}" in text

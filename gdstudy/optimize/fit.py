@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from gdstudy.errors import GdstudyError
 from gdstudy.optimize.engine import DEFAULT_PARAMETERS, EvalSet, Score, engine, to_fsrs_items
 from gdstudy.optimize.items import ItemSet
 
@@ -88,12 +89,15 @@ def fit_items(
                          seconds=time.perf_counter() - t0)
     f = engine()
     fsrs_items = to_fsrs_items(data.items)
-    ts = f.evaluate_with_time_series_splits(fsrs_items, num_relearning_steps=num_relearning_steps)
-    heldout = EvalSet(data.items[data.n // (N_SPLITS + 1):])  # the segments tested above
-    fitted = Score(log_loss=float(ts.log_loss), rmse_bins=float(ts.rmse_bins), n=len(heldout.items))
-    default = heldout.score(DEFAULT_PARAMETERS)
-    in_force = heldout.score(current) if current is not None else None
-    params = fit_parameters(fsrs_items, num_relearning_steps)
+    try:
+        ts = f.evaluate_with_time_series_splits(fsrs_items, num_relearning_steps=num_relearning_steps)
+        heldout = EvalSet(data.items[data.n // (N_SPLITS + 1):])  # the segments tested above
+        fitted = Score(log_loss=float(ts.log_loss), rmse_bins=float(ts.rmse_bins), n=len(heldout.items))
+        default = heldout.score(DEFAULT_PARAMETERS)
+        in_force = heldout.score(current) if current is not None else None
+        params = fit_parameters(fsrs_items, num_relearning_steps)
+    except ValueError as e:  # fsrs-rs' errors (e.g. a state that is not finite)
+        raise GdstudyError(f"fsrs-rs could not fit these reviews: {e}") from None
     baseline, name = (in_force, "the parameters in force") if in_force else (default, "the defaults")
     adopt = fitted["log_loss"] < baseline["log_loss"]
     verb = "beats" if adopt else "does not beat"

@@ -8,11 +8,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
+from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
     from gdstudy.optimize.calibration import Calibration
+    from gdstudy.session import ReviewSession
 
 __all__ = ["CalibrationPanel"]
+
+SYNC_ROWS = 2000  # larger logs are replayed in a worker thread (about 30 µs a review)
 
 
 class CalibrationPanel(Vertical):
@@ -32,7 +36,31 @@ class CalibrationPanel(Vertical):
             yield PlotextPlot(id="cal-plot")
             yield DataTable(id="cal-table", cursor_type="none", zebra_stripes=True)
 
+    calibration: "Calibration | None" = None
+
+    def load(self, session: "ReviewSession") -> None:
+        """Read the log here (SQLite stays in this thread), replay it in a worker thread."""
+        from gdstudy.optimize.calibration import calibrate
+
+        rows, history, settings = session.calibration_input()
+        if len(rows) <= SYNC_ROWS:  # a small log replays in well under a frame budget
+            self.show(calibrate(rows, history, settings))
+            return
+        self.query_one("#cal-text", Static).update(Text(f"Calibration: replaying {len(rows)} logged reviews…"))
+        self.query_one("#cal-row", Horizontal).display = False
+        self.run_worker(lambda: calibrate(rows, history, settings), thread=True, exclusive=True, group="calibration")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "calibration":
+            return
+        if event.state == WorkerState.SUCCESS:
+            self.show(event.worker.result)
+        elif event.state == WorkerState.ERROR:
+            self.query_one("#cal-text", Static).update(Text("Calibration: could not be computed"))
+            self.notify(f"calibration failed: {event.worker.error}", severity="error")
+
     def show(self, cal: "Calibration | None") -> None:
+        self.calibration = cal
         from textual_plotext import PlotextPlot
 
         text = self.query_one("#cal-text", Static)

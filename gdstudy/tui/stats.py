@@ -43,7 +43,7 @@ class StatsScreen(Screen[None]):
         from textual_plotext import PlotextPlot
 
         self.sub_title = "stats"
-        self.stats = st = self.session.stats()
+        self.stats = st = self.session.stats(calibration=False)
         b = st.by_state
         retention = (f"{st.retention:.1%} of {st.retention_reviews} reviews" if st.retention is not None
                      else "no reviews of mature cards yet")
@@ -62,7 +62,7 @@ class StatsScreen(Screen[None]):
         table.add_columns("tag (on ≥ 3 cards)", "cards", "seen", "mastery")
         for t in st.broad_tags():
             table.add_row(t.tag, str(t.cards), str(t.studied), f"{t.mastery:.0%}")
-        self.query_one(CalibrationPanel).show(st.calibration)
+        self.query_one(CalibrationPanel).load(self.session)
 
     def action_back(self) -> None:
         self.dismiss(None)
