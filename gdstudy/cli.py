@@ -283,7 +283,7 @@ def optimize(
     deck: DeckOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
-    """Fit FSRS-6 to your own reviews (needs gdstudy[optimize]); adopted only if better on held-out reviews."""
+    """Fit FSRS-6 to your own reviews (needs the optimize extra: fsrs-rs-python); adopted only if better on held-out reviews."""
     import json
 
     from gdstudy.optimize import apply, report

@@ -193,3 +193,19 @@ print(heavy)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_config_retention_wins_and_conflicting_flags(data: Path, isolated_home: Path) -> None:
+    code, out = run("optimize", "--reset", "--undo", "--data-dir", str(data))
+    assert code == 2 and "choose one of" in out
+    code, out = run("optimize", "--undo", "--dry-run", "--data-dir", str(data))
+    assert code == 2 and "--dry-run applies" in out
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    (isolated_home / "config.toml").write_text("[scheduling]\ndesired_retention = 0.8\n")
+    from gdstudy.cli import _retention_explicit
+
+    assert _retention_explicit(None) and _retention_explicit(0.85)
+    code, out = run("optimize", "--retention", "--dry-run", "--data-dir", str(data))
+    assert code == 0 and "desired retention 0.80; that still wins" in out
+    (isolated_home / "config.toml").write_text("")
+    assert not _retention_explicit(None)
