@@ -8,6 +8,7 @@ user picks is the one applied — the interval on the button is the interval you
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import IntEnum
@@ -25,7 +26,7 @@ if TYPE_CHECKING:  # fsrs is imported when a card is first graded or previewed, 
 REVIEW = 2  # fsrs.State.Review (learning 1, relearning 3; gdstudy uses 0 for a flag-only new row)
 
 __all__ = [
-    "Grade", "Outcome", "Counts", "Queue", "fsrs_id", "make_scheduler", "preview",
+    "Grade", "Outcome", "Counts", "Queue", "fsrs_id", "make_scheduler", "usable_parameters", "preview",
     "build_queue", "next_due", "state_name", "card_flags",
 ]
 
@@ -53,7 +54,7 @@ def make_scheduler(
     before `gdstudy optimize`); `desired_retention` overrides the settings' one."""
     from fsrs import Scheduler
 
-    extra = {"parameters": tuple(float(x) for x in parameters)} if parameters else {}
+    extra = {"parameters": usable_parameters(parameters)} if parameters else {}
     return Scheduler(
         **extra,
         desired_retention=desired_retention if desired_retention is not None else settings.desired_retention,
@@ -62,6 +63,21 @@ def make_scheduler(
         maximum_interval=settings.maximum_interval,
         enable_fuzzing=settings.enable_fuzz,
     )
+
+
+def usable_parameters(parameters: Sequence[float]) -> tuple[float, ...]:
+    """The 21 FSRS-6 weights inside py-fsrs' bounds (fsrs-rs fits in float32: a weight at a bound
+    can come back a hair outside it, which py-fsrs refuses). Anything that is not 21 finite
+    numbers gives the defaults."""
+    from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+    try:
+        values = [float(x) for x in parameters]
+    except (TypeError, ValueError):
+        return tuple(DEFAULT_PARAMETERS)
+    if len(values) != len(LOWER_BOUNDS_PARAMETERS) or not all(math.isfinite(v) for v in values):
+        return tuple(DEFAULT_PARAMETERS)
+    return tuple(min(max(v, lo), hi) for v, lo, hi in zip(values, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS))
 
 
 def state_name(state: CardState | None) -> str:

@@ -209,3 +209,18 @@ def test_config_retention_wins_and_conflicting_flags(data: Path, isolated_home: 
     assert code == 0 and "desired retention 0.80; that still wins" in out
     (isolated_home / "config.toml").write_text("")
     assert not _retention_explicit(None)
+
+
+def test_stored_parameters_outside_py_fsrs_bounds_never_break_scheduling(tmp_path: Path, small_deck_dir: Path, clock: Clock) -> None:
+    from gdstudy.scheduling import usable_parameters
+
+    edge = list(TRUE_PARAMETERS)
+    edge[20] = 0.800000011920929  # float32 0.8 from fsrs-rs: py-fsrs' upper bound is 0.8
+    assert usable_parameters(edge)[20] == 0.8
+    assert usable_parameters([1.0] * 5) == DEFAULT_PARAMETERS  # not 21 numbers
+    assert usable_parameters([float("nan")] * 21) == DEFAULT_PARAMETERS
+    deck = load_deck([], [small_deck_dir], check_demos=False)
+    with Store(tmp_path / "g.db") as store:
+        store.save_params(edge, at=clock(), n_reviews=400, scores={})
+        s = ReviewSession(deck, store, Settings(), clock=clock)
+        assert s.preview(deck.by_id["alpha"])[Grade.GOOD].interval > timedelta(0)

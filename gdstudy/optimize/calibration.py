@@ -25,6 +25,7 @@ import numpy as np
 
 from gdstudy.optimize.engine import DEFAULT_PARAMETERS, log_loss
 from gdstudy.optimize.items import SCHEDULED_KINDS, LoggedReview
+from gdstudy.scheduling import usable_parameters
 
 if TYPE_CHECKING:
     from gdstudy.config import Settings
@@ -116,7 +117,7 @@ class _Replay:
         if key not in self._schedulers:
             st = self.settings
             self._schedulers[key] = self.Scheduler(
-                parameters=key, learning_steps=st.learning_steps, relearning_steps=st.relearning_steps,
+                parameters=usable_parameters(key), learning_steps=st.learning_steps, relearning_steps=st.relearning_steps,
                 maximum_interval=st.maximum_interval, enable_fuzzing=False)
         return self._schedulers[key]
 

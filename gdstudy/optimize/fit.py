@@ -75,7 +75,9 @@ def fit_parameters(fsrs_items: list, num_relearning_steps: int = 1) -> list[floa
     params = f.FSRS(list(DEFAULT_PARAMETERS)).compute_parameters(
         fsrs_items, num_relearning_steps=num_relearning_steps
     )
-    return [float(x) for x in params]
+    from gdstudy.scheduling import usable_parameters
+
+    return list(usable_parameters(params))  # what py-fsrs will schedule with
 
 
 def fit_items(
