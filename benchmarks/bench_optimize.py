@@ -66,7 +66,7 @@ def main() -> None:
         rows.extend(peer(log.rows[: args.peer_reviews]))
 
     truth = EvalSet(data.items[data.n // (N_SPLITS + 1):]).score(TRUE_PARAMETERS)
-    print(f"\n| step | seconds | note |\n|---|---:|---|")
+    print("\n| step | seconds | note |\n|---|---:|---|")
     for name, sec, note in rows:
         print(f"| {name} | {sec:.2f} | {note} |")
     print(f"\nheld-out log loss ({r.heldout:,} reviews): defaults {r.default['log_loss']:.4f}, "

@@ -22,7 +22,7 @@ from gdstudy.optimize.learner import TRUE_PARAMETERS, simulate_learner
 from gdstudy.scheduling import Grade
 from gdstudy.session import ReviewSession
 from gdstudy.store import DB_NAME, ReviewRow, Store
-from tests.conftest import T0, Clock
+from tests.conftest import Clock
 
 pytest.importorskip("fsrs_rs_python")
 runner = CliRunner()

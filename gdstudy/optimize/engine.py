@@ -10,7 +10,6 @@ count, lapse count).
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from types import ModuleType
 from typing import Sequence
 
