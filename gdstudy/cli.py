@@ -280,6 +280,7 @@ def optimize(
     reset: Annotated[bool, typer.Option("--reset", help="Go back to the FSRS-6 default parameters.")] = False,
     undo: Annotated[bool, typer.Option("--undo", help="Undo the last parameter change (fit, reset or retention).")] = False,
     retention: Annotated[bool, typer.Option("--retention", help="Simulate desired retentions 0.70-0.97 and recommend the cheapest per remembered card.")] = False,
+    history: Annotated[bool, typer.Option("--history", help="List the saved parameter sets, oldest first (the last is in force).")] = False,
     deck: DeckOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
@@ -289,11 +290,20 @@ def optimize(
     from gdstudy.optimize import apply, report
     from gdstudy.timeutil import utcnow
 
-    if reset + undo + retention > 1:
-        raise ConfigError("choose one of --reset, --undo, --retention")
+    if reset + undo + retention + history > 1:
+        raise ConfigError("choose one of --reset, --undo, --retention, --history")
     settings = _settings()
     with _store(data_dir) as store:
-        if reset or undo:
+        if history:
+            rows = [apply.describe(r) | {"change": (r.scores or {}).get("change")} for r in store.params_history()]
+            if as_json:
+                typer.echo(json.dumps(rows, indent=2))
+            for r in [] if as_json else rows:
+                extra = f", desired retention {r['desired_retention']:.2f}" if r.get("desired_retention") else ""
+                typer.echo(f"{r['change'] or '-':<9} {r['label']}{extra}")
+            if not rows and not as_json:
+                typer.echo("never optimized: the FSRS-6 defaults are in force")
+        elif reset or undo:
             if dry_run:
                 raise ConfigError("--dry-run applies to fitting and --retention only")
             done = apply.run_reset(store, utcnow()) if reset else apply.run_undo(store)

@@ -78,7 +78,7 @@ def test_optimize_adopts_better_parameters_and_dry_run_saves_nothing(data: Path)
     # run again: the fitted set is in force now and the new fit must beat it, not the defaults
     code, out = run("optimize", "--json", "--data-dir", str(data))
     again = json.loads(out)
-    assert again["current"] is not None
+    assert again["current_all"] is not None and again["new_all"] is not None
 
 
 def test_too_few_reviews_keeps_defaults_and_says_how_many_more(tmp_path: Path) -> None:
@@ -100,12 +100,15 @@ def test_reset_and_undo_every_change(data: Path) -> None:
     fitted = active(data).params
     code, out = run("optimize", "--reset", "--data-dir", str(data))
     assert code == 0 and "FSRS-6 defaults" in out and not active(data).params
+    code, out = run("optimize", "--history", "--data-dir", str(data))
+    assert code == 0 and out.splitlines()[0].startswith("fit ") and out.splitlines()[1].startswith("reset ")
     code, out = run("optimize", "--undo", "--data-dir", str(data))
     assert code == 0 and active(data).params == fitted  # the reset is undone
     code, out = run("optimize", "--undo", "--data-dir", str(data))
     assert code == 0 and active(data) is None  # the fit is undone: defaults
     with Store(data / DB_NAME) as s:
         assert s.params_history() == []
+    assert "never optimized" in run("optimize", "--history", "--data-dir", str(data))[1]
 
 
 def test_retention_sweep_is_saved_undoable_and_flags_win(data: Path, small_deck_dir: Path, clock: Clock) -> None:

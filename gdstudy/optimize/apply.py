@@ -36,7 +36,10 @@ def describe(row: "ParamsRow | None") -> dict[str, Any]:
         return {"params": None, "label": "FSRS-6 defaults",
                 "desired_retention": (row.scores or {}).get("desired_retention") if row else None}
     s = row.scores or {}
-    return {"params": row.params, "label": f"fitted {row.at.astimezone():%Y-%m-%d %H:%M} on {row.n_reviews} recall tests",
+    from gdstudy.optimize.calibration import fitted_at
+
+    fitted = fitted_at(s, row.at)  # a retention row keeps its fit's date
+    return {"params": row.params, "label": f"fitted {fitted.astimezone():%Y-%m-%d %H:%M} on {row.n_reviews} recall tests",
             "at": row.at.isoformat(), "n_reviews": row.n_reviews, "log_loss": s.get("log_loss"),
             "rmse_bins": s.get("rmse_bins"), "desired_retention": s.get("desired_retention")}
 
@@ -50,7 +53,7 @@ def run_fit(store: "Store", settings: "Settings", now: datetime, *, deck_ids: se
     current = active.params if active and active.params else None
     result = fit_items(data, current, num_relearning_steps=max(1, len(settings.relearning_steps)))
     if result.adopt and not dry_run:
-        scores = {**result.scores(), "change": "fit"}
+        scores = {**result.scores(), "change": "fit", "fitted_at": now.isoformat()}
         keep = (active.scores or {}).get("desired_retention") if active else None
         if keep is not None:  # recommended for the old parameters: kept until --retention is run again
             scores["desired_retention"] = keep

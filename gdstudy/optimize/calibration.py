@@ -30,7 +30,7 @@ from gdstudy.scheduling import usable_parameters
 if TYPE_CHECKING:
     from gdstudy.config import Settings
 
-__all__ = ["BIN_WIDTH", "CalBin", "Calibration", "calibrate", "params_at"]
+__all__ = ["BIN_WIDTH", "CalBin", "Calibration", "calibrate", "params_at", "fitted_at"]
 
 BIN_WIDTH = 0.05
 
@@ -133,13 +133,22 @@ class _Replay:
             card, _ = sch.review_card(card, self.Rating(r.rating), review_datetime=t)
 
 
+def fitted_at(scores: dict[str, Any], fallback: datetime) -> datetime:
+    """When a saved set was fitted (a retention change copies its fit's date), else `fallback`."""
+    try:
+        at = datetime.fromisoformat(str(scores["fitted_at"]))
+        return at if at.tzinfo else fallback
+    except (KeyError, ValueError):
+        return fallback
+
+
 def _in_force(history: Sequence[Any]) -> tuple[str, dict[str, Any]]:
     if not history or not history[-1].params:
         return "defaults", {}
     h = history[-1]
     scores = h.scores or {}
-    when = h.at.astimezone().strftime("%Y-%m-%d")
+    when = fitted_at(scores, h.at).astimezone().strftime("%Y-%m-%d")
     held = {k: scores.get(k) for k in ("log_loss", "rmse_bins", "heldout") if scores.get(k) is not None}
-    if scores.get("default"):
+    if isinstance(scores.get("default"), dict):
         held["default_log_loss"] = scores["default"].get("log_loss")
     return f"fitted {when} on {h.n_reviews} recall tests", held

@@ -27,8 +27,11 @@ def render_fit(r: "FitResult", *, dry_run: bool) -> str:
         return "\n".join(lines)
     lines += ["", f"held-out evaluation (time-series splits: fit on the past, test on the {r.heldout} later reviews):",
               f"  {'':<22} {'log loss':>9} {'RMSE(bins)':>11}"]
-    for name, s in (("FSRS-6 defaults", r.default), ("parameters in force", r.current), ("fitted", r.fitted)):
-        if s:
+    for name, s in (("FSRS-6 defaults", r.default), ("fitted", r.fitted)):
+        lines.append(f"  {name:<22} {s['log_loss']:>9.4f} {s['rmse_bins']:>11.4f}")
+    if r.current and r.refit:
+        lines += [f"all {r.n_items} recall tests (the earlier fit in force saw most of them):"]
+        for name, s in (("parameters in force", r.current), ("new fit", r.refit)):
             lines.append(f"  {name:<22} {s['log_loss']:>9.4f} {s['rmse_bins']:>11.4f}")
     lines += ["", r.reason + "."]
     if r.adopt:
