@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # fsrs is imported when a card is first graded or previewed, 
 REVIEW = 2  # fsrs.State.Review (learning 1, relearning 3; gdstudy uses 0 for a flag-only new row)
 
 __all__ = [
-    "Grade", "Outcome", "Counts", "Queue", "fsrs_id", "make_scheduler", "usable_parameters", "preview",
+    "Grade", "Outcome", "Counts", "Queue", "fsrs_id", "make_scheduler", "preview",
     "build_queue", "next_due", "state_name", "card_flags",
 ]
 
