@@ -165,7 +165,7 @@ def test_stats_json_includes_calibration(tmp_path: Path, small_deck_dir: Path, c
     assert code == 0 and cal["n"] > 0 and sum(b["n"] for b in cal["bins"]) == cal["n"]
     assert cal["in_force"] == "defaults" and 0 < cal["log_loss"] < 2
     code, out = run("stats", "--deck", str(small_deck_dir), "--data-dir", str(data))
-    assert "calibration (defaults)" in out
+    assert "calibration: " in out and "in force now: defaults" in out
 
 
 def test_missing_extra_is_one_clear_line(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:

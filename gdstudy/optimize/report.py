@@ -69,7 +69,9 @@ def render_sweep(s: "Sweep", *, dry_run: bool, explicit: float | None) -> str:
 def render_calibration(c: "Calibration") -> list[str]:
     if not c.n:
         return ["calibration: no recall tests yet (reviews a day or more after the previous one)"]
-    lines = [f"calibration ({c.in_force}): {c.n} recall tests, log loss {c.log_loss:.4f}, RMSE(bins) {c.rmse_bins:.4f}",
+    held = f", held-out log loss {c.heldout['log_loss']:.4f}" if c.heldout.get("log_loss") is not None else ""
+    lines = [f"calibration: {c.n} recall tests as predicted at the time: log loss {c.log_loss:.4f}, "
+             f"RMSE(bins) {c.rmse_bins:.4f}; in force now: {c.in_force}{held}",
              f"  {'predicted':>11} {'reviews':>8} {'mean pred.':>10} {'actual':>7}"]
     for b in reversed(c.bins):  # most reviews (high predicted recall) first
         bar = "█" * round(20 * b.actual)

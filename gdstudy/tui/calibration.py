@@ -70,10 +70,11 @@ class CalibrationPanel(Vertical):
             row.display = False
             return
         row.display = True
+        held = f", held-out log loss {cal.heldout['log_loss']:.4f}" if cal.heldout.get("log_loss") is not None else ""
         text.update(Text.assemble(
             ("Calibration", "bold"),
-            f"  {cal.in_force}: {cal.n} recall tests, log loss {cal.log_loss:.4f}, RMSE(bins) {cal.rmse_bins:.4f}"
-            + (f" (held-out {cal.heldout['log_loss']:.4f})" if cal.heldout.get("log_loss") is not None else ""),
+            f"  {cal.n} recall tests as predicted at the time: log loss {cal.log_loss:.4f}, "
+            f"RMSE(bins) {cal.rmse_bins:.4f}.  In force now: {cal.in_force}{held}",
         ))
         plot = self.query_one("#cal-plot", PlotextPlot)
         plot.plt.clear_data()
