@@ -111,12 +111,24 @@ def test_reset_and_undo_every_change(data: Path) -> None:
     assert "never optimized" in run("optimize", "--history", "--data-dir", str(data))[1]
 
 
-def test_retention_sweep_is_saved_undoable_and_flags_win(data: Path, small_deck_dir: Path, clock: Clock) -> None:
+@pytest.fixture
+def quick_sweep(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI sweep on 5 retentions and a 1,000-card deck (the full one is in the benchmark)."""
+    from gdstudy.optimize import retention
+
+    monkeypatch.setattr(retention, "RETENTIONS", (0.70, 0.80, 0.85, 0.90, 0.97))
+    monkeypatch.setattr(retention, "DECK_SIZE", 1000)
+
+
+def test_retention_sweep_is_saved_undoable_and_flags_win(data: Path, small_deck_dir: Path, clock: Clock, quick_sweep: None) -> None:
     code, out = run("optimize", "--retention", "--dry-run", "--data-dir", str(data))
     assert code == 0 and "recommended desired retention" in out and active(data) is None
     code, out = run("optimize", "--retention", "--json", "--data-dir", str(data))
-    rec = json.loads(out)["recommended"]
-    assert 0.70 <= rec <= 0.97 and active(data).scores["desired_retention"] == rec
+    sweep = json.loads(out)
+    rec = sweep["recommended"]
+    assert [p["retention"] for p in sweep["points"]] == [0.70, 0.80, 0.85, 0.90, 0.97]
+    assert rec == min(sweep["points"], key=lambda p: p["seconds_per_remembered"])["retention"]
+    assert active(data).scores["desired_retention"] == rec
     deck = load_deck([], [small_deck_dir], check_demos=False)
     with Store(data / DB_NAME) as store:
         assert ReviewSession(deck, store, Settings(), explicit_retention=False).scheduler.desired_retention == rec
@@ -198,7 +210,7 @@ print(heavy)
     assert out.strip() == "[]"
 
 
-def test_config_retention_wins_and_conflicting_flags(data: Path, isolated_home: Path) -> None:
+def test_config_retention_wins_and_conflicting_flags(data: Path, isolated_home: Path, quick_sweep: None) -> None:
     code, out = run("optimize", "--reset", "--undo", "--data-dir", str(data))
     assert code == 2 and "choose one of" in out
     code, out = run("optimize", "--undo", "--dry-run", "--data-dir", str(data))

@@ -101,10 +101,11 @@ def sweep(
     *,
     behaviour: dict[str, Any] | None = None,
     new_per_day: int = 20,
-    retentions: Sequence[float] = RETENTIONS,
+    retentions: Sequence[float] | None = None,  # None: RETENTIONS
     seed: int = 42,
 ) -> Sweep:
     t0 = time.perf_counter()
+    retentions = RETENTIONS if retentions is None else retentions
     f = engine()
     config = _config(behaviour or {}, new_per_day)
     points = []
