@@ -184,6 +184,11 @@ def test_missing_extra_is_one_clear_line(data: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setitem(sys.modules, "fsrs_rs_python", None)  # import fails as if not installed
     code, out = run("optimize", "--data-dir", str(data))
     assert code == 2 and out.strip().count("\n") == 0 and "gdstudy[optimize]" in out
+    # everything else works without it: stats (calibration included), history, reset, undo
+    code, out = run("stats", "--json", "--data-dir", str(data))
+    assert code == 0 and json.loads(out)["calibration"]["n"] > 0
+    assert run("optimize", "--history", "--data-dir", str(data))[0] == 0
+    assert run("optimize", "--undo", "--data-dir", str(data))[0] == 2  # nothing to undo: one line, not a crash
 
 
 def test_review_start_up_does_not_import_the_optimizer(tmp_path: Path, small_deck_dir: Path) -> None:
