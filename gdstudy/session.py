@@ -86,7 +86,12 @@ class ReviewSession:
         the FSRS parameters active in the store (`gdstudy optimize`), checked before every card, so
         a new set applies from the next card; and the retention `optimize --retention` recommended
         unless the config or a flag set one (`explicit_retention`)."""
-        row = self.store.active_params()
+        try:
+            row = self.store.active_params()
+        except StoreError:
+            if self._scheduler is None:
+                raise
+            return self._scheduler  # the database is briefly unreadable: keep the set in force
         key = (row.id, row.params, (row.scores or {}).get("desired_retention")) if row else None
         if self._scheduler is None or key != self._params_key:
             retention = None if self.explicit_retention or row is None else (row.scores or {}).get("desired_retention")
