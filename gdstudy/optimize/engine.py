@@ -39,19 +39,31 @@ def engine() -> ModuleType:
     return fsrs_rs_python
 
 
+def _longest(items: Sequence[Item]) -> dict[str, tuple]:
+    """Each card's longest item reviews: every item of a card is a prefix of it."""
+    out: dict[str, tuple] = {}
+    for it in items:
+        if len(it.reviews) > len(out.get(it.card_id, ())):
+            out[it.card_id] = it.reviews
+    return out
+
+
 def to_fsrs_items(items: Sequence[Item], *, history_only: bool = False) -> list:
-    """Library FSRSItems (`history_only`: without the target review)."""
+    """Library FSRSItems (`history_only`: without the target review). Built from one list of
+    FSRSReview objects per card, sliced: items of a card are prefixes of one another."""
     f = engine()
     cache: dict[tuple[int, int], object] = {}
-
-    def rev(r):  # FSRSReview objects are immutable: share them
-        key = (r.rating, r.delta_days)
-        if key not in cache:
-            cache[key] = f.FSRSReview(r.rating, r.delta_days)
-        return cache[key]
-
-    cut = -1 if history_only else None
-    return [f.FSRSItem([rev(r) for r in it.reviews[:cut]]) for it in items]
+    per_card = {}
+    for card, reviews in _longest(items).items():
+        revs = []
+        for r in reviews:
+            key = (r.rating, r.delta_days)
+            if key not in cache:  # FSRSReview objects are immutable: share them
+                cache[key] = f.FSRSReview(r.rating, r.delta_days)
+            revs.append(cache[key])
+        per_card[card] = revs
+    cut = 1 if history_only else 0
+    return [f.FSRSItem(per_card[it.card_id][: len(it.reviews) - cut]) for it in items]
 
 
 def retrievability(params: Sequence[float], elapsed_days: np.ndarray, stability: np.ndarray) -> np.ndarray:
@@ -75,15 +87,26 @@ def log_loss(p: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> float
     return float(np.average(ll, weights=w))
 
 
-def _bin(item: Item) -> tuple[int, int, int]:
-    """fsrs-rs' r_matrix_index: interval, review-count and lapse-count bins."""
-    t = float(item.reviews[-1].delta_days)
-    t_bin = round(2.48 * 3.62 ** math.floor(math.log(t, 3.62)) * 100.0)
-    long_term = sum(1 for r in item.reviews if r.delta_days > 0)
-    n_bin = round(1.99 * 1.89 ** math.floor(math.log(long_term + 1.0, 1.89)))
-    lapses = sum(1 for r in item.reviews[:-1] if r.rating == 1 and r.delta_days > 0)
-    l_bin = 0 if lapses == 0 else round(1.65 * 1.73 ** math.floor(math.log(lapses, 1.73)))
-    return t_bin, n_bin, l_bin
+def _bins(items: Sequence[Item]) -> list[tuple[int, int, int]]:
+    """fsrs-rs' r_matrix_index of each item: interval, review-count and lapse-count bins (counts
+    from per-card running sums: items of a card are prefixes of one another)."""
+    sums: dict[str, tuple[list[int], list[int]]] = {}
+    for card, reviews in _longest(items).items():
+        long_term, lapses = [0], [0]  # counts over reviews[:k]
+        for r in reviews:
+            long_term.append(long_term[-1] + (r.delta_days > 0))
+            lapses.append(lapses[-1] + (r.rating == 1 and r.delta_days > 0))
+        sums[card] = (long_term, lapses)
+    out = []
+    for it in items:
+        k = len(it.reviews)
+        long_term, lapses = sums[it.card_id][0][k], sums[it.card_id][1][k - 1]
+        t = float(it.reviews[-1].delta_days)
+        t_bin = round(2.48 * 3.62 ** math.floor(math.log(t, 3.62)) * 100.0)
+        n_bin = round(1.99 * 1.89 ** math.floor(math.log(long_term + 1.0, 1.89)))
+        l_bin = 0 if lapses == 0 else round(1.65 * 1.73 ** math.floor(math.log(lapses, 1.73)))
+        out.append((t_bin, n_bin, l_bin))
+    return out
 
 
 def rmse_bins(items: Sequence[Item], p: np.ndarray, w: np.ndarray | None = None) -> float:
@@ -101,7 +124,7 @@ class EvalSet:
     def __init__(self, items: Sequence[Item]) -> None:
         self.items = list(items)
         self.y = _labels(self.items)
-        keys = [_bin(it) for it in self.items]
+        keys = _bins(self.items)
         index: dict[tuple[int, int, int], int] = {}
         self.bin = np.fromiter((index.setdefault(k, len(index)) for k in keys), int, len(keys))
         self.n_bins = len(index)
