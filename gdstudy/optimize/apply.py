@@ -83,6 +83,7 @@ def run_retention(store: "Store", settings: "Settings", now: datetime, *, dry_ru
     active = store.active_params()
     params = active.params if active and active.params else list(DEFAULT_PARAMETERS)
     result = sweep(params, behaviour=user_behaviour(store.iter_reviews(kinds=None)), new_per_day=settings.new_per_day)
+    result.config["parameters"] = describe(active)["label"]
     if not dry_run:
         base = dict(active.scores or {}) if active else {}
         base.update(change="retention", desired_retention=result.best.retention)

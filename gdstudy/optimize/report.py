@@ -44,7 +44,8 @@ def render_fit(r: "FitResult", *, dry_run: bool) -> str:
 
 
 def render_sweep(s: "Sweep", *, dry_run: bool, explicit: float | None) -> str:
-    lines = [f"simulated {s.config['days']} days of {s.config['new_per_day']} new cards a day "
+    lines = [f"parameters: {s.config.get('parameters', 'as given')}",
+             f"simulated {s.config['days']} days of {s.config['new_per_day']} new cards a day "
              f"(deck of {s.config['deck_size']}); answer times and grades "
              + ("from your log: " + ", ".join(s.config["from_your_log"]) if s.config["from_your_log"] else "the simulator's defaults"),
              f"  {'retention':>9} {'min/day':>8} {'reviews/day':>12} {'remembered':>11} {'s per remembered':>17}"]
