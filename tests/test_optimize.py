@@ -179,3 +179,19 @@ def test_user_behaviour_reads_grades_and_times_from_the_log() -> None:
     assert b["first_rating_prob"] == [0.25, 0.0, 0.75, 0.0]
     assert b["costs"] == {"0:3": 8.0}  # 25 Again answers: too few for their own cost
     assert user_behaviour(rows[:10]) == {}  # too few: simulator defaults
+
+
+def test_engine_errors_and_rust_panics_become_one_line() -> None:
+    from gdstudy.errors import GdstudyError
+    from gdstudy.optimize.engine import guarded
+
+    class PanicException(BaseException):  # what pyo3 raises when Rust panics
+        pass
+
+    for exc in (ValueError("invalid input"), PanicException("called `Result::unwrap()`")):
+        with pytest.raises(GdstudyError, match="fsrs-rs"):
+            with guarded("fit these reviews"):
+                raise exc
+    with pytest.raises(KeyboardInterrupt):  # anything else goes through
+        with guarded("fit"):
+            raise KeyboardInterrupt

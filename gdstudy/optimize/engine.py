@@ -10,8 +10,9 @@ count, lapse count).
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from types import ModuleType
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from gdstudy.errors import GdstudyError
 from gdstudy.optimize.items import Item
 
 __all__ = [
-    "engine", "DEFAULT_PARAMETERS", "to_fsrs_items", "predict", "retrievability",
+    "engine", "guarded", "DEFAULT_PARAMETERS", "to_fsrs_items", "predict", "retrievability",
     "log_loss", "rmse_bins", "Score", "score", "EvalSet", "recency_weights",
 ]
 
@@ -37,6 +38,20 @@ def engine() -> ModuleType:
     except ImportError:
         raise GdstudyError(f"optimizing needs fsrs-rs-python: {EXTRA_HINT}") from None
     return fsrs_rs_python
+
+
+@contextmanager
+def guarded(what: str) -> Iterator[None]:
+    """fsrs-rs errors (ValueError) and Rust panics (pyo3's PanicException, a BaseException)
+    become one GdstudyError line."""
+    try:
+        yield
+    except ValueError as e:
+        raise GdstudyError(f"fsrs-rs could not {what}: {e}") from None
+    except BaseException as e:
+        if type(e).__name__ == "PanicException":
+            raise GdstudyError(f"fsrs-rs failed to {what}: {e}") from None
+        raise
 
 
 def _longest(items: Sequence[Item]) -> dict[str, tuple]:

@@ -19,8 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from gdstudy.errors import GdstudyError
-from gdstudy.optimize.engine import DEFAULT_PARAMETERS, EvalSet, Score, engine, to_fsrs_items
+from gdstudy.optimize.engine import DEFAULT_PARAMETERS, EvalSet, Score, engine, guarded, to_fsrs_items
 from gdstudy.optimize.items import ItemSet
 
 __all__ = ["MIN_REVIEWS", "N_SPLITS", "FitResult", "fit_items", "fit_parameters"]
@@ -95,14 +94,12 @@ def fit_items(
                          seconds=time.perf_counter() - t0)
     f = engine()
     fsrs_items = to_fsrs_items(data.items)
-    try:
+    with guarded("fit these reviews"):
         ts = f.evaluate_with_time_series_splits(fsrs_items, num_relearning_steps=num_relearning_steps)
         heldout = EvalSet(data.items[data.n // (N_SPLITS + 1):])  # the segments tested above
         fitted = Score(log_loss=float(ts.log_loss), rmse_bins=float(ts.rmse_bins), n=len(heldout.items))
         default = heldout.score(DEFAULT_PARAMETERS)
         params = fit_parameters(fsrs_items, num_relearning_steps)
-    except ValueError as e:  # fsrs-rs' errors (e.g. a state that is not finite)
-        raise GdstudyError(f"fsrs-rs could not fit these reviews: {e}") from None
     beats_default = fitted["log_loss"] < default["log_loss"]
     reason = (f"fitting {'beats' if beats_default else 'does not beat'} the defaults on {len(heldout.items)} "
               f"held-out reviews (log loss {fitted['log_loss']:.4f} vs {default['log_loss']:.4f})")

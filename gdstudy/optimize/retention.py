@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from gdstudy.optimize.engine import engine
+from gdstudy.optimize.engine import engine, guarded
 from gdstudy.optimize.items import SCHEDULED_KINDS, LoggedReview
 
 __all__ = ["RETENTIONS", "RetentionPoint", "Sweep", "sweep", "user_behaviour"]
@@ -110,7 +110,8 @@ def sweep(
     config = _config(behaviour or {}, new_per_day)
     points = []
     for r in retentions:
-        res = f.simulate(list(params), float(r), config, seed)
+        with guarded(f"simulate retention {r:.2f}"):
+            res = f.simulate(list(params), float(r), config, seed)
         cost = sum(res.cost_per_day)
         remembered = float(res.memorized_cnt_per_day[-1])
         days = len(res.cost_per_day)
