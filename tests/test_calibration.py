@@ -137,3 +137,42 @@ async def test_stats_screen_shows_calibration_table_and_plot(tmp_path, small_dec
         assert f"{cal.n} recall tests" in text and f"log loss {cal.log_loss:.4f}" in text
         assert panel.query_one("#cal-row").display
     s.store.close()
+
+
+def _studied_session(tmp_path, small_deck_dir, clock):
+    from gdstudy.deck import load_deck
+    from gdstudy.session import ReviewSession
+    from gdstudy.store import Store
+
+    deck = load_deck([], [small_deck_dir], check_demos=False)
+    s = ReviewSession(deck, Store(tmp_path / "snap.db"), Settings(enable_fuzz=False), clock=clock)
+    for day in range(90):
+        for card in deck.cards:
+            st = s.state(card.id)
+            if st is None or st.due <= clock():
+                s.grade(card, s.preview(card)[Grade.AGAIN if day % 7 == 3 else Grade.GOOD])
+        clock.advance(days=1)
+    return s
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)])
+def test_snapshot_calibration_panel(snap_compare, tmp_path, small_deck_dir, clock, monkeypatch, size) -> None:  # type: ignore[no-untyped-def]
+    import time as _time
+
+    from gdstudy.tui import make_app
+    from gdstudy.tui.calibration import CalibrationPanel
+
+    monkeypatch.setenv("TZ", "UTC")
+    _time.tzset()
+    s = _studied_session(tmp_path, small_deck_dir, clock)
+
+    async def show(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("s")
+        await pilot.app.workers.wait_for_complete()
+        screen = pilot.app.screen
+        for plot in ("#forecast", "#cal-plot"):  # plotext tick labels move a column between runs
+            screen.query_one(plot).styles.visibility = "hidden"
+        screen.query_one(CalibrationPanel).scroll_visible(animate=False)
+        await pilot.pause()
+
+    assert snap_compare(make_app(s), run_before=show, terminal_size=size)
