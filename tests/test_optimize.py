@@ -134,10 +134,13 @@ def test_fitting_beats_defaults_on_heldout_and_comes_close_to_truth(learner_data
 def test_against_an_earlier_fit_both_are_scored_on_all_reviews(learner_data) -> None:
     _, data = learner_data
     first = fit_items(data)
-    again = fit_items(data, current=first.params)  # same data: the refit matches the set in force
-    assert again.adopt and again.refit["log_loss"] <= again.current["log_loss"] + 1e-12
+    again = fit_items(data, current=first.params)  # same data: the refit is the set in force
+    assert again.params == first.params and not again.adopt and "equals the parameters in force" in again.reason
+    more = fit_items(data, current=[x * 1.01 for x in first.params])  # a nearby earlier fit
+    assert more.adopt == (more.refit["log_loss"] <= more.current["log_loss"])
+    assert more.refit["log_loss"] <= more.current["log_loss"] + 1e-3
     es = EvalSet(data.items)
-    assert again.current == es.score(first.params) and again.refit == es.score(again.params)
+    assert more.current == es.score([x * 1.01 for x in first.params]) and more.refit == es.score(more.params)
     bad = list(TRUE_PARAMETERS)
     bad[20] = 0.1  # a wrong forgetting curve in force: the refit beats it on all reviews
     assert fit_items(data, current=bad).adopt

@@ -107,9 +107,14 @@ def fit_items(
     if current is not None and beats_default:
         everything = EvalSet(data.items)
         in_force, refit = everything.score(current), everything.score(params)
-        adopt = refit["log_loss"] <= in_force["log_loss"]
-        reason += (f"; on all {data.n} recall tests the new set {'matches or beats' if adopt else 'does not beat'} "
-                   f"the parameters in force (log loss {refit['log_loss']:.4f} vs {in_force['log_loss']:.4f})")
+        better = refit["log_loss"] <= in_force["log_loss"]
+        same = max(abs(a - b) for a, b in zip(params, current)) < 1e-4
+        adopt = better and not same
+        if same:
+            reason += "; the new set equals the parameters in force (no new reviews to learn from)"
+        else:
+            reason += (f"; on all {data.n} recall tests the new set {'matches or beats' if better else 'does not beat'} "
+                       f"the parameters in force (log loss {refit['log_loss']:.4f} vs {in_force['log_loss']:.4f})")
     else:
         in_force = refit = None
     return FitResult(**base, heldout=len(heldout.items), default=default, fitted=fitted, current=in_force,

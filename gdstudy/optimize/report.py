@@ -33,6 +33,12 @@ def render_fit(r: "FitResult", *, dry_run: bool) -> str:
         lines += [f"all {r.n_items} recall tests (the earlier fit in force saw most of them):"]
         for name, s in (("parameters in force", r.current), ("new fit", r.refit)):
             lines.append(f"  {name:<22} {s['log_loss']:>9.4f} {s['rmse_bins']:>11.4f}")
+    if r.params:
+        from gdstudy.optimize.engine import DEFAULT_PARAMETERS as D
+
+        first = "/".join(f"{x:.2f}" for x in D[:4]), "/".join(f"{x:.2f}" for x in r.params[:4])
+        lines += ["", f"first-review stability, days (Again/Hard/Good/Easy): defaults {first[0]}, fitted {first[1]}",
+                  f"forgetting-curve decay (w20): defaults {D[20]:.3f}, fitted {r.params[20]:.3f}"]
     lines += ["", r.reason + "."]
     if r.adopt:
         lines.append("dry run: nothing saved" if dry_run else "adopted: scheduling uses them from the next card "
