@@ -242,14 +242,17 @@ def generate_deck(folder: Path, n_cards: int, per_file: int = 500) -> list[tuple
 
 
 def generate_store(db_path: Path, cards: list[tuple[str, str, str]], n_log: int, now: datetime) -> dict[str, int]:
-    """A database created by `Store` (so the schema is the real one), filled with plausible FSRS
-    states for every card and `n_log` review-log rows over the last two years (a few of them
-    today), inserted directly with executemany."""
+    """A schema-v2 database created by the v2 store code (tests/_store_v2.py, frozen), filled with
+    plausible FSRS states for every card and `n_log` review-log rows over the last two years (a
+    few of them today), inserted directly with executemany: each card's rows form a consistent
+    chain (state before = the previous row's state after; reps and lapses counted along it), as
+    the v2 code writes them. `Store` migrates it to v3 when it opens it."""
     from gdstudy.deck import content_hash
-    from gdstudy.store import CardState, Store
+    from gdstudy.store import CardState
     from gdstudy.timeutil import day_start, iso
+    from tests._store_v2 import Store as StoreV2
 
-    Store(db_path).close()
+    StoreV2(db_path).close()
     rng = random.Random(11)
     states = []
     counts = {"review": 0, "learning": 0, "relearning": 0, "due": 0}
@@ -286,18 +289,22 @@ def generate_store(db_path: Path, cards: list[tuple[str, str, str]], n_log: int,
     start, day0 = now - timedelta(days=730), day_start(now)
     span_old = (day0 - timedelta(minutes=1) - start) / max(1, n_log - today)
     span_new = (now - day0) / (today + 1)
-    proto = states[0].to_dict()
-    last_after: dict[str, str] = {}
+    hashes = {cid: s.content_hash for cid, s in zip((c[0] for c in cards), states)}
+    last_after: dict[str, tuple[str, int]] = {}  # card -> (JSON of its state after, lapses)
 
     def rows():
         for r in range(n_log):
             cid = cards[r % len(cards)][0]
             t = start + span_old * r if r < n_log - today else day0 + span_new * (r - (n_log - today) + 1)
-            d = dict(proto, card_id=cid, state=2, stability=1.0 + r % 300, difficulty=1.0 + r % 9,
-                     due=iso(t + timedelta(days=1 + r % 300)), last_review=iso(t), reps=r // len(cards) + 1)
+            rating = 1 + r % 4
+            before, lapses = last_after.get(cid, (None, 0))
+            lapses += before is not None and rating == 1  # the chain's states are all review state
+            d = {"card_id": cid, "state": 2, "step": None, "stability": 1.0 + r % 300, "difficulty": 1.0 + r % 9,
+                 "due": iso(t + timedelta(days=1 + r % 300)), "last_review": iso(t), "reps": r // len(cards) + 1,
+                 "lapses": lapses, "content_hash": hashes[cid], "suspended": 0, "buried_until": None, "leech": 0}
             after = json.dumps(d)
-            yield (cid, 1 + r % 4, iso(t), 4000 + r % 9000, "review", last_after.get(cid), after)
-            last_after[cid] = after
+            yield (cid, rating, iso(t), 4000 + r % 9000, "review", before, after)
+            last_after[cid] = (after, lapses)
 
     batch: list[tuple] = []
     sql = ("INSERT INTO review_log (card_id, rating, reviewed_at, duration_ms, kind, state_before, state_after)"
@@ -322,8 +329,12 @@ SCALE_CHILD = textwrap.dedent(
     from gdstudy.config import Settings
     from gdstudy.deck import load_deck
     from gdstudy.scheduling import Grade
-    from gdstudy.session import ReviewSession
-    from gdstudy.store import Store
+    if sys.argv[5] == "v2":  # "before": the frozen schema-v2 session and store
+        from tests._session_v2 import ReviewSession
+        from tests._store_v2 import Store
+    else:
+        from gdstudy.session import ReviewSession
+        from gdstudy.store import Store
 
     # A heavy user: the daily review cap is raised so 500 grades are available after the 150 reviews
     # already logged today (the default cap, 200, would stop the queue after 50).
@@ -373,9 +384,9 @@ SCALE_CHILD = textwrap.dedent(
 
 
 def run_scale_child(deck_dir: Path, db_path: Path, n_grades: int, env: dict[str, str], cwd: Path,
-                    profile: bool = False) -> dict:
-    proc = subprocess.run([PY, "-c", SCALE_CHILD, str(deck_dir), str(db_path), str(n_grades), "1" if profile else "0"],
-                          env=env, cwd=cwd, capture_output=True, text=True, timeout=600)
+                    profile: bool = False, schema: str = "v3") -> dict:
+    proc = subprocess.run([PY, "-c", SCALE_CHILD, str(deck_dir), str(db_path), str(n_grades), "1" if profile else "0",
+                           schema], env=env, cwd=cwd, capture_output=True, text=True, timeout=600)
     if proc.returncode != 0:
         raise RuntimeError(f"scale child failed:\n{proc.stderr}")
     out = json.loads(proc.stdout)
@@ -384,7 +395,68 @@ def run_scale_child(deck_dir: Path, db_path: Path, n_grades: int, env: dict[str,
     return out
 
 
+MIGRATE_CHILD = textwrap.dedent(
+    """
+    import json, sys, time
+    t = time.perf_counter()
+    from gdstudy.store import Store
+    t_import = time.perf_counter() - t
+    t = time.perf_counter()
+    Store(sys.argv[1]).close()
+    print(json.dumps({"migrate": time.perf_counter() - t}))
+    """
+)
+
+BULK_CHILD = textwrap.dedent(
+    """
+    import json, sys, time
+    from gdstudy.store import Store
+    src, dst = Store(sys.argv[1]), Store(sys.argv[2])
+    t = time.perf_counter()
+    rows = list(src.iter_reviews(kinds=None))
+    t_iter = time.perf_counter() - t
+    t = time.perf_counter()
+    res = dst.import_reviews(rows, lambda cid, history: None)
+    t_import = time.perf_counter() - t
+    t = time.perf_counter()
+    again = dst.import_reviews(rows, lambda cid, history: None)
+    t_again = time.perf_counter() - t
+    assert res.added == len(rows) and again.skipped == len(rows), (res, again)
+    print(json.dumps({"rows": len(rows), "iter": t_iter, "import": t_import, "reimport": t_again}))
+    """
+)
+
+
+def run_child(code: str, args: list[str], env: dict[str, str], cwd: Path) -> dict:
+    proc = subprocess.run([PY, "-c", code, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=1200)
+    if proc.returncode != 0:
+        raise RuntimeError(f"child failed:\n{proc.stderr}")
+    return json.loads(proc.stdout)
+
+
+def db_bytes(db: Path) -> int:
+    """The database on disk, its WAL included (the size a user's data dir holds)."""
+    wal = db.with_name(db.name + "-wal")
+    return db.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+
+
+def starts_and_grades(deck_dir: Path, db_path: Path, pristine: Path, n_grades: int, starts: int, env: dict[str, str],
+                      cwd: Path, schema: str) -> dict:
+    """Review start in fresh processes (imports excluded, they are in (b)); the first one grades too.
+    A copy of the database is used for each start so grades don't change the next."""
+    runs = []
+    for i in range(starts):
+        shutil.copy(pristine, db_path)
+        runs.append(run_scale_child(deck_dir, db_path, n_grades if i == 0 else 0, env, cwd, schema=schema))
+    start_total = [sum(r["marks"].values()) for r in runs]
+    best = min(range(len(runs)), key=lambda i: abs(start_total[i] - median(start_total)))
+    return {"start": median(start_total), "marks": runs[best]["marks"], "grades": runs[0]["grades"],
+            "queue": runs[0]["queue"], "n_cards": runs[0]["n_cards"]}
+
+
 def bench_scale(tmp: Path, n_cards: int, n_log: int, n_grades: int, starts: int, profile: bool) -> dict:
+    """Before (schema v2, the frozen v2 session + store) and after (v3) in the same run, on the
+    same generated history: the v2 database is migrated by `Store` to give the v3 one."""
     from gdstudy.timeutil import utcnow
 
     deck_dir, db_path = tmp / "scale-deck", tmp / "scale-home" / "gdstudy.db"
@@ -396,22 +468,28 @@ def bench_scale(tmp: Path, n_cards: int, n_log: int, n_grades: int, starts: int,
     counts = generate_store(db_path, cards, n_log, utcnow())
     t_db = time.perf_counter() - t
     env = child_env(db_path.parent)
-    # Review start is measured in fresh processes (imports excluded, they are in (b)); the first one
-    # grades too. A copy of the database is used for each start so grades don't change the next.
-    runs = []
-    pristine = tmp / "pristine.db"
-    shutil.copy(db_path, pristine)
-    for i in range(starts):
-        shutil.copy(pristine, db_path)
-        runs.append(run_scale_child(deck_dir, db_path, n_grades if i == 0 else 0, env, tmp))
+    pristine_v2, pristine_v3 = tmp / "pristine-v2.db", tmp / "pristine-v3.db"
+    shutil.copy(db_path, pristine_v2)
+    v2_bytes = db_bytes(pristine_v2)
+    print("    before (v2) …", file=sys.stderr, flush=True)
+    before = starts_and_grades(deck_dir, db_path, pristine_v2, n_grades, starts, env, tmp, "v2")
+    print("    migrate v2 → v3 …", file=sys.stderr, flush=True)
+    shutil.copy(pristine_v2, db_path)
+    migrate = run_child(MIGRATE_CHILD, [str(db_path)], env, tmp)["migrate"]
+    shutil.copy(db_path, pristine_v3)
+    for suffix in ("-wal", "-shm"):
+        if Path(str(db_path) + suffix).exists():
+            raise RuntimeError("the migrated database was left with a WAL: the copy would be incomplete")
+    v3_bytes = db_bytes(pristine_v3)
+    print("    after (v3) …", file=sys.stderr, flush=True)
+    after = starts_and_grades(deck_dir, db_path, pristine_v3, n_grades, starts, env, tmp, "v3")
     prof = run_scale_child(deck_dir, db_path, 0, env, tmp, profile=True)["profile"] if profile else None
-    start_total = [sum(r["marks"].values()) for r in runs]
-    best = min(range(len(runs)), key=lambda i: abs(start_total[i] - median(start_total)))
+    print("    export + import …", file=sys.stderr, flush=True)
+    bulk = run_child(BULK_CHILD, [str(pristine_v3), str(tmp / "import.db")], env, tmp)
     return {
-        "gen_deck_s": t_deck, "gen_db_s": t_db, "db_mb": db_path.stat().st_size / 1e6,
-        "state_counts": counts, "start": median(start_total), "marks": runs[best]["marks"],
-        "grades": runs[0]["grades"], "queue": runs[0]["queue"], "n_cards": runs[0]["n_cards"],
-        "profile": prof,
+        "gen_deck_s": t_deck, "gen_db_s": t_db, "state_counts": counts, "n_log": n_log,
+        "v2_bytes": v2_bytes, "v3_bytes": v3_bytes, "migrate_s": migrate, "before": before, "after": after,
+        "bulk": bulk, "profile": prof,
     }
 
 
@@ -490,9 +568,12 @@ def main() -> None:
     total = time.perf_counter() - t_all
 
     ratio = b["first_card"] / b["textual"]
-    g, q = c["grades"], c["queue"]
-    m = c["marks"]
-    breakdown = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in m.items())
+    v2, v3 = c["before"], c["after"]
+    g2, g3, q3 = v2["grades"], v3["grades"], v3["queue"]
+    nc = v3["n_cards"]
+    breakdown = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in v3["marks"].items())
+    bpr2, bpr3 = c["v2_bytes"] / n_log, c["v3_bytes"] / n_log
+    bulk = c["bulk"]
     lines = [
         "| measurement | measured | target | ratio | result |",
         "|---|---|---|---|---|",
@@ -501,12 +582,24 @@ def main() -> None:
         row("launch → first card rendered, headless (median of " + str(runs_tui) + ")", b["first_card"], None),
         row('`python -c "import textual.app"` (same runs)', b["textual"], None),
         row("first card ÷ bare Textual import", ratio, 2.0, unit_ms=False),
-        row(f"review start, {c['n_cards']:,} cards + {n_log:,} log rows (median of {starts})", c["start"], 1.0,
+        row(f"review start, {nc:,} cards + {n_log:,} log rows, schema v3 (median of {starts})", v3["start"], 1.0,
             note=breakdown),
-        row(f"grade commit p50 ({len(g)} × `session.grade`)", pct(g, 50), None),
-        row(f"grade commit p99 ({len(g)} × `session.grade`)", pct(g, 99), 0.010),
-        row("next card (queue rebuild) p50", pct(q, 50), None),
-        row("next card (queue rebuild) p99", pct(q, 99), None),
+        row(f"review start, same data, schema v2 before this change (same run)", v2["start"], None),
+        row(f"grade commit p50 ({len(g3)} × `session.grade`), v3", pct(g3, 50), None,
+            note=f"v2 {ms(pct(g2, 50))}"),
+        row(f"grade commit p99 ({len(g3)} × `session.grade`), v3", pct(g3, 99), 0.010,
+            note=f"v2 {ms(pct(g2, 99))}"),
+        row("next card (queue rebuild) p50, v3", pct(q3, 50), None, note=f"v2 {ms(pct(v2['queue'], 50))}"),
+        row("next card (queue rebuild) p99, v3", pct(q3, 99), None, note=f"v2 {ms(pct(v2['queue'], 99))}"),
+        f"| bytes per review on disk, {n_log:,} rows, indexes included, v3 | {bpr3:.1f} B | ≤ 120 B | "
+        f"{bpr3 / 120:.2f} | {'PASS' if bpr3 <= 120 else 'FAIL'} — v2 {bpr2:.0f} B ({c['v2_bytes'] / 1e6:.0f} → "
+        f"{c['v3_bytes'] / 1e6:.0f} MB) |",
+        row(f"migrate v2 → v3, {n_log:,} rows (open with `Store`: one transaction + VACUUM)", c["migrate_s"], None),
+        row(f"generate the v2 database ({n_log:,} rows, executemany)", c["gen_db_s"], None),
+        row(f"export: `iter_reviews` of {bulk['rows']:,} rows", bulk["iter"], None),
+        row(f"import: `import_reviews` of them into an empty store", bulk["import"], None,
+            note=f"re-import (all skipped) {ms(bulk['reimport'])}"),
+        row("export + import", bulk["iter"] + bulk["import"], 30.0),
     ]
     sys.stderr.flush()
     print()
@@ -515,8 +608,8 @@ def main() -> None:
     info["load average at end"] = f"{os.getloadavg()[0]:.2f}"
     print("Machine: " + "; ".join(f"{k} {v}" for k, v in info.items()))
     print(f"Scale data: {n_cards:,} cards in {n_cards // 500} YAML files (generated in {c['gen_deck_s']:.1f} s); "
-          f"{n_log:,} log rows, database {c['db_mb']:.0f} MB (generated in {c['gen_db_s']:.1f} s); "
-          f"card states {c['state_counts']}.")
+          f"{n_log:,} log rows, v2 database {c['v2_bytes'] / 1e6:.0f} MB (generated in {c['gen_db_s']:.1f} s), "
+          f"v3 after migration {c['v3_bytes'] / 1e6:.0f} MB; card states {c['state_counts']}.")
     print(f"`gdstudy --help` ran as: {a['help_cmd']} --help.  Whole benchmark: {total:.0f} s.")
     if stages:
         print("\nLaunch → first card, by stage (median of " + str(runs_tui) + " runs; the process start itself is not included):\n")

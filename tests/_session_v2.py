@@ -1,4 +1,6 @@
-"""A review session: the deck, the store and the settings, with the clock passed in.
+"""FROZEN COPY of gdstudy/session.py at schema v2 (git show 084732b~1:gdstudy/session.py), for the migration tests and the before/after benchmark; only its store import changed. Do not edit.
+
+Original docstring: A review session: the deck, the store and the settings, with the clock passed in.
 
 The TUI is a thin view over this; tests and benchmarks drive it directly. Every grade is committed
 to SQLite (its own transaction) before `grade()` returns, so the next card is only ever shown after
@@ -21,7 +23,7 @@ from gdstudy.errors import StoreError
 from gdstudy.scheduling import (
     Counts, Grade, Outcome, Queue, build_queue, card_flags, make_scheduler, next_due, preview,
 )
-from gdstudy.store import CardState, Store
+from tests._store_v2 import CardState, Store  # the v2 store, frozen with this v2 session
 from gdstudy.timeutil import day_start, ensure_utc, utcnow
 
 if TYPE_CHECKING:

@@ -1,4 +1,6 @@
-"""The review store: SQLite in the data dir (WAL, busy timeout, one transaction per grade).
+"""FROZEN COPY of gdstudy/store.py at schema v2 (git show 084732b~1:gdstudy/store.py), for the migration tests and the before/after benchmark. Do not edit.
+
+Original docstring: The review store: SQLite in the data dir (WAL, busy timeout, one transaction per grade).
 
 Tables: `meta` (app marker, schema version), `cards` (FSRS state per card id — a card with no row
 is new), `review_log` (append-only: card id, rating, UTC time, duration, state before/after).

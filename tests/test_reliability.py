@@ -274,6 +274,45 @@ def test_two_processes_grading_at_once(tmp_path: Path, fresh_db: bool) -> None:
         assert len(store.states()) == 80
 
 
+def test_two_processes_grading_the_same_cards_never_double_a_review(tmp_path: Path) -> None:
+    """Both review the same deck at once: a grade computed from a state the other process has
+    changed meanwhile is refused and reloaded (optimistic concurrency), so no card gets two
+    "first reviews" and each card's reps match its log."""
+    n = 60
+    data = tmp_path / "data"
+    data.mkdir()
+    Store(data / DB_NAME).close()
+    deck = write_deck(tmp_path / "deck", "same", 20)
+    procs = [driver(data, deck, n, "--wait", "--retry-stale") for _ in range(2)]
+    try:
+        for proc in procs:
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        results = [proc.communicate(timeout=120) for proc in procs]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+    stale = 0
+    for proc, (out, err) in zip(procs, results):
+        assert proc.returncode == 0 and err == "", err
+        kinds = [ln.split()[0] for ln in out.splitlines()]
+        assert kinds.count("graded") == n
+        stale += kinds.count("stale")
+    assert stale >= 1, "the two processes never graded the same card at once; the test proved nothing"
+    rows = log_rows(data / DB_NAME)
+    assert len(rows) == 2 * n
+    with Store(data / DB_NAME) as store:
+        states = store.states()
+    for cid in {r["card_id"] for r in rows}:
+        befores = [r["state"] for r in rows if r["card_id"] == cid]
+        assert befores[0] == 0 and 0 not in befores[1:], f"{cid}: two first reviews {befores}"
+        assert states[cid].reps == len(befores)
+
+
 # ---------------------------------------------------------------------------------------------
 # databases that are not ours are refused and left untouched
 

@@ -244,3 +244,36 @@ def test_params_history_and_undo(tmp_path: Path) -> None:
     with Store(tmp_path / "g.db") as st:  # persisted
         assert st.undo_params() == ParamsRow(i1, p1, T0, 1000, {"log_loss": 0.3})
         assert st.undo_params() is None and st.params_history() == []
+
+
+def test_undo_after_reopening_keeps_flags_set_after_the_grade(small_deck_dir: Path, tmp_path: Path, clock: Clock) -> None:
+    """Undoing a grade restores the card's scheduling state from before it; a suspension or bury
+    made after the grade (in a later session) stays. (The v2 store reverted those too.)"""
+    db = tmp_path / "g.db"
+    s = session(small_deck_dir, db, clock)
+    grade_first = s.deck.by_id["alpha"]
+    s.grade(grade_first, s.preview(grade_first)[Grade.GOOD])
+    s.store.close()
+    later = session(small_deck_dir, db, clock)
+    later.suspend("alpha")
+    later.store.close()
+    reopened = session(small_deck_dir, db, clock)
+    assert reopened.undo().card_id == "alpha"
+    st = reopened.store.state("alpha")
+    assert st is not None and st.is_new and st.suspended and st.reps == 0 and list(reopened.store.log()) == []
+
+
+def test_undo_of_an_imported_review_is_refused_but_later_grades_undo(small_deck_dir: Path, tmp_path: Path, clock: Clock) -> None:
+    from gdstudy.store import ReviewRow, to_ms
+
+    s = session(small_deck_dir, tmp_path / "g.db", clock)
+    s.store.import_reviews([ReviewRow("alpha", to_ms(T0) - 86_400_000, 3, None, "review", 0),
+                            ReviewRow("alpha", to_ms(T0) - 3_600_000, 3, None, "review", 1)], _replay_count)
+    s._reload("alpha")
+    imported = s.store.state("alpha")
+    a = s.deck.by_id["alpha"]
+    s.grade(a, s.preview(a)[Grade.AGAIN])
+    assert s.undo().card_id == "alpha" and s.store.state("alpha") == imported  # a native grade undoes exactly
+    with pytest.raises(StoreError, match="cannot undo an imported review of 'alpha'"):
+        s.undo()
+    assert len(list(s.store.log())) == 2 and s.store.state("alpha") == imported

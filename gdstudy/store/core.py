@@ -34,6 +34,8 @@ class StoreBase:
     def __init__(self, path: Path, *, timeout_s: float = 10.0) -> None:
         self.path = Path(path)
         self.timeout_s = timeout_s
+        self._keys: dict[str, int] = {}  # slug -> key, committed ones only
+        self._new_keys: dict[str, int] = {}  # keys created in the open transaction
         _refuse_foreign_file(self.path)
         try:
             self.db = sqlite3.connect(self.path, timeout=timeout_s, isolation_level=None)
@@ -48,13 +50,13 @@ class StoreBase:
             self.store_id = self._read_stamp()
             st = os.stat(self.path)
             self._file_id = (st.st_dev, st.st_ino)
+            self._file_sig = (st.st_mtime_ns, st.st_size)
         except sqlite3.DatabaseError as e:
             self.db.close()
             raise StoreError(f"{self.path} is not a usable gdstudy database: {e}") from None
         except BaseException:  # e.g. the StoreError of a refused database: don't leave it open
             self.db.close()
             raise
-        self._keys: dict[str, int] = {}
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -107,6 +109,20 @@ class StoreBase:
     def _migrate(self) -> None:
         if self._up_to_date():  # the usual case: no write lock needed just to open the store
             return
+        # Bulk work: a bigger page cache, and freed pages of the old log are not zeroed one by one
+        # (Debian builds SQLite with SECURE_DELETE, which made dropping a 750 MB log write 750 MB);
+        # the VACUUM after the migration drops those pages from the file anyway.
+        cache, secure = (self.db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("cache_size", "secure_delete"))
+        self.db.execute("PRAGMA cache_size = -65536")
+        self.db.execute("PRAGMA secure_delete = FAST")
+        try:
+            self._migrate_locked()
+        finally:
+            self.db.execute(f"PRAGMA cache_size = {int(cache)}")
+            self.db.execute(f"PRAGMA secure_delete = {int(secure)}")
+
+    def _migrate_locked(self) -> None:
+        had_log = False
         with _Tx(self, check_file=False):
             self._check_identity()  # again, inside the write lock (another process may have migrated)
             if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone():
@@ -161,25 +177,55 @@ class StoreBase:
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
-            raise StoreFaultError("file gone", f"the database file {self.path} was deleted while gdstudy was running "
+            raise StoreFaultError("file gone", f"file gone: the database file {self.path} was deleted while gdstudy was running "
                                   "(nothing more can be saved to it; restart gdstudy)") from None
         except OSError as e:
-            raise StoreFaultError("i/o", f"cannot check the database file {self.path}: {e.strerror or e}") from None
+            raise StoreFaultError("i/o", f"i/o: cannot check the database file {self.path}: {e.strerror or e}") from None
         if (st.st_dev, st.st_ino) != self._file_id:
-            raise StoreFaultError("file gone", f"the database file {self.path} was replaced while gdstudy was running "
-                                  "(restart gdstudy to use the new one)")
+            raise self._replaced()
+        if (st.st_mtime_ns, st.st_size) != self._file_sig:  # written by someone else since: still ours?
+            self._verify_stamp()
+            self._file_sig = (st.st_mtime_ns, st.st_size)
+
+    def _verify_stamp(self) -> None:
+        """Read the identity stamp through a fresh connection: this connection's page cache may
+        still hold the old contents of a file copied over in place."""
+        try:
+            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=self.timeout_s)
+            try:
+                row = con.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
+            finally:
+                con.close()
+        except sqlite3.Error:
+            row = None
+        if row is None or row[0] != self.store_id:
+            raise self._replaced()
+
+    def _replaced(self) -> StoreFaultError:
+        return StoreFaultError("file gone", f"file gone: the database file {self.path} was replaced while gdstudy was running "
+                               "(restart gdstudy to use the new one)")
+
+    def _committed(self) -> None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return  # noticed before the next write
+        if (st.st_dev, st.st_ino) == self._file_id:
+            self._file_sig = (st.st_mtime_ns, st.st_size)
 
     def fault(self, e: sqlite3.Error) -> StoreFaultError:
         return fault(e, self.path, self.timeout_s)
 
     def _key(self, card_id: str) -> int:
         """The card's integer key (created on first use; keys are never reused or deleted)."""
-        key = self._keys.get(card_id)
+        key = self._keys.get(card_id) or self._new_keys.get(card_id)
         if key is None:
             row = self.db.execute("SELECT key FROM card_keys WHERE card_id = ?", (card_id,)).fetchone()
-            if row is None:
+            if row is not None:
+                key = self._keys[card_id] = int(row[0])
+            else:  # remembered only if the transaction commits (a rollback takes the row away)
                 row = self.db.execute("INSERT INTO card_keys (card_id) VALUES (?) RETURNING key", (card_id,)).fetchone()
-            key = self._keys[card_id] = int(row[0])
+                key = self._new_keys[card_id] = int(row[0])
         return key
 
     def _key_if_any(self, card_id: str) -> int | None:
@@ -196,15 +242,15 @@ def fault(e: sqlite3.Error, path: Path, timeout_s: float) -> StoreFaultError:
     name = getattr(e, "sqlite_errorname", "") or ""
     text = str(e)
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
-        return StoreFaultError("locked", f"the database is locked by another program (waited {timeout_s:g} s); "
+        return StoreFaultError("locked", f"locked: another program holds the database lock (waited {timeout_s:g} s); "
                                "close it or try again")
     if name == "SQLITE_FULL" or "full" in text:
-        return StoreFaultError("disk full", f"the disk is full ({path.parent}); free some space and try again")
+        return StoreFaultError("disk full", f"disk full: no room left for the database ({path.parent}); free some space and try again")
     if name.startswith("SQLITE_READONLY") or "readonly" in text:
-        return StoreFaultError("read-only", f"the database {path} is read-only; make it writable and try again")
+        return StoreFaultError("read-only", f"read-only: the database {path} cannot be written; make it writable and try again")
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text:
-        return StoreFaultError("damaged", f"the database {path} is damaged ({text}); restore a backup")
-    return StoreFaultError("i/o", f"database error on {path}: {text}")
+        return StoreFaultError("damaged", f"damaged: the database {path} is damaged ({text}); restore a backup")
+    return StoreFaultError("i/o", f"i/o: database error on {path}: {text}")
 
 
 def reading(fn: F) -> F:
@@ -234,8 +280,7 @@ class _Tx:
             if self.check_file:
                 row = self.db.execute("SELECT value FROM meta WHERE key='store_id'").fetchone()
                 if row is None or row[0] != self.store.store_id:
-                    raise StoreFaultError("file gone", f"the database file {self.store.path} was replaced while "
-                                          "gdstudy was running (restart gdstudy to use the new one)")
+                    raise self.store._replaced()
         except sqlite3.Error as e:
             self._rollback()
             raise self.store.fault(e) from None
@@ -247,15 +292,20 @@ class _Tx:
         if exc_type is None:
             try:
                 self.db.execute("COMMIT")
-                return
             except sqlite3.Error as e:
                 self._rollback()
                 raise self.store.fault(e) from None
+            self.store._keys.update(self.store._new_keys)
+            self.store._new_keys.clear()
+            if self.check_file:
+                self.store._committed()
+            return
         self._rollback()
         if isinstance(exc, sqlite3.Error):
             raise self.store.fault(exc) from None
 
     def _rollback(self) -> None:
+        self.store._new_keys.clear()
         if self.db.in_transaction:  # SQLite may have rolled back already (e.g. after SQLITE_FULL)
             self.db.execute("ROLLBACK")
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from gdstudy.errors import StoreError
-from gdstudy.store.model import KIND_CODE, to_ms
 from gdstudy.timeutil import iso, parse_iso
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "script"]
@@ -171,61 +171,66 @@ def _floor_iso(s: str | None) -> str | None:
     return iso(t.replace(microsecond=t.microsecond - t.microsecond % 1000))
 
 
-_TIMES = ("due", "last_review", "buried_until")
+def _iso_ms(s: str) -> int:
+    """Unix ms of an ISO time with an offset (a naive time raises TypeError)."""
+    return (datetime.fromisoformat(s) - _EPOCH) // _MS
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MS = timedelta(milliseconds=1)
 
 
 def convert_row(
     rid: int, cid: str, rating: int, at_text: str, duration: int | None, kind: str,
     before_j: str | None, after_j: str | None, keys: dict[str, int], prev_at: dict[str, str],
 ) -> tuple[tuple[Any, ...], str | None]:
-    """One v2 log row -> (v3 row, review_extra JSON or None). Works on the JSON dicts directly
-    (the same rules as derive.py, which handles CardStates) so a million rows take seconds."""
-    key = keys.setdefault(cid, len(keys) + 1)
-    at = parse_iso(at_text)
-    at_ms = to_ms(at)
-    code = KIND_CODE.get(kind)
-    if code is None or kind == "interview":
+    """One v2 log row -> (v3 row, review_extra JSON or None). The same rules as derive.py, written
+    out on the JSON dicts (state, step, stability, difficulty and due are copied, so only the
+    derived fields are compared) so that a million rows take seconds, not minutes."""
+    key = keys.get(cid)
+    if key is None:
+        key = keys[cid] = len(keys) + 1
+    at_ms = _iso_ms(at_text)
+    if kind != "review" and kind != "cram":
         raise ValueError(f"unknown kind {kind!r}")
-    if not isinstance(rating, int) or not 1 <= rating <= 4:
+    if rating not in (1, 2, 3, 4):
         raise ValueError(f"rating {rating!r}")
     before = json.loads(before_j) if before_j else None
     if before is not None and not isinstance(before, dict):
         raise ValueError("state_before is not an object")
     if kind == "cram":  # never changed the state: only its FSRS state is kept (for the counts)
-        return (rid, key, at_ms, rating, duration, code, int(before["state"]) if before else 0,
+        return (rid, key, at_ms, rating, duration, 1, int(before["state"]) if before else 0,
                 None, None, None, None), None
     after = json.loads(after_j) if after_j else None
     if not isinstance(after, dict):
         raise ValueError("state_after is not an object")
-    after.setdefault("leech", 0)
-    if before is not None:
-        before.setdefault("leech", 0)
     state = int(before["state"]) if before else 0
-    due_ms = to_ms(parse_iso(before["due"])) if before else None
-    if state:
-        cols = (state, before["step"], before["stability"], before["difficulty"], due_ms)  # type: ignore[index]
+    lapsed = state == 2 and rating == 1
+    if before is None:  # a new card: the derivation must give "no row" (reps 0, no flags)
+        actual = {"reps": 0, "lapses": 0, "suspended": 0, "buried_until": None, "leech": 0}
+        row = (rid, key, at_ms, rating, duration, 0, 0, None, None, None, None)
     else:
-        cols = (0, None, None, None, due_ms)
-    lapsed = int(state == 2 and rating == 1)
-    derived = {**after, "state": state, "step": cols[1], "stability": cols[2], "difficulty": cols[3],
-               "due": _floor_iso(before["due"]) if before else _floor_iso(at_text),
-               "last_review": prev_at.get(cid) if state else None,
-               "reps": int(after["reps"]) - 1, "lapses": int(after["lapses"]) - lapsed}
-    derived["buried_until"] = _floor_iso(derived["buried_until"])
-    actual = before if before is not None else {
-        **derived, "state": 0, "step": None, "stability": None, "difficulty": None, "last_review": None,
-        "reps": 0, "lapses": 0, "suspended": 0, "buried_until": None, "leech": 0,
+        due = before["due"]
+        actual = {
+            "card_id": before["card_id"], "reps": before["reps"], "lapses": before["lapses"],
+            "content_hash": before["content_hash"], "suspended": int(before["suspended"]),
+            "buried_until": _floor_iso(before["buried_until"]), "leech": int(before.get("leech", 0)),
+        }
+        if state:
+            actual["last_review"] = _floor_iso(before["last_review"])
+            row = (rid, key, at_ms, rating, duration, 0, state, before["step"], before["stability"],
+                   before["difficulty"], _iso_ms(due))
+        else:  # a flag-only row (suspended/buried new card): its due is kept
+            row = (rid, key, at_ms, rating, duration, 0, 0, None, None, None, _iso_ms(due))
+    derived = {
+        "card_id": after["card_id"], "reps": int(after["reps"]) - 1, "lapses": int(after["lapses"]) - lapsed,
+        "content_hash": after["content_hash"], "suspended": int(after["suspended"]),
+        "buried_until": _floor_iso(after["buried_until"]), "leech": int(after.get("leech", 0)),
+        "last_review": prev_at.get(cid),
     }
-    diff = {}
-    for k, v in actual.items():
-        if k in _TIMES:
-            v = _floor_iso(v)
-        elif k in ("suspended", "leech"):
-            v = int(v)
-        if derived.get(k) != v:
-            diff[k] = v
+    diff = {k: v for k, v in actual.items() if derived[k] != v}
     prev_at[cid] = _floor_iso(at_text)  # type: ignore[assignment]
-    return (rid, key, at_ms, rating, duration, code, *cols), (json.dumps(diff) if diff else None)
+    return row, (json.dumps(diff) if diff else None)
 
 
 # MIGRATIONS[n] takes schema n to n + 1; MIGRATIONS[0] creates the schema.

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static, TextArea
 
 from gdstudy.deck import Card
+from gdstudy.errors import GdstudyError, StaleStateError
 from gdstudy.interview import InterviewSession
 from gdstudy.scheduling import Grade
 from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
@@ -117,7 +118,17 @@ class InterviewScreen(Screen[None]):
     def action_grade(self, value: int) -> None:
         if self.card is None or not self.revealed:
             return
-        self.iv.submit(self.card, self.typed, Grade(value), time.monotonic() - self.shown_at)
+        try:
+            self.iv.submit(self.card, self.typed, Grade(value), time.monotonic() - self.shown_at)
+        except StaleStateError:  # graded elsewhere meanwhile: reloaded; show the new intervals
+            self.outcomes = self.iv.review.preview(self.card)
+            self._draw_buttons()
+            self.notify(f"'{self.card.id}' was graded in another gdstudy meanwhile: reloaded. Grade it again.",
+                        title="Card reloaded", severity="warning", timeout=8)
+            return
+        except GdstudyError as e:  # nothing saved; the card stays
+            self.notify(f"{e} (press {value} to retry)", title="Grade not saved", severity="error", timeout=10)
+            return
         self.show_next()
 
     def on_grade_bar_pressed(self, event: GradeBar.Pressed) -> None:

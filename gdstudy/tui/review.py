@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, Rule, Static
 
 from gdstudy.deck import Card
-from gdstudy.errors import GdstudyError
+from gdstudy.errors import GdstudyError, StaleStateError
 from gdstudy.scheduling import Counts, Grade, Outcome, state_name
 from gdstudy.session import ReviewSession
 from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
@@ -173,8 +173,15 @@ class ReviewScreen(Screen[None]):
         card = self.card
         try:
             self.session.grade(card, self.outcomes[grade], duration_ms=duration_ms)
-        except GdstudyError as e:
-            self.notify(str(e), title="Grade not saved", severity="error")
+        except StaleStateError:  # graded elsewhere meanwhile: the session reloaded it
+            self.outcomes = self.session.preview(card)
+            self._draw_reveal_state()
+            self.query_one("#meta", Static).update(self._meta(card))
+            self.notify(f"'{card.id}' was graded in another gdstudy meanwhile: its state is reloaded and the "
+                        "intervals updated. Grade it again.", title="Card reloaded", severity="warning", timeout=8)
+            return
+        except GdstudyError as e:  # nothing was saved; the card stays on screen
+            self.notify(f"{e} (press {value} to retry)", title="Grade not saved", severity="error", timeout=10)
             return
         st = self.session.state(card.id)
         if st is not None and st.leech and st.suspended and grade == Grade.AGAIN and not self.session.cram:
@@ -198,14 +205,22 @@ class ReviewScreen(Screen[None]):
     def action_bury(self) -> None:
         if self.card is None:
             return
-        until = self.session.bury(self.card.id)
+        try:
+            until = self.session.bury(self.card.id)
+        except GdstudyError as e:
+            self.notify(str(e), title="Not buried", severity="error", timeout=10)
+            return
         self.notify(f"Buried '{self.card.id}' until {until.astimezone():%a %H:%M} (u undoes).")
         self.show_next()
 
     def action_suspend(self) -> None:
         if self.card is None:
             return
-        self.session.suspend(self.card.id)
+        try:
+            self.session.suspend(self.card.id)
+        except GdstudyError as e:
+            self.notify(str(e), title="Not suspended", severity="error", timeout=10)
+            return
         self.notify(f"Suspended '{self.card.id}': unsuspend it in the browser (b), or u to undo.")
         self.show_next()
 
