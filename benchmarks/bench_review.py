@@ -11,9 +11,13 @@ Measures, against the targets of issue #2:
       headless, timed from spawning the process until the first card's front is on the screen,
       next to a bare `python -c "import textual.app"` measured the same way in the same run;
   (c) scale: 10,000 generated cards (YAML files) and 1,000,000 review-log rows (inserted with
-      executemany into a database created by `Store`): review start (load deck + open store +
-      build session + first `next_card()` + `preview`), and the commit latency of 500
-      `session.grade` calls (p50/p99). The between-card queue rebuild is reported for information.
+      executemany into a schema-v2 database created by the frozen v2 store, then migrated to v3 by
+      `Store`): review start (load deck + open store + build session + first `next_card()` +
+      `preview`), and the commit latency of 500 `session.grade` calls (p50/p99), each before (v2
+      code on the v2 file) and after (v3); the same commits with v2 and v3 interleaved in one
+      process (so machine noise hits both alike); bytes per review on disk; the migration time;
+      export (`iter_reviews`) + import (`import_reviews`) of the whole log. The between-card queue
+      rebuild is reported for information.
 
 Everything runs in temporary folders (GDSTUDY_HOME points there); nothing touches your data.
 """
@@ -427,6 +431,37 @@ BULK_CHILD = textwrap.dedent(
 )
 
 
+INTERLEAVED_CHILD = textwrap.dedent(
+    """
+    import json, sys, time
+    from pathlib import Path
+    from gdstudy.config import Settings
+    from gdstudy.deck import load_deck
+    from gdstudy.scheduling import Grade
+    import gdstudy.session, gdstudy.store
+    import tests._session_v2, tests._store_v2
+    deck = load_deck([Path(sys.argv[1])])
+    settings = Settings(max_reviews_per_day=10_000)
+    sessions = {
+        "v2": tests._session_v2.ReviewSession(deck, tests._store_v2.Store(Path(sys.argv[2])), settings),
+        "v3": gdstudy.session.ReviewSession(deck, gdstudy.store.Store(Path(sys.argv[3])), settings),
+    }
+    cycle = (Grade.GOOD, Grade.GOOD, Grade.HARD, Grade.AGAIN, Grade.EASY)
+    times = {"v2": [], "v3": [], "cpu_v2": [], "cpu_v3": []}
+    for i in range(int(sys.argv[4])):
+        for name in (("v2", "v3") if i % 2 == 0 else ("v3", "v2")):  # alternate who goes first
+            s = sessions[name]
+            card = s.next_card()
+            out = s.preview(card)
+            t, c = time.perf_counter(), time.thread_time()
+            s.grade(card, out[cycle[i % 5]], duration_ms=5000)
+            times[name].append(time.perf_counter() - t)
+            times["cpu_" + name].append(time.thread_time() - c)  # our own work, without waiting on fsync
+    print(json.dumps(times))
+    """
+)
+
+
 def run_child(code: str, args: list[str], env: dict[str, str], cwd: Path) -> dict:
     proc = subprocess.run([PY, "-c", code, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=1200)
     if proc.returncode != 0:
@@ -484,12 +519,17 @@ def bench_scale(tmp: Path, n_cards: int, n_log: int, n_grades: int, starts: int,
     print("    after (v3) …", file=sys.stderr, flush=True)
     after = starts_and_grades(deck_dir, db_path, pristine_v3, n_grades, starts, env, tmp, "v3")
     prof = run_scale_child(deck_dir, db_path, 0, env, tmp, profile=True)["profile"] if profile else None
+    print("    grade commits, v2 and v3 interleaved …", file=sys.stderr, flush=True)
+    a2, a3 = tmp / "inter-v2.db", tmp / "inter-v3.db"
+    shutil.copy(pristine_v2, a2)
+    shutil.copy(pristine_v3, a3)
+    interleaved = run_child(INTERLEAVED_CHILD, [str(deck_dir), str(a2), str(a3), str(n_grades)], env, tmp)
     print("    export + import …", file=sys.stderr, flush=True)
     bulk = run_child(BULK_CHILD, [str(pristine_v3), str(tmp / "import.db")], env, tmp)
     return {
         "gen_deck_s": t_deck, "gen_db_s": t_db, "state_counts": counts, "n_log": n_log,
         "v2_bytes": v2_bytes, "v3_bytes": v3_bytes, "migrate_s": migrate, "before": before, "after": after,
-        "bulk": bulk, "profile": prof,
+        "bulk": bulk, "profile": prof, "interleaved": interleaved,
     }
 
 
@@ -589,6 +629,12 @@ def main() -> None:
             note=f"v2 {ms(pct(g2, 50))}"),
         row(f"grade commit p99 ({len(g3)} × `session.grade`), v3", pct(g3, 99), 0.010,
             note=f"v2 {ms(pct(g2, 99))}"),
+        row(f"grade commit p50, v2 and v3 interleaved in one process ({len(c['interleaved']['v3'])} each), v3",
+            pct(c["interleaved"]["v3"], 50), None, note=f"v2 {ms(pct(c['interleaved']['v2'], 50))}"),
+        row("grade commit p99, interleaved, v3", pct(c["interleaved"]["v3"], 99), 0.010,
+            note=f"v2 {ms(pct(c['interleaved']['v2'], 99))}"),
+        row("grade commit CPU time (thread, excludes fsync waits) p50, interleaved, v3",
+            pct(c["interleaved"]["cpu_v3"], 50), None, note=f"v2 {ms(pct(c['interleaved']['cpu_v2'], 50))}"),
         row("next card (queue rebuild) p50, v3", pct(q3, 50), None, note=f"v2 {ms(pct(v2['queue'], 50))}"),
         row("next card (queue rebuild) p99, v3", pct(q3, 99), None, note=f"v2 {ms(pct(v2['queue'], 99))}"),
         f"| bytes per review on disk, {n_log:,} rows, indexes included, v3 | {bpr3:.1f} B | ≤ 120 B | "

@@ -361,7 +361,7 @@ BAD_DBS = {
     "foreign-wal-sqlite": (_foreign_wal_db, "not a gdstudy database"),
     "other-app-meta": (_other_app_meta_db, "not a gdstudy database"),
     "text-file": (_text_file, "not a gdstudy database"),
-    "corrupt-sqlite": (_garbage_with_sqlite_header, "not a usable gdstudy database"),
+    "corrupt-sqlite": (_garbage_with_sqlite_header, "not a gdstudy database"),
 }
 
 

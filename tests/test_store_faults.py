@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Callable
@@ -48,10 +50,27 @@ def logged(db: Path) -> list[tuple[str, int]]:
 # -- the faults, each as (make it happen, undo it) ------------------------------------------------
 
 
+HOLDER = """
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+sys.stdin.readline()
+db.execute("ROLLBACK")
+"""
+
+
 def locked(s: ReviewSession) -> Callable[[], None]:
-    other = sqlite3.connect(s.store.path, isolation_level=None)
-    other.execute("BEGIN EXCLUSIVE")
-    return lambda: (other.execute("ROLLBACK"), other.close())  # type: ignore[func-returns-value]
+    """Another process holds the write lock (BEGIN EXCLUSIVE) until released."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(s.store.path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+
+    def release() -> None:
+        holder.communicate("\n", timeout=30)
+        assert holder.returncode == 0
+
+    return release
 
 
 def disk_full(s: ReviewSession) -> Callable[[], None]:

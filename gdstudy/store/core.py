@@ -53,6 +53,9 @@ class StoreBase:
             self._file_sig = (st.st_mtime_ns, st.st_size)
         except sqlite3.DatabaseError as e:
             self.db.close()
+            if _not_sqlite(e):
+                raise StoreError(f"{self.path} is not a gdstudy database (not SQLite, or damaged beyond use); "
+                                 "refusing to touch it") from None
             raise StoreError(f"{self.path} is not a usable gdstudy database: {e}") from None
         except BaseException:  # e.g. the StoreError of a refused database: don't leave it open
             self.db.close()
@@ -191,7 +194,7 @@ class StoreBase:
         """Read the identity stamp through a fresh connection: this connection's page cache may
         still hold the old contents of a file copied over in place."""
         try:
-            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=self.timeout_s)
+            con = sqlite3.connect(self.path, timeout=self.timeout_s)  # (reads only)
             try:
                 row = con.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
             finally:
@@ -311,15 +314,17 @@ class _Tx:
 
 
 def _refuse_foreign_file(path: Path) -> None:
-    """Refuse to open (and so possibly rewrite) a non-empty file that is not SQLite at all."""
+    """A folder is refused here; a file that is not SQLite at all is refused by SQLite itself
+    (SQLITE_NOTADB on the first read, before anything is written), see `_not_sqlite`.
+
+    (The file is deliberately not opened with a plain `open()`: closing any descriptor of a file
+    drops every POSIX lock this process holds on it, including those of another Store open on the
+    same database, and another process may then checkpoint and delete the WAL index under it.)"""
     if path.is_dir():
         raise StoreError(f"{path} is a folder, not a database file")
-    try:
-        with open(path, "rb") as f:
-            head = f.read(16)
-    except FileNotFoundError:
-        return
-    except OSError as e:
-        raise StoreError(f"cannot read database {path}: {e.strerror or e}") from None
-    if head and head != b"SQLite format 3\x00":
-        raise StoreError(f"{path} is not a gdstudy database (not SQLite); refusing to touch it")
+    if path.exists() and not os.access(path, os.R_OK):
+        raise StoreError(f"cannot read database {path}: permission denied")
+
+
+def _not_sqlite(e: sqlite3.DatabaseError) -> bool:
+    return getattr(e, "sqlite_errorname", "") == "SQLITE_NOTADB" or "not a database" in str(e)

@@ -3,7 +3,7 @@
 A review row keeps the card's FSRS state *before* the review in typed columns (state, step,
 stability, difficulty, due). Everything else the state before had is derived:
 
-- `last_review`: the time of the card's previous non-cram review (by insertion order);
+- `last_review`: the latest time among the card's earlier-logged non-cram reviews;
 - `reps` / `lapses`: the state after minus this review (one rep; one lapse when a review-state
   card was graded Again);
 - content hash and flags (suspended, buried, leech): the state after's.

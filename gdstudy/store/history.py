@@ -8,16 +8,27 @@ the caller to replay each touched card's full history into its new state.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from gdstudy.errors import StoreError
 from gdstudy.store.core import reading
 from gdstudy.store.model import KIND_CODE, KINDS, CardState, ImportResult, ParamsRow, ReviewRow, from_ms, to_ms
 from gdstudy.store.reviews import ReviewsMixin
+from gdstudy.store.schema import STRICT
 
 __all__ = ["HistoryMixin"]
+
+_TEMP = f"""CREATE TEMP TABLE import_rows (
+    card        INTEGER NOT NULL,
+    at_ms       INTEGER NOT NULL CHECK (at_ms BETWEEN -9007199254740991 AND 9007199254740991),
+    rating      INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+    duration_ms INTEGER CHECK (duration_ms BETWEEN 0 AND 9007199254740991),
+    kind        INTEGER NOT NULL,
+    state       INTEGER NOT NULL CHECK (state BETWEEN 0 AND 3)
+){STRICT}"""
 
 Replay = Callable[[str, list[ReviewRow]], "CardState | None"]
 
@@ -45,42 +56,55 @@ class HistoryMixin(ReviewsMixin):
             yield r
 
     def import_reviews(self, rows: Iterable[ReviewRow], replay: Replay) -> ImportResult:
-        """ONE transaction: rows identical (card, time, rating) to a logged one are skipped, the rest
-        inserted; then each touched card's state is replaced by `replay(card_id, full history sorted
-        by time)` (None = new), keeping its flags (suspended, buried, leech) and content hash.
-        Any exception rolls everything back."""
-        added = skipped = 0
-        touched: dict[str, int] = {}
-        with self._tx():
-            pending: set[tuple[int, int, int]] = set()
-            batch: list[tuple[Any, ...]] = []
-            probe = "SELECT 1 FROM review_log WHERE card = ? AND at_ms = ? AND rating = ? LIMIT 1"
-            for i, r in enumerate(rows, 1):
-                _validate(i, r)
-                key = self._key(r.card_id)
-                t = (key, r.reviewed_at_ms, r.rating)
-                if t in pending or self.db.execute(probe, t).fetchone():
-                    skipped += 1
-                    continue
-                pending.add(t)
-                added += 1
-                touched[r.card_id] = key
-                batch.append((*t, r.duration_ms, KIND_CODE[r.kind], r.state_before))
-                if len(batch) >= 10_000:
-                    self._insert_rows(batch)
-                    batch.clear()
-                    pending.clear()
-            self._insert_rows(batch)
-            for cid, key in touched.items():
-                history = list(self._rows(self.db.execute(
-                    "SELECT card, at_ms, rating, duration_ms, kind, state FROM review_log WHERE card = ?"
-                    " ORDER BY at_ms, id", (key,)), {key: cid}))
-                self._replace_state(cid, replay(cid, history))
-        return ImportResult(added=added, skipped=skipped, cards=len(touched))
+        """ONE transaction: rows identical (card, time, rating) to a logged one, or to an earlier
+        row of the same import, are skipped, the rest inserted in the order given; then each
+        touched card's state is replaced by `replay(card_id, full history sorted by time)` (None =
+        new), keeping its flags (suspended, buried, leech) and content hash. Any exception
+        (a bad row, a failing replay) rolls everything back.
 
-    def _insert_rows(self, batch: list[tuple[Any, ...]]) -> None:
-        self.db.executemany(
-            "INSERT INTO review_log (card, at_ms, rating, duration_ms, kind, state) VALUES (?, ?, ?, ?, ?, ?)", batch)
+        Shape: the rows go through a TEMP table (validated in C by its CHECK constraints), and one
+        INSERT ... SELECT drops the duplicates, so a million rows take seconds."""
+        with self._tx():
+            self.db.execute(_TEMP)
+            try:
+                return self._import(rows, replay)
+            finally:
+                self.db.execute("DROP TABLE temp.import_rows")
+
+    def _import(self, rows: Iterable[ReviewRow], replay: Replay) -> ImportResult:
+        seen = [0]
+
+        def typed() -> Iterator[tuple[Any, ...]]:
+            key, kinds = self._key, KIND_CODE
+            for r in rows:
+                seen[0] += 1
+                if r.kind not in kinds or not isinstance(r.card_id, str) or not r.card_id:
+                    _validate(seen[0], r)
+                yield (key(r.card_id), r.reviewed_at_ms, r.rating, r.duration_ms, kinds[r.kind], r.state_before)
+
+        try:
+            self.db.executemany("INSERT INTO temp.import_rows VALUES (?, ?, ?, ?, ?, ?)", typed())
+        except sqlite3.IntegrityError:  # a CHECK failed: row seen[0]; say what is wrong if it can be read again
+            if isinstance(rows, Sequence) and 0 < seen[0] <= len(rows):
+                _validate(seen[0], rows[seen[0] - 1])
+            raise StoreError(f"import: row {seen[0]} is not a valid review; nothing was imported") from None
+        first_new = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM review_log").fetchone()[0]
+        self.db.execute(
+            "INSERT INTO review_log (card, at_ms, rating, duration_ms, kind, state)"
+            " SELECT card, at_ms, rating, duration_ms, kind, state FROM temp.import_rows i"
+            " WHERE i.rowid IN (SELECT MIN(rowid) FROM temp.import_rows GROUP BY card, at_ms, rating)"
+            " AND NOT EXISTS (SELECT 1 FROM review_log r WHERE r.card = i.card AND r.at_ms = i.at_ms"
+            " AND r.rating = i.rating) ORDER BY i.rowid")
+        added = self.db.execute("SELECT changes()").fetchone()[0]
+        touched = self.db.execute(
+            "SELECT k.key, k.card_id FROM card_keys k WHERE k.key IN"
+            " (SELECT DISTINCT card FROM review_log WHERE id > ?)", (first_new,)).fetchall()
+        for key, cid in touched:
+            history = list(self._rows(self.db.execute(
+                "SELECT card, at_ms, rating, duration_ms, kind, state FROM review_log WHERE card = ?"
+                " ORDER BY at_ms, id", (key,)), {key: cid}))
+            self._replace_state(cid, replay(cid, history))
+        return ImportResult(added=added, skipped=seen[0] - added, cards=len(touched))
 
     def _replace_state(self, cid: str, new: CardState | None) -> None:
         old = self.state(cid)

@@ -90,10 +90,15 @@ class CardState:
         )
 
     @classmethod
-    def from_stored(cls, d: dict[str, Any], where: str) -> "CardState":
+    def from_stored(cls, d: dict[str, Any], where: object) -> "CardState":
         """A `cards` row read from disk, validated: a damaged or hand-edited value is one clear
         StoreError naming the card and the field, never a traceback."""
         cid = d.get("card_id")
+        if _plausible(d):  # the usual case: one pass, parse once
+            try:
+                return cls.from_dict(d)
+            except (ValueError, TypeError, OverflowError):
+                pass  # a bad time: the checks below name it
         try:
             if not isinstance(cid, str) or not cid:
                 raise ValueError("card_id")
@@ -114,6 +119,22 @@ class CardState:
                 f"{where}: card {cid!r} has a bad stored value {e.field}={e.value!r} (damaged or hand-edited "
                 "database); fix or delete that row of the cards table"
             ) from None
+
+
+_NUM = (int, float, type(None))
+
+
+def _plausible(d: dict[str, Any]) -> bool:
+    st, step, stab, diff = d["state"], d["step"], d["stability"], d["difficulty"]
+    return (
+        type(d["card_id"]) is str and bool(d["card_id"]) and type(st) is int and 0 <= st <= 3
+        and (step is None or type(step) is int and step >= 0)
+        and type(stab) in _NUM and stab == stab and type(diff) in _NUM and diff == diff  # (NaN != NaN)
+        and type(d["reps"]) is int and d["reps"] >= 0 and type(d["lapses"]) is int and d["lapses"] >= 0
+        and type(d["content_hash"]) is str and d["suspended"] in (0, 1) and d["leech"] in (0, 1)
+        and type(d["due"]) is str and type(d["last_review"]) in (str, type(None))
+        and type(d["buried_until"]) in (str, type(None))
+    )
 
 
 class _Bad(Exception):

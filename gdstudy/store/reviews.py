@@ -47,7 +47,7 @@ class ReviewsMixin(StoreBase):
         return self._card(r) if r else None
 
     def _card(self, r: tuple[Any, ...]) -> CardState:
-        return CardState.from_stored(dict(zip(_COLS, r)), str(self.path))
+        return CardState.from_stored(dict(zip(_COLS, r)), self.path)
 
     @reading
     def log(self, card_id: str | None = None, since: datetime | None = None) -> Iterator[LogEntry]:
@@ -136,9 +136,10 @@ class ReviewsMixin(StoreBase):
         return int(cur.lastrowid)  # type: ignore[arg-type]
 
     def _prev_at(self, key: int, before_id: int | None) -> datetime | None:
-        """When the card was last reviewed (non-cram) before log row `before_id` (None: ever)."""
+        """The latest time the card was reviewed (non-cram) in the rows logged before row
+        `before_id` (None: in all rows). Walks the (card, at_ms) index from its end."""
         row = self.db.execute(
-            "SELECT at_ms FROM review_log WHERE card = ? AND kind != ? AND id < ? ORDER BY id DESC LIMIT 1",
+            "SELECT at_ms FROM review_log WHERE card = ? AND kind != ? AND id < ? ORDER BY at_ms DESC, id DESC LIMIT 1",
             (key, CRAM, before_id if before_id is not None else 2**62),
         ).fetchone()
         return from_ms(row[0]) if row else None

@@ -130,7 +130,7 @@ def _v3(db: sqlite3.Connection) -> None:
     """The compact review log: copy every v2 row into typed columns, then swap the tables."""
     script(db, V3_TABLES)
     keys: dict[str, int] = {}
-    prev_at: dict[str, str] = {}  # card -> ISO (ms) of its previous non-cram review
+    prev_at: dict[str, tuple[int, str]] = {}  # card -> (ms, ISO) of its latest earlier non-cram review
     batch: list[tuple[Any, ...]] = []
     extra: list[tuple[int, str]] = []
     ins = ("INSERT INTO review_log_v3 (id, card, at_ms, rating, duration_ms, kind, state, step, stability,"
@@ -182,7 +182,7 @@ _MS = timedelta(milliseconds=1)
 
 def convert_row(
     rid: int, cid: str, rating: int, at_text: str, duration: int | None, kind: str,
-    before_j: str | None, after_j: str | None, keys: dict[str, int], prev_at: dict[str, str],
+    before_j: str | None, after_j: str | None, keys: dict[str, int], prev_at: dict[str, tuple[int, str]],
 ) -> tuple[tuple[Any, ...], str | None]:
     """One v2 log row -> (v3 row, review_extra JSON or None). The same rules as derive.py, written
     out on the JSON dicts (state, step, stability, difficulty and due are copied, so only the
@@ -226,10 +226,11 @@ def convert_row(
         "card_id": after["card_id"], "reps": int(after["reps"]) - 1, "lapses": int(after["lapses"]) - lapsed,
         "content_hash": after["content_hash"], "suspended": int(after["suspended"]),
         "buried_until": _floor_iso(after["buried_until"]), "leech": int(after.get("leech", 0)),
-        "last_review": prev_at.get(cid),
+        "last_review": prev_at[cid][1] if cid in prev_at else None,
     }
     diff = {k: v for k, v in actual.items() if derived[k] != v}
-    prev_at[cid] = _floor_iso(at_text)  # type: ignore[assignment]
+    if cid not in prev_at or at_ms >= prev_at[cid][0]:  # (rows come in id order: a tie goes to the later)
+        prev_at[cid] = (at_ms, _floor_iso(at_text))  # type: ignore[assignment]
     return row, (json.dumps(diff) if diff else None)
 
 

@@ -126,7 +126,7 @@ class InterviewScreen(Screen[None]):
         try:
             self.iv.submit(self.card, self.typed, Grade(value), time.monotonic() - self.shown_at)
         except StaleStateError:  # graded elsewhere meanwhile: reloaded; show the new intervals
-            self.outcomes = self.iv.review.preview(self.card)
+            self.outcomes = self.iv.review.preview(self.card) if self.iv.schedule else {}
             self._draw_buttons()
             self.notify(f"'{self.card.id}' was graded in another gdstudy meanwhile: reloaded. Grade it again.",
                         title="Card reloaded", severity="warning", timeout=8)
