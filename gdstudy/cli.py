@@ -151,7 +151,8 @@ def review(
     from gdstudy.tui import make_app
 
     with _store(data_dir) as store:
-        session = ReviewSession(cards, store, settings, cram=cram, tags=tuple(tag or ()))
+        session = ReviewSession(cards, store, settings, cram=cram, tags=tuple(tag or ()),
+                                explicit_retention=_retention_explicit(retention))
         if tag and not session.cards:
             raise ConfigError(f"no cards with tag {', '.join(tag)}")
         _run_tui(make_app(session))
@@ -272,6 +273,10 @@ def render_stats(st: "Stats") -> str:
     lines += ["", "mastery by tag (mean recall probability now, weakest first; tags on ≥ 3 cards):"]
     for t in st.broad_tags():
         lines.append(f"  {t.tag:<28} {'█' * round(20 * t.mastery):<20} {t.mastery:6.1%}  ({t.studied}/{t.cards} studied)")
+    if st.calibration is not None:
+        from gdstudy.optimize.report import render_calibration
+
+        lines += ["", *render_calibration(st.calibration)]
     return "\n".join(lines)
 
 
@@ -298,6 +303,61 @@ def stats(
     else:
         typer.echo(f"due today: {due.new} new, {due.learning} learning, {due.review} review")
         typer.echo(render_stats(st))
+
+
+def _retention_explicit(flag: float | None) -> bool:
+    """Whether a flag or the config file sets the desired retention (then it wins over the one
+    `gdstudy optimize --retention` recommended)."""
+    from gdstudy.config import _from_toml, config_path
+
+    return flag is not None or "desired_retention" in _from_toml(config_path())
+
+
+@app.command()
+@edge
+def optimize(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Compute and report, save nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    reset: Annotated[bool, typer.Option("--reset", help="Go back to the FSRS-6 default parameters.")] = False,
+    undo: Annotated[bool, typer.Option("--undo", help="Undo the last parameter change (fit, reset or retention).")] = False,
+    retention: Annotated[bool, typer.Option("--retention", help="Simulate desired retentions 0.70-0.97 and recommend the cheapest per remembered card.")] = False,
+    history: Annotated[bool, typer.Option("--history", help="List the saved parameter sets, oldest first (the last is in force).")] = False,
+    deck: DeckOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Fit FSRS-6 to your own reviews (needs the optimize extra: fsrs-rs-python); adopted only if better on held-out reviews."""
+    import json
+
+    from gdstudy.optimize import apply, report
+    from gdstudy.timeutil import utcnow
+
+    if reset + undo + retention + history > 1:
+        raise ConfigError("choose one of --reset, --undo, --retention, --history")
+    settings = _settings()
+    with _store(data_dir) as store:
+        if history:
+            rows = [apply.describe(r) | {"change": (r.scores or {}).get("change")} for r in store.params_history()]
+            if as_json:
+                typer.echo(json.dumps(rows, indent=2))
+            for r in [] if as_json else rows:
+                extra = f", desired retention {r['desired_retention']:.2f}" if r.get("desired_retention") else ""
+                typer.echo(f"{r['change'] or '-':<9} {r['label']}{extra}")
+            if not rows and not as_json:
+                typer.echo("never optimized: the FSRS-6 defaults are in force")
+        elif reset or undo:
+            if dry_run:
+                raise ConfigError("--dry-run applies to fitting and --retention only")
+            done = apply.run_reset(store, utcnow()) if reset else apply.run_undo(store)
+            label = apply.describe(done.active)["label"]
+            typer.echo(json.dumps(done.to_dict(), indent=2) if as_json else f"{done.what}; now in force: {label}")
+        elif retention:
+            sw = apply.run_retention(store, settings, utcnow(), dry_run=dry_run)
+            explicit = settings.desired_retention if _retention_explicit(None) else None
+            typer.echo(json.dumps(sw.to_dict(), indent=2) if as_json else report.render_sweep(sw, dry_run=dry_run, explicit=explicit))
+        else:
+            ids = set(_deck(settings, deck).by_id)
+            res = apply.run_fit(store, settings, utcnow(), deck_ids=ids, dry_run=dry_run)
+            typer.echo(json.dumps(res.to_dict(), indent=2) if as_json else report.render_fit(res, dry_run=dry_run))
 
 
 interview_app = typer.Typer(help="Timed mock interview on interview-tagged cards.", invoke_without_command=True)
@@ -328,7 +388,7 @@ def interview(
     cards = _deck(settings, deck)
     _report_problems(cards)
     with _store(data_dir) as store:
-        review = ReviewSession(cards, store, settings, tags=tuple(tag or ()))
+        review = ReviewSession(cards, store, settings, tags=tuple(tag or ()), explicit_retention=_retention_explicit(None))
         iv = InterviewSession(review, minutes=minutes, count=count, seed=seed, schedule=schedule)
         _run_tui(make_app(review, start="interview", interview=iv))
 

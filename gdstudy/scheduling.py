@@ -8,10 +8,11 @@ user picks is the one applied — the interval on the button is the interval you
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import IntEnum
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from gdstudy.config import Settings
 from gdstudy.deck import Card
@@ -46,16 +47,37 @@ def fsrs_id(slug: str) -> int:
     return int.from_bytes(hashlib.sha256(slug.encode()).digest()[:8], "big") >> 1
 
 
-def make_scheduler(settings: Settings) -> "Scheduler":
+def make_scheduler(
+    settings: Settings, parameters: Sequence[float] | None = None, desired_retention: float | None = None
+) -> "Scheduler":
+    """py-fsrs with the settings; `parameters`: the 21 FSRS-6 weights (None = the defaults, e.g.
+    before `gdstudy optimize`); `desired_retention` overrides the settings' one."""
     from fsrs import Scheduler
 
+    extra = {"parameters": usable_parameters(parameters)} if parameters else {}
     return Scheduler(
-        desired_retention=settings.desired_retention,
+        **extra,
+        desired_retention=desired_retention if desired_retention is not None else settings.desired_retention,
         learning_steps=settings.learning_steps,
         relearning_steps=settings.relearning_steps,
         maximum_interval=settings.maximum_interval,
         enable_fuzzing=settings.enable_fuzz,
     )
+
+
+def usable_parameters(parameters: Sequence[float]) -> tuple[float, ...]:
+    """The 21 FSRS-6 weights inside py-fsrs' bounds (fsrs-rs fits in float32: a weight at a bound
+    can come back a hair outside it, which py-fsrs refuses). Anything that is not 21 finite
+    numbers gives the defaults."""
+    from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+    try:
+        values = [float(x) for x in parameters]
+    except (TypeError, ValueError):
+        return tuple(DEFAULT_PARAMETERS)
+    if len(values) != len(LOWER_BOUNDS_PARAMETERS) or not all(math.isfinite(v) for v in values):
+        return tuple(DEFAULT_PARAMETERS)
+    return tuple(min(max(v, lo), hi) for v, lo, hi in zip(values, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS))
 
 
 def state_name(state: CardState | None) -> str:

@@ -59,12 +59,14 @@ class ReviewSession:
     cram: bool = False
     tags: tuple[str, ...] = ()
     seed: int | None = None
+    explicit_retention: bool = True  # False: use the retention `optimize --retention` recommended, if any
     _undo: list[_LogUndo | _FlagUndo] = field(default_factory=list)
     _states: dict[str, CardState] = field(default_factory=dict)
     _cram_queue: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._scheduler: "Scheduler | None" = None
+        self._params_key: object = None
         self._states = self.store.states()
         if self.cram:
             ids = [c.id for c in self.cards if not self._is_suspended(c.id)]
@@ -80,9 +82,21 @@ class ReviewSession:
 
     @property
     def scheduler(self) -> "Scheduler":
-        """py-fsrs, built (and imported) when the first card is previewed: not at start-up."""
-        if self._scheduler is None:
-            self._scheduler = make_scheduler(self.settings)
+        """py-fsrs, built (and imported) when the first card is previewed: not at start-up. It uses
+        the FSRS parameters active in the store (`gdstudy optimize`), checked before every card, so
+        a new set applies from the next card; and the retention `optimize --retention` recommended
+        unless the config or a flag set one (`explicit_retention`)."""
+        try:
+            row = self.store.active_params()
+        except StoreError:
+            if self._scheduler is None:
+                raise
+            return self._scheduler  # the database is briefly unreadable: keep the set in force
+        key = (row.id, row.params, (row.scores or {}).get("desired_retention")) if row else None
+        if self._scheduler is None or key != self._params_key:
+            retention = None if self.explicit_retention or row is None else (row.scores or {}).get("desired_retention")
+            self._scheduler = make_scheduler(self.settings, row.params if row else None, retention)
+            self._params_key = key
         return self._scheduler
 
     def now(self) -> datetime:
@@ -143,14 +157,25 @@ class ReviewSession:
             times.append(day_start(now, self.settings.day_starts_at_hour) + timedelta(days=1))
         return min(times) if times else None
 
-    def stats(self, now: datetime | None = None) -> "Stats":
+    def stats(self, now: datetime | None = None, *, calibration: bool = True) -> "Stats":
+        """The stats; `calibration=False` leaves out the calibration (it replays the whole log: the
+        stats screen computes it in a worker thread from `calibration_input()`)."""
         from gdstudy.stats import compute_stats, study_day
 
         now = now or self.now()
         hour = self.settings.day_starts_at_hour
         recent = self.store.log(since=now - timedelta(days=31))
         days = [study_day(h, hour) for h in self.store.review_hours()]
-        return compute_stats(self.cards, self._states, recent, days, now, self.scheduler, hour)
+        st = compute_stats(self.cards, self._states, recent, days, now, self.scheduler, hour)
+        if not calibration:
+            return st
+        from gdstudy.optimize.calibration import calibrate
+
+        return replace(st, calibration=calibrate(*self.calibration_input()))
+
+    def calibration_input(self) -> tuple[list, list, Settings]:
+        """What `gdstudy.optimize.calibration.calibrate` needs, read from the store (in this thread)."""
+        return list(self.store.iter_reviews(kinds=None)), self.store.params_history(), self.settings
 
     # -- grading -------------------------------------------------------------------------------
 

@@ -18,6 +18,8 @@ from gdstudy.timeutil import day_start, ensure_utc
 if TYPE_CHECKING:
     from fsrs import Scheduler
 
+    from gdstudy.optimize.calibration import Calibration
+
 __all__ = ["Stats", "TagMastery", "compute_stats", "study_day", "streak"]
 
 FORECAST_DAYS = 14
@@ -46,6 +48,7 @@ class Stats:
     forecast: list[tuple[date, int]] = field(default_factory=list)
     streak: int = 0
     tags: list[TagMastery] = field(default_factory=list)
+    calibration: "Calibration | None" = None  # predicted vs actual recall (gdstudy.optimize.calibration)
 
     def broad_tags(self, min_cards: int = 3) -> list[TagMastery]:
         """Tags on at least `min_cards` cards (all tags if none is that broad), weakest first."""
@@ -58,6 +61,7 @@ class Stats:
             "cram_last_30d": self.cram_last_30d,
             "forecast": [(d.isoformat(), n) for d, n in self.forecast],
             "streak": self.streak, "tags": [t.to_dict() for t in self.tags],
+            "calibration": self.calibration.to_dict() if self.calibration else None,
         }
 
 

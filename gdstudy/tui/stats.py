@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from gdstudy.session import ReviewSession
 from gdstudy.text import literal
+from gdstudy.tui.calibration import CalibrationPanel
 
 __all__ = ["StatsScreen"]
 
@@ -41,13 +42,14 @@ class StatsScreen(Screen[None]):
             with Horizontal(id="stats-row"):
                 yield PlotextPlot(id="forecast")
                 yield DataTable(id="mastery", cursor_type="none", zebra_stripes=True)
+            yield CalibrationPanel(id="calibration")
         yield Footer()
 
     def on_mount(self) -> None:
         from textual_plotext import PlotextPlot
 
         self.sub_title = "stats"
-        self.stats = st = self.session.stats()
+        self.stats = st = self.session.stats(calibration=False)
         b = st.by_state
         retention = (f"{st.retention:.1%} of {st.retention_reviews} reviews" if st.retention is not None
                      else "no reviews of mature cards yet")
@@ -71,6 +73,7 @@ class StatsScreen(Screen[None]):
         table.add_columns("tag (on ≥ 3 cards)", "cards", "seen", "mastery")
         for t in st.broad_tags():
             table.add_row(literal(t.tag, cell=True), str(t.cards), str(t.studied), f"{t.mastery:.0%}")  # Text: a tag is never markup
+        self.query_one(CalibrationPanel).load(self.session)
 
     def action_back(self) -> None:
         self.dismiss(None)
