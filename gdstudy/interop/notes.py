@@ -17,7 +17,7 @@ Heading rules (`note_sections`), chosen per note, first match wins:
    capital) and has no markup (`::`, `==`, `[[`, `$`, `\\`, `|`, list markers).
 Text before the first heading is the section titled by the front matter's `title:`, else `Intro`
 (level 0; listed only when it has lines). Titles are whitespace-collapsed, with trailing `#`s and
-trailing decorative symbols (☆, ★, emoji) removed. A section *has text* when some line of it (code
+trailing decorative symbols (☆, ★, emoji) and `#tags` removed. A section *has text* when some line of it (code
 included) has at least 4 words once image embeds, tags, HTML tags and link markup are removed:
 labels and captions alone are not text. The same title can occur several times (slides repeat
 their title); a citation `note § Title` cites all of them.
@@ -195,6 +195,7 @@ def _fences(lines: list[str], skip: list[bool]) -> list[bool]:
 
 def clean_title(t: str) -> str:
     t = WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), t)
+    t = TAG.sub(" ", t)  # a #tag in a heading is a tag of the note, not part of the title
     t = " ".join(t.replace("**", "").split()).rstrip("#").strip()
     while t and unicodedata.category(t[-1]).startswith(("S", "Z")) and t[-1] not in ")]":
         t = t[:-1].rstrip()
