@@ -93,7 +93,7 @@ def _tag_only(s: str) -> bool:
 
 def separator(s: str) -> tuple[int, int] | None:
     """Where the `::`/`:::` of a one-line card is (index, length), or None."""
-    masked = _mask(s, CODE_SPAN, URL, MATH, CLOZE, WIKILINK, LINK_TARGET)
+    masked = _mask(s, CODE_SPAN, URL, MATH, CLOZE, CLOZE_OPEN, WIKILINK, LINK_TARGET)
     i = masked.find("::")
     if i <= 0 or not masked[:i].strip():
         return None
