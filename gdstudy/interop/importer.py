@@ -138,8 +138,33 @@ def card_id(note_key: str, key: str, suffix: str = "") -> str:
     return f"{_slug(key)}-{digest}" + (f"-{suffix}" if suffix else "")
 
 
-def _card_dicts(note: NoteFile, cards: list[NoteCard], extra_tags: tuple[str, ...]) -> list[dict[str, Any]]:
-    out, used = [], set()
+try:  # the deck loader's text boundary, when this build has it
+    from gdstudy.text import clean as _clean
+    from gdstudy.text import one_line as _one_line
+except ImportError:  # pragma: no cover - older deck loader: text is only trimmed
+    def _clean(s: str) -> str:
+        return s
+
+    def _one_line(s: str) -> str:
+        return s.strip()
+
+
+def _limits() -> dict[str, int]:
+    import gdstudy.deck as deck
+
+    return dict(getattr(deck, "LIMITS", {}))
+
+
+def _shorten(s: str, n: int) -> str:
+    return s if len(s) <= n else s[: n - 1].rstrip() + "…"
+
+
+def _card_dicts(note: NoteFile, cards: list[NoteCard], extra_tags: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[NoteError]]:
+    """Card values exactly as the deck loader will read them back (cleaned, trimmed), or located
+    errors for cards over the loader's limits."""
+    out, used, errors = [], set(), []
+    lim = _limits()
+    deck_name = _shorten(note.key, lim.get("source", 300) // 2)
     for c in cards:
         cid = card_id(note.key, c.key, c.suffix)
         base, k = cid, 1
@@ -147,46 +172,70 @@ def _card_dicts(note: NoteFile, cards: list[NoteCard], extra_tags: tuple[str, ..
             k += 1
             cid = f"{base}-{k}"
         used.add(cid)
+        tags = list(dict.fromkeys(t for t in (_clean(t).strip() for t in [*c.tags, *extra_tags]) if t))
+        source = _one_line(f"{deck_name} § {c.section}")
         d: dict[str, Any] = {
-            "id": cid, "front": c.front, "back": c.back,
-            "tags": list(dict.fromkeys([*c.tags, *extra_tags])),
-            "source": f"{note.key} § {c.section}",
+            "id": cid, "front": _clean(c.front).strip(), "back": _clean(c.back).strip(), "tags": tags,
+            "source": _shorten(source, lim.get("source", 10**9)),
         }
         if c.interview:
             d["interview"] = True
+        problem = _over_limit(d, lim)
+        if problem:
+            errors.append(NoteError(str(note.path), c.line, problem))
         out.append(d)
-    return out
+    return out, errors
 
 
-def card_hash(card: Card) -> str:
-    return hashlib.sha256(json.dumps(card.to_dict(), sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+def _over_limit(d: dict[str, Any], lim: dict[str, int]) -> str | None:
+    for key, what in (("front", "question (front)"), ("back", "answer (back)")):
+        if key in lim and len(d[key]) > lim[key]:
+            return f"card {what} is {len(d[key]):,} characters, over the {lim[key]:,}-character limit of card files"
+    if "tags" in lim and len(d["tags"]) > lim["tags"]:
+        return f"card has {len(d['tags'])} tags, over the limit of {lim['tags']}"
+    long = [t for t in d["tags"] if "tag" in lim and len(t) > lim["tag"]]
+    if long:
+        return f"tag '{_shorten(long[0], 50)}' is over the {lim['tag']}-character limit"
+    return None
+
+
+def card_hash(card: Card | dict[str, Any]) -> str:
+    d = card if isinstance(card, dict) else card.to_dict()
+    return hashlib.sha256(json.dumps(d, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
 # ---------------------------------------------------------------------------------------------
 # YAML
 
 
-_BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_T = "tag:yaml.org,2002:"
 
 
-class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
-    """The safe dumper, with multi-line text as `|` blocks when YAML allows it (else quoted)."""
-
-
-def _str(dumper: Any, s: str) -> Any:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", s, style="|" if "\n" in s else None)
-
-
-_Dumper.add_representer(str, _str)
+def _node(v: Any) -> yaml.Node:
+    """Plain data -> YAML nodes (what the safe representer builds, minus its per-value overhead);
+    multi-line text as a `|` block when YAML allows it (the emitter falls back to quoting)."""
+    if isinstance(v, str):
+        return yaml.ScalarNode(_T + "str", v, style="|" if "\n" in v else None)
+    if isinstance(v, bool):
+        return yaml.ScalarNode(_T + "bool", "true" if v else "false")
+    if isinstance(v, list):
+        return yaml.SequenceNode(_T + "seq", [_node(x) for x in v], flow_style=not v or None)
+    if isinstance(v, dict):
+        return yaml.MappingNode(_T + "map", [(_node(k), _node(x)) for k, x in v.items()], flow_style=False)
+    raise TypeError(f"cannot write {type(v).__name__} to a card file")
 
 
 def _body(note_key: str, cards: list[dict[str, Any]]) -> str:
-    doc = {"deck": note_key, "description": f"Cards imported from the note {note_key}", "cards": cards}
-    return yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False)
+    lim = _limits()
+    name = _one_line(_shorten(note_key, lim.get("deck", 10**9)))
+    desc = _one_line(_shorten(f"Cards imported from the note {note_key}", lim.get("description", 10**9)))
+    doc = {"deck": name, "description": desc, "cards": cards}
+    return yaml.serialize(_node(doc), Dumper=_Dumper, allow_unicode=True, width=100)
 
 
-def _header(note: NoteFile, cards: list[Card]) -> str:
-    marker = {"v": 1, "note": note.key, "root": note.root, "cards": {c.id: card_hash(c) for c in cards}}
+def _header(note: NoteFile, cards: list[dict[str, Any]]) -> str:
+    marker = {"v": 1, "note": note.key, "root": note.root, "cards": {c["id"]: card_hash(c) for c in cards}}
     return HEADER + MARKER + json.dumps(marker, ensure_ascii=True, separators=(",", ":")) + "\n"
 
 
@@ -209,100 +258,123 @@ def read_marker(path: Path) -> dict[str, Any] | None:
     return None
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 # ---------------------------------------------------------------------------------------------
 # import
 
 
-def _generate(parsed: list[tuple[NoteFile, list[dict[str, Any]]]], shipped: list[Path],
-              report: ImportReport) -> list[tuple[NoteFile, list[Card]]]:
-    """Dump every note's cards and read them back with the deck loader (one pass over a temp
-    folder): what is written is exactly what `cards check` accepts; a note whose cards the loader
-    refuses (e.g. an id the shipped deck uses) is reported and skipped."""
-    with tempfile.TemporaryDirectory(prefix="gdstudy-import-") as tmp:
-        where: dict[str, int] = {}
-        for i, (n, dicts) in enumerate(parsed):
-            p = Path(tmp) / f"{i:06d}.yaml"
-            p.write_text(_body(n.key, dicts), encoding="utf-8")
-            where[str(p)] = i
-        deck = load_deck(shipped, [Path(tmp)], check_demos=False)
-    bad: dict[int, str] = {}
-    for prob in deck.problems:
-        if prob.path in where:
-            bad.setdefault(where[prob.path], prob.message)
-    cards: list[list[Card]] = [[] for _ in parsed]
-    for c in deck.cards:
-        if c.path in where:
-            cards[where[c.path]].append(c)
-    out = []
-    for i, (n, _) in enumerate(parsed):
-        if i in bad:
-            report.errors.append(NoteError(str(n.path), None, f"cannot import: {bad[i]}"))
-        else:
-            out.append((n, cards[i]))
-    return out
+@dataclass
+class _Plan:
+    """What to do with one card file: its changes (reported once the file is validated) and the
+    text to write (None: leave the file as it is)."""
+
+    note: NoteFile
+    out: Path
+    cards: list[dict[str, Any]]
+    changes: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+    text: str | None = None
 
 
-def _plan_file(n: NoteFile, desired: list[Card], out: Path, report: ImportReport) -> str | None:
-    """Changes for one card file; the text to write, or None to leave the file alone."""
+def _plan_file(n: NoteFile, desired: list[dict[str, Any]], out: Path) -> _Plan:
+    plan = _Plan(n, out, desired)
     f = str(out)
-    if not out.exists():
-        report.changes += [Change("added", f, c.id) for c in desired]
-        return _header(n, desired) + _body(n.key, [c.to_dict() for c in desired]) if desired else None
+    try:
+        current: str | None = out.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if desired:
+            plan.changes = [Change("added", f, d["id"]) for d in desired]
+            plan.text = _header(n, desired) + _body(n.key, desired)
+        return plan
+    except (OSError, UnicodeDecodeError):
+        current = None
+    body = _body(n.key, desired)
+    if current == _header(n, desired) + body:
+        plan.unchanged = len(desired)  # exactly what this import would write
+        return plan
     marker = read_marker(out)
     if marker is None or marker.get("note") != n.key:
-        report.changes.append(Change("conflict", f, "", "not written by gdstudy import, or its header was changed; left unchanged"))
-        return None
+        plan.changes.append(Change("conflict", f, "", "not written by gdstudy import, or its header was changed; left unchanged"))
+        return plan
     existing = load_deck((), [out], check_demos=False)
     if existing.problems:
-        report.changes.append(Change("conflict", f, "", f"cannot be read ({existing.problems[0]}); left unchanged"))
-        return None
+        plan.changes.append(Change("conflict", f, "", f"cannot be read ({existing.problems[0]}); left unchanged"))
+        return plan
     recorded: dict[str, str] = marker["cards"]
-    want = {c.id: c for c in desired}
+    want = {d["id"]: d for d in desired}
+    old = {c.id: c.to_dict() for c in existing.cards}
     conflicts = []
-    for c in existing.cards:
-        if c.id in want and c.to_dict() == want[c.id].to_dict():
+    for cid, d in old.items():
+        if want.get(cid) == d:
             continue  # already what the note says
-        if recorded.get(c.id) != card_hash(c):
-            how = "edited by hand" if c.id in recorded else "added by hand"
-            conflicts.append(Change("conflict", f, c.id, f"{how} since the last import; file left unchanged"))
-    have = {c.id for c in existing.cards}
+        if recorded.get(cid) != card_hash(d):
+            how = "edited by hand" if cid in recorded else "added by hand"
+            conflicts.append(Change("conflict", f, cid, f"{how} since the last import; file left unchanged"))
     conflicts += [Change("conflict", f, cid, "deleted by hand but still in the note; file left unchanged")
-                  for cid in recorded if cid not in have and cid in want]
+                  for cid in recorded if cid not in old and cid in want]
     if conflicts:
-        report.changes += conflicts
-        return None
-    old = {c.id: c for c in existing.cards}
-    orphans = [c for c in existing.cards if c.id not in want]
-    for c in desired:
-        if c.id not in old:
-            report.changes.append(Change("added", f, c.id))
-        elif c.to_dict() != old[c.id].to_dict():
-            report.changes.append(Change("updated", f, c.id))
+        plan.changes = conflicts
+        return plan
+    orphans = [d for cid, d in old.items() if cid not in want]
+    for d in desired:
+        if d["id"] not in old:
+            plan.changes.append(Change("added", f, d["id"]))
+        elif d != old[d["id"]]:
+            plan.changes.append(Change("updated", f, d["id"]))
         else:
-            report.unchanged += 1
-    report.changes += [Change("orphaned", f, c.id, f"no longer in {n.key}; kept") for c in orphans]
+            plan.unchanged += 1
+    plan.changes += [Change("orphaned", f, d["id"], f"no longer in {n.key}; kept") for d in orphans]
     final = desired + orphans
-    text = _header(n, final) + _body(n.key, [c.to_dict() for c in final])
-    try:
-        same = out.read_text(encoding="utf-8") == text
-    except (OSError, UnicodeDecodeError):
-        same = False
-    return None if same else text
+    text = _header(n, final) + (body if not orphans else _body(n.key, final))
+    plan.cards, plan.text = final, (None if text == current else text)
+    return plan
+
+
+def _temp_file(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+    return Path(tmp)
+
+
+def _validate_and_write(plans: list[_Plan], deck_dir: Path, shipped: list[Path], dry_run: bool,
+                        report: ImportReport) -> None:
+    """Every file to write is first written to a temp file beside its target (a temp folder on a
+    dry run) and read back by the deck loader, all in one pass: only a file the loader accepts,
+    with exactly the values planned, replaces its target (os.replace: atomic). A file the loader
+    refuses (e.g. an id the shipped deck uses) is reported against its note and not written."""
+    todo = [p for p in plans if p.text is not None]
+    with tempfile.TemporaryDirectory(prefix="gdstudy-import-") as scratch:
+        temps: dict[str, _Plan] = {}
+        try:
+            for p in todo:
+                folder = Path(scratch) / str(len(temps)) if dry_run else p.out.parent
+                temps[str(_temp_file(folder, p.out.name, p.text or ""))] = p
+            deck = load_deck(shipped, [Path(t) for t in temps], check_demos=False)
+            loaded: dict[str, list[dict[str, Any]]] = {}
+            for c in deck.cards:
+                loaded.setdefault(c.path, []).append(c.to_dict())
+            bad: dict[str, str] = {}
+            for e in deck.problems:
+                if e.path in temps:
+                    bad.setdefault(e.path, e.message)
+            for t, p in temps.items():
+                if t not in bad and loaded.get(t, []) != p.cards:
+                    bad[t] = "the card file would not read back as written"  # a loader normalisation the import lacks
+                if t in bad:
+                    report.errors.append(NoteError(str(p.note.path), None, f"cannot import: {bad[t]}"))
+                    p.changes, p.unchanged = [], 0
+                    continue
+                if not dry_run:
+                    os.replace(t, p.out)
+                report.written.append(p.out)
+        finally:
+            for t in temps:
+                if os.path.exists(t):
+                    os.unlink(t)
+    for p in plans:
+        report.changes += p.changes
+        report.unchanged += p.unchanged
 
 
 def _orphan_files(deck_dir: Path, notes: list[NoteFile], report: ImportReport) -> None:
@@ -312,6 +384,8 @@ def _orphan_files(deck_dir: Path, notes: list[NoteFile], report: ImportReport) -
     keys = {n.key for n in notes}
     roots = {n.root for n in notes}
     for f in sorted(deck_dir.rglob("*.yaml")):
+        if f.relative_to(deck_dir).as_posix()[: -len(".yaml")] in keys:
+            continue  # that note's own file: handled above
         m = read_marker(f)
         if m is None or m["note"] in keys or m.get("root") not in roots:
             continue
@@ -341,17 +415,13 @@ def import_notes(paths: Iterable[Path], deck_dir: Path, *, dry_run: bool = False
         except NoteError as e:
             report.errors.append(e)
             continue
-        if r.errors:
-            report.errors += [NoteError(str(n.path), line, msg) for line, msg in r.errors]
+        dicts, over = _card_dicts(n, r.cards, extra)
+        if r.errors or over:
+            report.errors += [NoteError(str(n.path), line, msg) for line, msg in r.errors] + over
             continue
-        parsed.append((n, _card_dicts(n, r.cards, extra)))
+        parsed.append((n, dicts))
     report.notes = len(parsed)
-    for n, desired in _generate(parsed, list(shipped), report):
-        out = deck_dir / (n.key + ".yaml")
-        text = _plan_file(n, desired, out, report)
-        if text is not None:
-            if not dry_run:
-                _atomic_write(out, text)
-            report.written.append(out)
+    plans = [_plan_file(n, dicts, deck_dir / (n.key + ".yaml")) for n, dicts in parsed]
+    _validate_and_write(plans, deck_dir, list(shipped), dry_run, report)
     _orphan_files(deck_dir, notes, report)
     return report

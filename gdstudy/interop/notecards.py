@@ -83,16 +83,20 @@ def _masked(s: str) -> str:
 
 
 def tags_in(s: str) -> list[str]:
+    if "#" not in s:
+        return []
     masked = _masked(s)
     return [m.group(1) for m in TAG.finditer(masked)]
 
 
 def _tag_only(s: str) -> bool:
-    return bool(s.strip()) and not TAG.sub("", _masked(s)).strip()
+    return "#" in s and bool(s.strip()) and not TAG.sub("", _masked(s)).strip()
 
 
 def separator(s: str) -> tuple[int, int] | None:
     """Where the `::`/`:::` of a one-line card is (index, length), or None."""
+    if "::" not in s:
+        return None
     masked = _mask(s, CODE_SPAN, URL, MATH, CLOZE, CLOZE_OPEN, WIKILINK, LINK_TARGET)
     i = masked.find("::")
     if i <= 0 or not masked[:i].strip():
@@ -105,12 +109,14 @@ def display(s: str) -> tuple[str, list[str]]:
     """Card text for one note line: embeds as placeholders, wiki links as labels, `#tags` taken out
     (returned). Inline code is left exactly as written."""
     out, tags, pos = [], [], 0
+    if not any(ch in s for ch in "[#`"):
+        return s.rstrip(), tags
     for m in CODE_SPAN.finditer(s):
         out.append(_display_plain(s[pos : m.start()], tags))
         out.append(m.group(0))
         pos = m.end()
     out.append(_display_plain(s[pos:], tags))
-    return " ".join("".join(out).split(" ")).rstrip(), tags
+    return "".join(out).rstrip(), tags
 
 
 def _display_plain(s: str, tags: list[str]) -> str:
@@ -314,8 +320,10 @@ class _Parser:
                     self.note_tags += [t for t in tags_in(ln.text) if t not in SPECIAL]
 
     def _clozes(self, ln: _Line) -> list[tuple[int, int, str, str, str | None]]:
-        s, masked = ln.text, _masked(ln.text)
-        found = []
+        s = ln.text
+        if "==" not in s and "{{" not in s:
+            return []
+        masked, found = _masked(s), []
         for m in CLOZE.finditer(masked):
             body = m.group(2)
             h = body.find("::")
