@@ -76,6 +76,9 @@ class ImportReport:
         for c in self.changes:
             what = f"{c.file}: {c.card}" if c.card else c.file
             out.append(f"{c.kind:<9} {what}" + (f"  ({c.detail})" if c.detail else ""))
+        if self.count("conflict"):
+            out.append("conflicts: to keep a hand edit, make it in the note; then delete the card file (or undo the edit) "
+                       "and import again (ids are stable, so progress is kept)")
         files = "would write" if self.dry_run else "wrote"
         out.append(
             f"{self.notes} note(s): {self.count('added')} added, {self.count('updated')} updated, {self.unchanged} unchanged, "
@@ -124,8 +127,17 @@ def find_notes(paths: Iterable[Path]) -> tuple[list[NoteFile], list[CardError]]:
 # cards
 
 
+def _ascii(ch: str) -> str:
+    """A character for a slug: its ASCII base letter, a Greek letter's name (η -> eta), or nothing."""
+    base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+    if base or ch.isascii():
+        return base
+    name = unicodedata.name(ch, "")
+    return f" {name.rsplit(' ', 1)[-1].lower()} " if name.startswith("GREEK") and "LETTER" in name else " "
+
+
 def _slug(text: str, limit: int = 40) -> str:
-    s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    s = "".join(_ascii(ch) for ch in text[:200]).lower()
     s = re.sub(r"[^a-z0-9]+", "-", s).strip("-")
     if len(s) > limit:
         cut = s[:limit]
@@ -220,7 +232,7 @@ def _node(v: Any) -> yaml.Node:
     if isinstance(v, bool):
         return yaml.ScalarNode(_T + "bool", "true" if v else "false")
     if isinstance(v, list):
-        return yaml.SequenceNode(_T + "seq", [_node(x) for x in v], flow_style=not v or None)
+        return yaml.SequenceNode(_T + "seq", [_node(x) for x in v], flow_style=all(isinstance(x, str) for x in v))
     if isinstance(v, dict):
         return yaml.MappingNode(_T + "map", [(_node(k), _node(x)) for k, x in v.items()], flow_style=False)
     raise TypeError(f"cannot write {type(v).__name__} to a card file")

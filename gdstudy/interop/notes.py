@@ -1,7 +1,8 @@
 """Reading notes: a `.md`/`.txt` file becomes numbered text lines, its sections and markers.
 
 A note is read like a card file (UTF-8, no NUL byte, at most `deck.MAX_FILE_BYTES`), a BOM is
-dropped, CRLF/CR become LF, control characters other than tab are removed. Line numbers are the
+dropped, CRLF/CR become LF, control characters other than tab go through the deck's text
+boundary (`gdstudy.text.clean`: made visible; dropped where that module is absent). Line numbers are the
 file's own (1-based), so every error and citation points at the line an editor shows.
 
 Heading rules (`note_sections`), chosen per note, first match wins:
@@ -51,6 +52,13 @@ ANCHOR = re.compile(r"<a\b[^>]*class=\"[^\"]*anchor[^\"]*\"[^>]*>.*?</a\s*>", re
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 SMALL_WORDS = {"with", "from", "into", "onto", "over", "than", "that", "upon", "via", "vs"}
+
+
+try:  # the one text boundary (control characters made visible), when this build has it
+    from gdstudy.text import clean as _clean
+except ImportError:  # pragma: no cover - older builds: control characters are dropped
+    def _clean(s: str) -> str:
+        return CONTROL.sub("", s)
 
 
 class NoteError(CardError):
@@ -122,7 +130,7 @@ def read_note(path: Path, *, max_bytes: int | None = None) -> Note:
 
 def parse_note(path: Path, text: str) -> Note:
     """Parse note text (already decoded, LF line ends) into lines, code mask and headings."""
-    lines = [CONTROL.sub("", ln) for ln in text.split("\n")]
+    lines = [_clean(ln) for ln in text.split("\n")]
     skip = [False] * len(lines)
     title, tags = _front_matter(lines, skip)
     code = _fences(lines, skip)
@@ -225,7 +233,7 @@ def _feed_content(text: str) -> str:
 
 
 def _html_view(note: Note, text: str) -> None:
-    text = "\n".join(CONTROL.sub("", ln) for ln in _feed_content(text).split("\n"))
+    text = "\n".join(_clean(ln) for ln in _feed_content(text).split("\n"))
     if "&lt;" in text:  # HTML-escaped HTML (an RSS description): decode once, line by line
         text = "\n".join(html.unescape(ln).replace("\n", " ") for ln in text.split("\n"))
     headings: dict[int, tuple[int, str]] = {}
@@ -242,7 +250,7 @@ def _html_view(note: Note, text: str) -> None:
     text = HTML_HEADING.sub(heading, text)
     text = re.sub(r"<(script|style)\b.*?</\1\s*>", lambda m: re.sub(r"[^\n]", "", m.group(0)), text, flags=re.S | re.I)
     text = HTML_TAG.sub(lambda m: re.sub(r"[^\n]", "", m.group(0)), text)
-    lines = [CONTROL.sub("", html.unescape(ln).replace("\n", " ")) for ln in text.split("\n")]
+    lines = [_clean(html.unescape(ln).replace("\n", " ")) for ln in text.split("\n")]
     note.kind, note.lines, note.headings = "html", lines, headings
     note.code = [False] * len(lines)
     note.skip = [False] * len(lines)
