@@ -182,3 +182,20 @@ def test_ids_are_stable_readable_slugs(tmp_path: Path) -> None:
     assert a != card_id("other.md", "Why is SGD called stochastic?")
     assert card_id("n.md", "Что?").startswith("card-")
     assert len(card_id("n.md", "word " * 50)) <= 40 + 9
+
+
+@pytest.mark.parametrize("value", [
+    "true", "True", "yes", "no", "on", "off", "~", "null", "", "1", "1e3", "0x1f", "0o7", "1_000", ".inf", "-.nan",
+    "2001-01-01", "2001-01-01 10:00:00", "=", "<<", "a: b", "- x", "#x", "x #y", "'q'", '"d"', "%x", "@x", "`x",
+    "!x", "&x", "*x", "|", "> x", "...", "---", " lead", "trail ", "tab\tx", "é", "1.5", "+1", "-1", "0b101", "12:30",
+    "a\nb", "a\n b ", "\n lead break",
+])
+def test_the_fast_dumper_quotes_exactly_like_safe_dump(value: str) -> None:
+    import yaml
+
+    from gdstudy.interop.importer import _Dumper, _node
+
+    out = yaml.serialize(_node({"k": value}), Dumper=_Dumper, allow_unicode=True)
+    assert yaml.safe_load(out) == {"k": value}
+    if "\n" not in value:  # multi-line text is a | block here, quoted by safe_dump
+        assert out == yaml.safe_dump({"k": value}, allow_unicode=True)

@@ -137,7 +137,10 @@ def _ascii(ch: str) -> str:
 
 
 def _slug(text: str, limit: int = 40) -> str:
-    s = "".join(_ascii(ch) for ch in text[:200]).lower()
+    s = text[:200]
+    if not s.isascii():
+        s = "".join(ch if ch.isascii() else _ascii(ch) for ch in s)
+    s = s.lower()
     s = re.sub(r"[^a-z0-9]+", "-", s).strip("-")
     if len(s) > limit:
         cut = s[:limit]
@@ -175,14 +178,14 @@ def _card_dicts(note: NoteFile, cards: list[NoteCard], extra_tags: tuple[str, ..
     """Card values exactly as the deck loader will read them back (cleaned, trimmed), or located
     errors for cards over the loader's limits."""
     out, used, errors = [], set(), []
+    seen: dict[str, int] = {}
     lim = _limits()
     deck_name = _shorten(note.key, lim.get("source", 300) // 2)
     for c in cards:
-        cid = card_id(note.key, c.key, c.suffix)
-        base, k = cid, 1
-        while cid in used:  # the same question twice in one note
-            k += 1
-            cid = f"{base}-{k}"
+        base = cid = card_id(note.key, c.key, c.suffix)
+        while cid in used:  # the same question twice in one note: -2, -3, ...
+            seen[base] = seen.get(base, 1) + 1
+            cid = f"{base}-{seen[base]}"
         used.add(cid)
         tags = list(dict.fromkeys(t for t in (_clean(t).strip() for t in [*c.tags, *extra_tags]) if t))
         source = _one_line(f"{deck_name} § {c.section}")
@@ -196,6 +199,13 @@ def _card_dicts(note: NoteFile, cards: list[NoteCard], extra_tags: tuple[str, ..
         if problem:
             errors.append(NoteError(str(note.path), c.line, problem))
         out.append(d)
+    from gdstudy.deck import MAX_FILE_BYTES
+
+    size = sum(80 + len(d["id"]) + len(d["source"]) + sum(map(len, d["tags"])) + len(d["front"].encode()) + len(d["back"].encode())
+               for d in out)
+    if size > MAX_FILE_BYTES:  # checked before the YAML is built: a 1 MB note of cards must not take long to refuse
+        errors.append(NoteError(str(note.path), None, f"{len(out):,} cards make a card file of about {size:,} bytes, "
+                                f"over the {MAX_FILE_BYTES:,}-byte cap: split the note"))
     return out, errors
 
 
@@ -220,8 +230,27 @@ def card_hash(card: Card | dict[str, Any]) -> str:
 # YAML
 
 
-_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _T = "tag:yaml.org,2002:"
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """The safe dumper (libyaml's emitter when present). Its resolver decides which plain
+    scalars need quotes (`true`, `1e3`, `~` ...); this one skips the path-resolver bookkeeping,
+    which card files never use (half of the dump time)."""
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:
+            table = self.yaml_implicit_resolvers
+            for tag, regexp in table.get(value[:1], []) + table.get(None, []):
+                if regexp.match(value):
+                    return tag  # type: ignore[no-any-return]
+        return {yaml.ScalarNode: _T + "str", yaml.SequenceNode: _T + "seq", yaml.MappingNode: _T + "map"}[kind]
 
 
 def _node(v: Any) -> yaml.Node:
@@ -433,6 +462,11 @@ def import_notes(paths: Iterable[Path], deck_dir: Path, *, dry_run: bool = False
             continue
         parsed.append((n, dicts))
     report.notes = len(parsed)
+    if not dry_run:
+        try:
+            deck_dir.mkdir(parents=True, exist_ok=True)  # so `--deck DECK_DIR` works even before a first card
+        except OSError as e:
+            raise ConfigError(f"cannot create {deck_dir}: {e.strerror or e}") from None
     plans = [_plan_file(n, dicts, deck_dir / (n.key + ".yaml")) for n, dicts in parsed]
     _validate_and_write(plans, deck_dir, list(shipped), dry_run, report)
     _orphan_files(deck_dir, notes, report)

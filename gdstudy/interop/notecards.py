@@ -26,14 +26,14 @@ from gdstudy.interop.notes import EMBED, MD_IMAGE, TAG, WIKILINK, Note
 __all__ = ["NoteCard", "LookInto", "NoteCards", "parse_cards"]
 
 SPECIAL = {"interview_question", "look_into"}
-CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
-URL = re.compile(r"<?\b[A-Za-z][A-Za-z0-9+.-]*://[^\s<>]*>?")
-MATH = re.compile(r"\$\$.+?\$\$|\$(?=[^\s$])(?:[^$\\]|\\.)*?(?<=[^\s\\])\$(?!\d)")
-LINK_TARGET = re.compile(r"\]\([^)]*\)")
-CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}")
-CLOZE_OPEN = re.compile(r"\{\{c\d+::")
-HIGHLIGHT = re.compile(r"==(?=[^\s=])(.*?)(?<=[^\s=])==")
-HIGHLIGHT_OPEN = re.compile(r"(?<!=)==(?=[^\s=])")
+# Linear-time patterns only (see notes.py): a 1 MB line of unclosed openers must not hang.
+URL = re.compile(r"<?\b[A-Za-z][A-Za-z0-9+.-]{0,31}://[^\s<>]*>?")
+MATH = re.compile(r"\$\$[^$]+\$\$|\$(?=[^\s$])(?:[^$\\]|\\.)*?(?<=[^\s\\])\$(?!\d)")
+LINK_TARGET = re.compile(r"\]\([^()]*\)")
+CLOZE_OPEN = re.compile(r"\{\{c(\d+)::")
+TICKS = re.compile(r"`+")
+MAX_CLOZES = 50  # cloze cards from one paragraph
+MAX_CARDS = 10_000  # cards from one note (a card file holds at most 1 MB)
 HIDDEN = "[…]"
 M = "\x00"  # mask character (NUL never survives reading a note)
 
@@ -72,6 +72,78 @@ class _Line:
     code: bool
 
 
+Span = tuple[int, int]
+
+
+def code_spans(s: str) -> list[Span]:
+    """Inline code: a run of n backticks up to the next run of exactly n (CommonMark), in linear
+    time: each run's next run of the same length is found from the right first."""
+    runs = [(m.start(), m.end()) for m in TICKS.finditer(s)]
+    nxt: list[int | None] = [None] * len(runs)
+    last: dict[int, int] = {}
+    for k in range(len(runs) - 1, -1, -1):
+        n = runs[k][1] - runs[k][0]
+        nxt[k] = last.get(n)
+        last[n] = k
+    out, k = [], 0
+    while k < len(runs):
+        j = nxt[k]
+        if j is None:
+            k += 1
+            continue
+        out.append((runs[k][0], runs[j][1]))
+        k = j + 1
+    return out
+
+
+def cloze_spans(s: str) -> tuple[list[tuple[int, int, int]], int | None]:
+    """`{{cN::...}}` spans (start, end, N) and the position of an opener with no closing `}}`."""
+    out, pos = [], 0
+    while True:
+        m = CLOZE_OPEN.search(s, pos)
+        if not m:
+            return out, None
+        end = s.find("}}", m.end())
+        if end < 0:
+            return out, m.start()
+        out.append((m.start(), end + 2, int(m.group(1))))
+        pos = end + 2
+
+
+def highlight_spans(s: str) -> tuple[list[Span], int | None]:
+    """`==x==` spans (Obsidian: no space just inside the marks) and an unclosed opener, if any.
+    One left-to-right pass: an opener takes the first valid closer after it; if it has none, no
+    later opener can have one either."""
+    out: list[Span] = []
+    opened: int | None = None
+    i = s.find("==")
+    while i >= 0:
+        if opened is None:
+            if i + 2 < len(s) and not s[i + 2].isspace() and s[i + 2] != "=":
+                opened = i
+                i = s.find("==", i + 3)
+            else:
+                i = s.find("==", i + 1)
+        elif not s[i - 1].isspace() and s[i - 1] != "=":
+            out.append((opened, i + 2))
+            opened = None
+            i = s.find("==", i + 2)
+        else:
+            i = s.find("==", i + 1)
+    return out, opened
+
+
+def _blank_spans(s: str, spans: list[Span] | list[tuple[int, int, int]]) -> str:
+    if not spans:
+        return s
+    parts, pos = [], 0
+    for sp in spans:
+        parts += [s[pos : sp[0]], M * (sp[1] - sp[0])]
+        pos = sp[1]
+    parts.append(s[pos:])
+    return "".join(parts)
+
+
 def _mask(s: str, *patterns: re.Pattern[str]) -> str:
     for p in patterns:
         s = p.sub(lambda m: M * len(m.group(0)), s)
@@ -79,7 +151,14 @@ def _mask(s: str, *patterns: re.Pattern[str]) -> str:
 
 
 def _masked(s: str) -> str:
-    return _mask(s, CODE_SPAN, URL, MATH)
+    """`s` with inline code, URLs and math blanked out (same length, so positions hold)."""
+    if "`" in s:
+        s = _blank_spans(s, code_spans(s))
+    if "://" in s:
+        s = _mask(s, URL)
+    if "$" in s:
+        s = _mask(s, MATH)
+    return s
 
 
 def tags_in(s: str) -> list[str]:
@@ -97,7 +176,12 @@ def separator(s: str) -> tuple[int, int] | None:
     """Where the `::`/`:::` of a one-line card is (index, length), or None."""
     if "::" not in s:
         return None
-    masked = _mask(s, CODE_SPAN, URL, MATH, CLOZE, CLOZE_OPEN, WIKILINK, LINK_TARGET)
+    masked = _masked(s)
+    spans, unclosed = cloze_spans(masked)
+    masked = _blank_spans(masked, spans)
+    if unclosed is not None:
+        masked = masked[:unclosed] + M * (len(masked) - unclosed)
+    masked = _mask(masked, WIKILINK, LINK_TARGET)
     i = masked.find("::")
     if i <= 0 or not masked[:i].strip():
         return None
@@ -111,10 +195,10 @@ def display(s: str) -> tuple[str, list[str]]:
     out, tags, pos = [], [], 0
     if not any(ch in s for ch in "[#`"):
         return s.rstrip(), tags
-    for m in CODE_SPAN.finditer(s):
-        out.append(_display_plain(s[pos : m.start()], tags))
-        out.append(m.group(0))
-        pos = m.end()
+    for start, end in code_spans(s) if "`" in s else ():
+        out.append(_display_plain(s[pos:start], tags))
+        out.append(s[start:end])
+        pos = end
     out.append(_display_plain(s[pos:], tags))
     return "".join(out).rstrip(), tags
 
@@ -162,6 +246,9 @@ class _Parser:
         self.out.errors.append((line, msg))
 
     def card(self, lines: list[_Line], key: str, suffix: str, front: str, back: str, tags: list[str], kind: str) -> None:
+        if len(self.out.cards) >= MAX_CARDS:
+            self.error(lines[0].no, f"more than {MAX_CARDS:,} cards in one note: split the note")
+            raise _TooMany
         if self.look:
             tags = [*tags, "look_into"]
         first = lines[0].no
@@ -324,26 +411,30 @@ class _Parser:
         if "==" not in s and "{{" not in s:
             return []
         masked, found = _masked(s), []
-        for m in CLOZE.finditer(masked):
-            body = m.group(2)
-            h = body.find("::")
-            content = s[m.start(2) : m.start(2) + (h if h >= 0 else len(body))]
-            hint = s[m.start(2) + h + 2 : m.end(2)] if h >= 0 else None
-            found.append((m.start(), m.end(), "c" + str(int(m.group(1))), content, hint))
-        masked = _mask(masked, CLOZE)
-        for m in CLOZE_OPEN.finditer(masked):
+        spans, unclosed = cloze_spans(masked)
+        for start, end, num in spans:
+            body = masked[start : end - 2]
+            open_len = body.index("::") + 2
+            h = body.find("::", open_len)
+            content = s[start + open_len : start + h] if h >= 0 else s[start + open_len : end - 2]
+            hint = s[start + h + 2 : end - 2] if h >= 0 else None
+            found.append((start, end, f"c{num}", content, hint))
+        if unclosed is not None:
             self.error(ln.no, "cloze with no closing }}")
-        k = 0
-        for m in HIGHLIGHT.finditer(masked):
-            k += 1
-            found.append((m.start(), m.end(), f"h{ln.no}.{k}", s[m.start(1) : m.end(1)], None))
-        rest = _mask(masked, HIGHLIGHT)
-        for m in HIGHLIGHT_OPEN.finditer(rest):
+            masked = masked[:unclosed]
+        masked = _blank_spans(masked, spans)
+        marks, unclosed = highlight_spans(masked)
+        for k, (start, end) in enumerate(marks, 1):
+            found.append((start, end, f"h{ln.no}.{k}", s[start + 2 : end - 2], None))
+        if unclosed is not None:
             self.error(ln.no, "cloze with no closing ==")
         return sorted(found)
 
     def cloze(self, lines: list[_Line], spans: list[list[tuple[int, int, str, str, str | None]]]) -> None:
         numbers = list(dict.fromkeys(n for found in spans for (_, _, n, _, _) in found))
+        if len(numbers) > MAX_CLOZES:
+            self.error(lines[0].no, f"paragraph has {len(numbers)} clozes: at most {MAX_CLOZES} cards from one paragraph")
+            return
         hl = [n for n in numbers if n.startswith("h")]
         rename = {n: f"h{k}" for k, n in enumerate(hl, 1)}  # highlights: h1, h2, ... in reading order
 
@@ -373,6 +464,14 @@ class _Parser:
             self.card(lines, template, rename.get(n, n), front, back, tags, "cloze")
 
 
+class _TooMany(Exception):
+    pass
+
+
 def parse_cards(note: Note) -> NoteCards:
     """Every card written in a note, the `#look_into` items, and located syntax errors."""
-    return _Parser(note).run()
+    parser = _Parser(note)
+    try:
+        return parser.run()
+    except _TooMany:
+        return NoteCards(errors=parser.out.errors)

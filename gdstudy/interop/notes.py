@@ -26,6 +26,7 @@ their title); a citation `note § Title` cites all of them.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 import unicodedata
@@ -41,14 +42,17 @@ NOTE_SUFFIXES = (".md", ".markdown", ".txt")
 TAG_CHARS = r"[\w/-]"
 # an Obsidian tag: '#', then a name with at least one non-digit; not inside a word, URL or entity
 TAG = re.compile(r"(?<![\w&/#\\\]])#(?=[\w/-]*[^\W\d])(" + TAG_CHARS + r"+)")
-ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*)$")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-EMBED = re.compile(r"!\[\[([^\]|]*)(?:\|[^\]]*)?\]\]")
-MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
-WIKILINK = re.compile(r"\[\[([^\]|]*)(?:\|([^\]]*))?\]\]")
-HTML_TAG = re.compile(r"<[!/?]?[A-Za-z][^>]*>", re.S)
-HTML_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1\s*>", re.S | re.I)
-ANCHOR = re.compile(r"<a\b[^>]*class=\"[^\"]*anchor[^\"]*\"[^>]*>.*?</a\s*>", re.S | re.I)
+# Every pattern here runs in linear time on any line (no lazy scan that can run to the end of the
+# text once per opener): a 1 MB note of unclosed openers must not hang the import.
+EMBED = re.compile(r"!\[\[([^\[\]|]*)(?:\|[^\[\]]*)?\]\]")
+MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]\(([^()\s]*)[^()]*\)")
+WIKILINK = re.compile(r"\[\[([^\[\]|]*)(?:\|([^\[\]]*))?\]\]")
+HTML_TAG = re.compile(r"<[!/?]?[A-Za-z][^<>]*>", re.S)
+HTML_HEADING = re.compile(r"<h([1-6])\b[^<>]*>((?:(?!</?h[1-6]\b).)*?)</h\1\s*>", re.S | re.I)
+ANCHOR = re.compile(r"<a\b[^<>]*class=\"[^\"<>]*anchor[^\"<>]*\"[^<>]*>[^<]*</a\s*>", re.I)
+SCRIPT = re.compile(r"<(script|style)\b(?:(?!</?(?:script|style)\b).)*?</\1\s*>", re.S | re.I)
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 SMALL_WORDS = {"with", "from", "into", "onto", "over", "than", "that", "upon", "via", "vs"}
@@ -85,17 +89,17 @@ class Note:
     headings: dict[int, tuple[int, str]] = field(default_factory=dict)  # line -> (level, title)
     title: str | None = None                    # front matter title:
     tags: tuple[str, ...] = ()                  # front matter tags:
+    _starts: list[int] | None = field(default=None, repr=False)
 
     def intro_title(self) -> str:
         return self.title or INTRO
 
     def section_title(self, line: int) -> str:
         """The title of the section holding `line` (the nearest heading above it)."""
-        best = None
-        for ln in self.headings:
-            if ln <= line and (best is None or ln > best):
-                best = ln
-        return self.headings[best][1] if best is not None else self.intro_title()
+        if self._starts is None or len(self._starts) != len(self.headings):
+            self._starts = sorted(self.headings)
+        k = bisect.bisect_right(self._starts, line)
+        return self.headings[self._starts[k - 1]][1] if k else self.intro_title()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,7 +143,7 @@ def parse_note(path: Path, text: str) -> Note:
         if not code[i] and not skip[i]:
             m = ATX.match(ln)
             if m and m.group(2).strip():
-                t = clean_title(m.group(2))
+                t = clean_title(_atx_text(m.group(2)))
                 if t:
                     note.headings[i + 1] = (len(m.group(1)), t)
     if note.headings:
@@ -201,10 +205,17 @@ def _fences(lines: list[str], skip: list[bool]) -> list[bool]:
     return code
 
 
+def _atx_text(t: str) -> str:
+    """A heading's text without its optional closing `#` sequence (which needs a space before it)."""
+    t = t.rstrip(" \t")
+    bare = t.rstrip("#")
+    return bare if bare != t and (not bare or bare[-1] in " \t") else t
+
+
 def clean_title(t: str) -> str:
     t = WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), t)
     t = TAG.sub(" ", t)  # a #tag in a heading is a tag of the note, not part of the title
-    t = " ".join(t.replace("**", "").split()).rstrip("#").strip()
+    t = " ".join(t.replace("**", "").split())
     while t and unicodedata.category(t[-1]).startswith(("S", "Z")) and t[-1] not in ")]":
         t = t[:-1].rstrip()
     return t
@@ -225,10 +236,11 @@ def _feed_content(text: str) -> str:
     item = re.search(r"<(item|entry)\b", text)
     if not item:
         return text
-    body = re.compile(r"<(description|content:encoded|content)\b[^>]*>(.*?)</\1>", re.S).search(text, item.end())
+    body = re.compile(r"<(description|content:encoded|content)\b[^<>]*>").search(text, item.end())
     if not body:
         return text
-    kept = _keep_only(text, body.start(2), body.end(2))
+    end = text.find(f"</{body.group(1)}>", body.end())
+    kept = _keep_only(text, body.end(), end if end >= 0 else len(text))
     return kept.replace("<![CDATA[", "").replace("]]>", "")
 
 
@@ -248,7 +260,7 @@ def _html_view(note: Note, text: str) -> None:
         return re.sub(r"[^\n]", "", m.group(0))
 
     text = HTML_HEADING.sub(heading, text)
-    text = re.sub(r"<(script|style)\b.*?</\1\s*>", lambda m: re.sub(r"[^\n]", "", m.group(0)), text, flags=re.S | re.I)
+    text = SCRIPT.sub(lambda m: re.sub(r"[^\n]", "", m.group(0)), text)
     text = HTML_TAG.sub(lambda m: re.sub(r"[^\n]", "", m.group(0)), text)
     lines = [_clean(html.unescape(ln).replace("\n", " ")) for ln in text.split("\n")]
     note.kind, note.lines, note.headings = "html", lines, headings
