@@ -155,7 +155,7 @@ def cards_check(
     typer.echo(f"ok: {len(result.cards)} cards in {n_files} files")
 
 
-STATES = ("new", "learning", "review", "relearning", "due", "edited", "suspended")
+STATES = ("new", "learning", "review", "relearning", "due", "edited", "suspended", "buried", "leech")
 
 
 @cards_app.command("list")
@@ -166,28 +166,34 @@ def cards_list(
     deck: DeckOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
-    """List cards with their state and due date."""
-    from gdstudy.scheduling import card_flags, state_name
-    from gdstudy.timeutil import utcnow
+    """List cards with their state and due date (`--state due`: today's plan, as review shows it)."""
+    from gdstudy.scheduling import state_name
+    from gdstudy.session import ReviewSession
 
     if state is not None and state not in STATES:
         raise ConfigError(f"unknown state '{state}' (choose from {', '.join(STATES)})")
     settings = _settings()
     cards = _deck(settings, deck)
     _report_problems(cards)
-    now = utcnow()
     with _store(data_dir) as store:
-        states = store.states()
+        session = ReviewSession(cards, store, settings)
+        now = session.now()
+        flags_by_id = session.flags(now)
+        states = session.states()
     rows = []
     for c in cards.cards:
         st = states.get(c.id)
-        flags = card_flags(c, st, now)
+        flags = flags_by_id[c.id]
         if tag and not set(tag) & set(c.tags):
             continue
         if state and state not in flags:
             continue
-        due_txt = "now" if "due" in flags else st.due.astimezone().strftime("%Y-%m-%d %H:%M")
-        label = state_name(st) + (" (edited)" if "edited" in flags else "") + (" [suspended]" if "suspended" in flags else "")
+        if st is None or st.is_new:
+            due_txt = "today" if "due" in flags else "later"
+        else:
+            due_txt = "now" if st.due <= now and "due" in flags else st.due.astimezone().strftime("%Y-%m-%d %H:%M")
+        label = state_name(st) + (" (edited)" if "edited" in flags else "") + "".join(
+            f" [{f}]" for f in ("suspended", "buried", "leech") if f in flags)
         rows.append((c.id, label, due_txt, ",".join(c.tags)))
     if not rows:
         typer.echo("no cards match")
@@ -285,7 +291,12 @@ def stats(
     with _store(data_dir) as store:
         session = ReviewSession(_deck(settings, deck), store, settings, tags=tuple(tag or ()))
         st = session.stats()
-    typer.echo(json.dumps(st.to_dict(), indent=2) if as_json else render_stats(st))
+        due = session.counts()  # the same plan as the review header and `cards list --state due`
+    if as_json:
+        typer.echo(json.dumps({**st.to_dict(), "due_today": {"new": due.new, "learning": due.learning, "review": due.review}}, indent=2))
+    else:
+        typer.echo(f"due today: {due.new} new, {due.learning} learning, {due.review} review")
+        typer.echo(render_stats(st))
 
 
 interview_app = typer.Typer(help="Timed mock interview on interview-tagged cards.", invoke_without_command=True)
@@ -300,10 +311,11 @@ def interview(
     tag: Annotated[Optional[list[str]], typer.Option(help="Only cards with this tag (repeatable).", show_default=False)] = None,
     count: Annotated[Optional[int], typer.Option(help="At most this many cards.", show_default=False)] = None,
     seed: Annotated[Optional[int], typer.Option(help="Seed for the card order.", show_default=False)] = None,
+    schedule: Annotated[bool, typer.Option("--schedule", help="Self-grades are real reviews (reschedule the cards; new cards only within today's limit). Default: practice, scheduling unchanged.")] = False,
     deck: DeckOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
-    """Type your answer, reveal the reference beside it, self-grade (a real review). `history` lists past sessions."""
+    """Type your answer, reveal the reference beside it, self-grade (practice unless --schedule). `history` lists past sessions, `history N` shows one."""
     if ctx.invoked_subcommand is not None:
         return
     from gdstudy.interview import InterviewSession
@@ -315,25 +327,58 @@ def interview(
     _report_problems(cards)
     with _store(data_dir) as store:
         review = ReviewSession(cards, store, settings, tags=tuple(tag or ()))
-        iv = InterviewSession(review, minutes=minutes, count=count, seed=seed)
+        iv = InterviewSession(review, minutes=minutes, count=count, seed=seed, schedule=schedule)
         make_app(review, start="interview", interview=iv).run()
 
 
 @interview_app.command("history")
 @edge
-def interview_history(data_dir: DataDirOpt = None) -> None:
-    """Past mock interviews: when, how many cards, grades, weakest tags."""
+def interview_history(
+    number: Annotated[Optional[int], typer.Argument(help="Show interview #N: every question, your typed answer and the reference.", show_default=False)] = None,
+    deck: DeckOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Past mock interviews: when, how many cards, grades, weakest tags. `history N` rereads one."""
     with _store(data_dir) as store:
         rows = store.interviews()
     if not rows:
         typer.echo("no interviews yet: start one with `gdstudy interview`")
         return
+    if number is not None:
+        from gdstudy.interview import render_interview
+
+        match = [r for r in rows if r[0] == number]
+        if not match:
+            raise ConfigError(f"no interview #{number} (have #{rows[0][0]}–#{rows[-1][0]}: see `gdstudy interview history`)")
+        i, start, end, s = match[0]
+        typer.echo(render_interview(i, start, end, s, _deck(_settings(), deck)))
+        return
     for i, start, end, s in rows:
         grades = " ".join(f"{k[0]}{v}" for k, v in s["grades"].items())
         weak = ", ".join(w["tag"] for w in s["weakest_tags"][:3]) or "-"
         mins = (end - start).total_seconds() / 60
+        kind = "graded" if s.get("scheduled", True) else "practice"  # saved before 'scheduled' existed: graded
         typer.echo(f"#{i}  {start.astimezone():%Y-%m-%d %H:%M}  {mins:4.1f} min  {s['answered']}/{s['cards']} cards  "
-                   f"grades {grades}  weakest: {weak}")
+                   f"{kind}  grades {grades}  weakest: {weak}")
+    typer.echo("reread one with `gdstudy interview history N`")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"gdstudy {version('gdstudy')}")
+        except PackageNotFoundError:  # running from a source tree that was never installed
+            typer.echo("gdstudy (version unknown: not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Study gradient descent, SGD and mini-batches: FSRS flashcards and runnable demos."""
 
 
 def _register_demo() -> None:

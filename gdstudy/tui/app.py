@@ -62,9 +62,13 @@ class GdstudyApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action of the current screen is in the command palette too (ctrl+p)."""
         yield from super().get_system_commands(screen)
+        seen: set[str] = set()
         for binding in getattr(screen, "BINDINGS", []):
             if not isinstance(binding, Binding) or not binding.description:
                 continue
+            if binding.description in seen:  # e.g. reveal on space and on enter: listed once
+                continue
+            seen.add(binding.description)
             if screen.check_action(binding.action.split("(")[0], ()) is False:
                 continue
             key = binding.key_display or binding.key

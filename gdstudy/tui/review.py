@@ -118,7 +118,7 @@ class ReviewScreen(Screen[None]):
         undo = "   [dim]u: undo[/]" if self.session.can_undo else ""
         if self.session.cram:
             tags = f" (tags: {', '.join(self.session.tags)})" if self.session.tags else ""
-            text = f"[b $warning]CRAM[/]{tags}: [b]{c.review}[/] left — grades are logged, scheduling is unchanged{undo}"
+            text = f"[b $warning]CRAM[/]{tags}: [b]{c.review}[/] left · scheduling unchanged{undo}"
         else:
             text = f"[b $primary]{c.new}[/] new   [b $error]{c.learning}[/] learning   [b $success]{c.review}[/] review{undo}"
         self.query_one("#counts", Static).update(text)
