@@ -40,17 +40,17 @@ CARDS = """\
 - id: a1
   front: q
   back: a
-  tags: []
+  tags: [x]
   source: n.md § Alpha; other.md § Nowhere
 - id: a2
   front: q
   back: a
-  tags: []
+  tags: [x]
   source: "n.md § Alpha (the detail)"
 - id: bad
   front: q
   back: a
-  tags: []
+  tags: [x]
   source: n.md § Not A Heading
 """
 

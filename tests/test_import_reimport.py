@@ -116,11 +116,11 @@ def test_hand_added_or_deleted_card_and_foreign_file_are_conflicts(vault: Path, 
     import_notes([vault], deck_dir)
     f = deck_dir / "sgd.md.yaml"
     text = f.read_text(encoding="utf-8")
-    f.write_text(text + "- id: my-own\n  front: Mine\n  back: Mine too\n  tags: []\n  source: me\n", encoding="utf-8")
+    f.write_text(text + "- id: my-own\n  front: Mine\n  back: Mine too\n  tags: [x]\n  source: me\n", encoding="utf-8")
     r = import_notes([vault], deck_dir)
     assert [(c.kind, c.card) for c in r.changes] == [("conflict", "my-own")] and "added by hand" in r.changes[0].detail
     other = deck_dir / "sub" / "other.txt.yaml"
-    other.write_text("- id: foreign\n  front: a\n  back: b\n  tags: []\n  source: s\n", encoding="utf-8")
+    other.write_text("- id: foreign\n  front: a\n  back: b\n  tags: [x]\n  source: s\n", encoding="utf-8")
     r = import_notes([vault / "sub"], deck_dir / "sub")
     assert r.count("conflict") == 1 and "not written by gdstudy import" in r.changes[0].detail
     assert "foreign" in other.read_text()

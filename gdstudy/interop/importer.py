@@ -38,6 +38,7 @@ from gdstudy.interop.notes import NOTE_SUFFIXES, NoteError, read_note
 __all__ = ["NoteFile", "Change", "ImportReport", "find_notes", "import_notes", "card_id", "MARKER"]
 
 MARKER = "# gdstudy-import: "
+DEFAULT_TAG = "imported"  # for a card with no tags: card files need at least one
 HEADER = (
     "# Written by `gdstudy import` from a note: edit the note and import again.\n"
     "# A card edited here by hand is left alone (reported as a conflict); delete this file to regenerate it.\n"
@@ -187,7 +188,7 @@ def _card_dicts(note: NoteFile, cards: list[NoteCard], extra_tags: tuple[str, ..
             seen[base] = seen.get(base, 1) + 1
             cid = f"{base}-{seen[base]}"
         used.add(cid)
-        tags = list(dict.fromkeys(t for t in (_clean(t).strip() for t in [*c.tags, *extra_tags]) if t))
+        tags = list(dict.fromkeys(t for t in (_clean(t).strip() for t in [*c.tags, *extra_tags]) if t)) or [DEFAULT_TAG]
         source = _one_line(f"{deck_name} § {c.section}")
         d: dict[str, Any] = {
             "id": cid, "front": _clean(c.front).strip(), "back": _clean(c.back).strip(), "tags": tags,
