@@ -155,7 +155,7 @@ def test_imported_yaml_passes_the_loader_with_adversarial_text(tmp_path: Path) -
         "key: value # not a comment::- [flow] {map} & *alias !tag | > %",
         "'quoted' \"double\" @at `tick`::yes: no: ~ null true 0x10 1e3",
         "esc \x1b[31mred\x1b[0m bell\x07 nel\x85 ctrl::answer\x0c here",
-        "long " + "word " * 2000 + "::" + "x" * 5000,
+        "long " + "word " * 300 + "::" + "x" * 5000,  # long lines, under the card-file limits
         "   leading spaces::trailing spaces   ",
         "---::...",
         "tab\there::uni ‮rtl‬ \u2028ls",
@@ -199,3 +199,19 @@ def test_the_fast_dumper_quotes_exactly_like_safe_dump(value: str) -> None:
     assert yaml.safe_load(out) == {"k": value}
     if "\n" not in value:  # multi-line text is a | block here, quoted by safe_dump
         assert out == yaml.safe_dump({"k": value}, allow_unicode=True)
+
+
+def test_card_over_the_card_file_limits_is_a_located_error(tmp_path: Path) -> None:
+    import gdstudy.deck as deck
+    from gdstudy.interop.importer import import_notes
+
+    limits = getattr(deck, "LIMITS", None)
+    if not limits or "front" not in limits:
+        pytest.skip("this deck loader has no field length limits")
+    note = tmp_path / "n.md"
+    note.write_text("# H\nok::fine\n" + "q" * (limits["front"] + 1) + "::answer\n", encoding="utf-8")
+    r = import_notes([note], tmp_path / "deck")
+    assert [str(e) for e in r.errors] == [
+        f"{note}:3: card question (front) is {limits['front'] + 1:,} characters, over the {limits['front']:,}-character limit of card files"
+    ]
+    assert not list((tmp_path / "deck").rglob("*.yaml"))
