@@ -1,2 +1,2 @@
-"""Interop: notes import and coverage (`notes`, `notecards`, `importer`, `coverage`), Anki export,
-revlog CSV. Kept import-free so `import gdstudy.interop.x` loads only what x needs."""
+"""Interop with other tools: notes import, Anki `.apkg` export (`anki`), the FSRS review-log CSV
+(`revlog`). Each module is imported only by the command that needs it."""
