@@ -86,6 +86,7 @@ def run_demo(module, params: dict | None = None, *, backend: str = "numpy", devi
     if isinstance(module, str):
         from gdstudy.demo.registry import load_demo
         module = load_demo(module)
+    backend = getattr(module, "BACKEND", backend)  # a demo that needs one library fixes it (like DTYPE)
     resolved = resolve_params(module, params or {})
     dtype = getattr(module, "DTYPE", dtype)  # a demo whose claim needs one precision fixes it
     ctx = Context(backend=backend, device=device, seed=int(seed), dtype=dtype, progress=progress)
