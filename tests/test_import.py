@@ -96,6 +96,7 @@ def test_cloze_inside_math_is_not_a_cloze_but_math_inside_a_cloze_is() -> None:
     ("ok line\nthe ==unclosed cloze\n", 2, "cloze with no closing =="),
     ("a {{c1::never closed\n", 1, "cloze with no closing }}"),
     ("Question::\n", 1, "no answer"),
+    ("#tag::answer\n", 1, "no question (only tags)"),
     ("\n?\nanswer\n", 2, "no question above"),
     ("Q\n?\n\n", 2, "no answer below"),
     ("#interview_question\nOnly a question?\n", 2, "no answer"),
@@ -193,7 +194,7 @@ def test_ids_are_stable_readable_slugs(tmp_path: Path) -> None:
 def test_the_fast_dumper_quotes_exactly_like_safe_dump(value: str) -> None:
     import yaml
 
-    from gdstudy.interop.importer import _Dumper, _node
+    from gdstudy.interop.cardfile import _Dumper, _node
 
     out = yaml.serialize(_node({"k": value}), Dumper=_Dumper, allow_unicode=True)
     assert yaml.safe_load(out) == {"k": value}

@@ -19,7 +19,6 @@ Every file is validated by the deck loader before it is written (temp file + os.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import tempfile
@@ -28,21 +27,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-
-from gdstudy.deck import Card, load_deck
+from gdstudy.deck import load_deck
 from gdstudy.errors import CardError
+from gdstudy.interop.cardfile import body, card_hash, clean_text, header, limits, one_line, read_marker, shorten
 from gdstudy.interop.notecards import NoteCard, parse_cards
 from gdstudy.interop.notes import NOTE_SUFFIXES, NoteError, read_note
 
-__all__ = ["NoteFile", "Change", "ImportReport", "find_notes", "import_notes", "card_id", "MARKER"]
+__all__ = ["NoteFile", "Change", "ImportReport", "find_notes", "import_notes", "card_id"]
 
-MARKER = "# gdstudy-import: "
 DEFAULT_TAG = "imported"  # for a card with no tags: card files need at least one
-HEADER = (
-    "# Written by `gdstudy import` from a note: edit the note and import again.\n"
-    "# A card edited here by hand is left alone (reported as a conflict); delete this file to regenerate it.\n"
-)
 
 
 @dataclass(frozen=True)
@@ -154,45 +147,24 @@ def card_id(note_key: str, key: str, suffix: str = "") -> str:
     return f"{_slug(key)}-{digest}" + (f"-{suffix}" if suffix else "")
 
 
-try:  # the deck loader's text boundary, when this build has it
-    from gdstudy.text import clean as _clean
-    from gdstudy.text import one_line as _one_line
-except ImportError:  # pragma: no cover - older deck loader: text is only trimmed
-    def _clean(s: str) -> str:
-        return s
-
-    def _one_line(s: str) -> str:
-        return s.strip()
-
-
-def _limits() -> dict[str, int]:
-    import gdstudy.deck as deck
-
-    return dict(getattr(deck, "LIMITS", {}))
-
-
-def _shorten(s: str, n: int) -> str:
-    return s if len(s) <= n else s[: n - 1].rstrip() + "…"
-
-
 def _card_dicts(note: NoteFile, cards: list[NoteCard], extra_tags: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[NoteError]]:
     """Card values exactly as the deck loader will read them back (cleaned, trimmed), or located
     errors for cards over the loader's limits."""
     out, used, errors = [], set(), []
     seen: dict[str, int] = {}
-    lim = _limits()
-    deck_name = _shorten(note.key, lim.get("source", 300) // 2)
+    lim = limits()
+    deck_name = shorten(note.key, lim.get("source", 300) // 2)
     for c in cards:
         base = cid = card_id(note.key, c.key, c.suffix)
         while cid in used:  # the same question twice in one note: -2, -3, ...
             seen[base] = seen.get(base, 1) + 1
             cid = f"{base}-{seen[base]}"
         used.add(cid)
-        tags = list(dict.fromkeys(t for t in (_clean(t).strip() for t in [*c.tags, *extra_tags]) if t)) or [DEFAULT_TAG]
-        source = _one_line(f"{deck_name} § {c.section}")
+        tags = list(dict.fromkeys(t for t in (clean_text(t).strip() for t in [*c.tags, *extra_tags]) if t)) or [DEFAULT_TAG]
+        source = one_line(f"{deck_name} § {c.section}")
         d: dict[str, Any] = {
-            "id": cid, "front": _clean(c.front).strip(), "back": _clean(c.back).strip(), "tags": tags,
-            "source": _shorten(source, lim.get("source", 10**9)),
+            "id": cid, "front": clean_text(c.front).strip(), "back": clean_text(c.back).strip(), "tags": tags,
+            "source": shorten(source, lim.get("source", 10**9)),
         }
         if c.interview:
             d["interview"] = True
@@ -218,85 +190,7 @@ def _over_limit(d: dict[str, Any], lim: dict[str, int]) -> str | None:
         return f"card has {len(d['tags'])} tags, over the limit of {lim['tags']}"
     long = [t for t in d["tags"] if "tag" in lim and len(t) > lim["tag"]]
     if long:
-        return f"tag '{_shorten(long[0], 50)}' is over the {lim['tag']}-character limit"
-    return None
-
-
-def card_hash(card: Card | dict[str, Any]) -> str:
-    d = card if isinstance(card, dict) else card.to_dict()
-    return hashlib.sha256(json.dumps(d, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
-
-
-# ---------------------------------------------------------------------------------------------
-# YAML
-
-
-_T = "tag:yaml.org,2002:"
-
-
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """The safe dumper (libyaml's emitter when present). Its resolver decides which plain
-    scalars need quotes (`true`, `1e3`, `~` ...); this one skips the path-resolver bookkeeping,
-    which card files never use (half of the dump time)."""
-
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        pass
-
-    def ascend_resolver(self) -> None:
-        pass
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        if kind is yaml.ScalarNode and implicit[0]:
-            table = self.yaml_implicit_resolvers
-            for tag, regexp in table.get(value[:1], []) + table.get(None, []):
-                if regexp.match(value):
-                    return tag  # type: ignore[no-any-return]
-        return {yaml.ScalarNode: _T + "str", yaml.SequenceNode: _T + "seq", yaml.MappingNode: _T + "map"}[kind]
-
-
-def _node(v: Any) -> yaml.Node:
-    """Plain data -> YAML nodes (what the safe representer builds, minus its per-value overhead);
-    multi-line text as a `|` block when YAML allows it (the emitter falls back to quoting)."""
-    if isinstance(v, str):
-        return yaml.ScalarNode(_T + "str", v, style="|" if "\n" in v else None)
-    if isinstance(v, bool):
-        return yaml.ScalarNode(_T + "bool", "true" if v else "false")
-    if isinstance(v, list):
-        return yaml.SequenceNode(_T + "seq", [_node(x) for x in v], flow_style=all(isinstance(x, str) for x in v))
-    if isinstance(v, dict):
-        return yaml.MappingNode(_T + "map", [(_node(k), _node(x)) for k, x in v.items()], flow_style=False)
-    raise TypeError(f"cannot write {type(v).__name__} to a card file")
-
-
-def _body(note_key: str, cards: list[dict[str, Any]]) -> str:
-    lim = _limits()
-    name = _one_line(_shorten(note_key, lim.get("deck", 10**9)))
-    desc = _one_line(_shorten(f"Cards imported from the note {note_key}", lim.get("description", 10**9)))
-    doc = {"deck": name, "description": desc, "cards": cards}
-    return yaml.serialize(_node(doc), Dumper=_Dumper, allow_unicode=True, width=100)
-
-
-def _header(note: NoteFile, cards: list[dict[str, Any]]) -> str:
-    marker = {"v": 1, "note": note.key, "root": note.root, "cards": {c["id"]: card_hash(c) for c in cards}}
-    return HEADER + MARKER + json.dumps(marker, ensure_ascii=True, separators=(",", ":")) + "\n"
-
-
-def read_marker(path: Path) -> dict[str, Any] | None:
-    """The import record in a card file's header, or None (not written by the import, or damaged)."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            head = [f.readline() for _ in range(4)]
-    except OSError:
-        return None
-    for ln in head:
-        if ln.startswith(MARKER):
-            try:
-                m = json.loads(ln[len(MARKER):])
-            except ValueError:
-                return None
-            ok = (isinstance(m, dict) and isinstance(m.get("note"), str) and isinstance(m.get("cards"), dict)
-                  and all(isinstance(k, str) and isinstance(v, str) for k, v in m["cards"].items()))
-            return m if ok else None
+        return f"tag '{shorten(long[0], 50)}' is over the {lim['tag']}-character limit"
     return None
 
 
@@ -325,12 +219,12 @@ def _plan_file(n: NoteFile, desired: list[dict[str, Any]], out: Path) -> _Plan:
     except FileNotFoundError:
         if desired:
             plan.changes = [Change("added", f, d["id"]) for d in desired]
-            plan.text = _header(n, desired) + _body(n.key, desired)
+            plan.text = header(n.key, n.root, desired) + body(n.key, desired)
         return plan
     except (OSError, UnicodeDecodeError):
         current = None
-    body = _body(n.key, desired)
-    if current == _header(n, desired) + body:
+    yaml_body = body(n.key, desired)
+    if current == header(n.key, n.root, desired) + yaml_body:
         plan.unchanged = len(desired)  # exactly what this import would write
         return plan
     marker = read_marker(out)
@@ -366,7 +260,7 @@ def _plan_file(n: NoteFile, desired: list[dict[str, Any]], out: Path) -> _Plan:
             plan.unchanged += 1
     plan.changes += [Change("orphaned", f, d["id"], f"no longer in {n.key}; kept") for d in orphans]
     final = desired + orphans
-    text = _header(n, final) + (body if not orphans else _body(n.key, final))
+    text = header(n.key, n.root, final) + (yaml_body if not orphans else body(n.key, final))
     plan.cards, plan.text = final, (None if text == current else text)
     return plan
 

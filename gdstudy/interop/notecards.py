@@ -22,20 +22,15 @@ import re
 from dataclasses import dataclass, field
 
 from gdstudy.interop.notes import EMBED, MD_IMAGE, TAG, WIKILINK, Note
+from gdstudy.interop.spans import LINK_TARGET, M, MATH, URL, blank_spans, cloze_spans, code_spans, highlight_spans, mask
+from gdstudy.interop.spans import masked as _masked
 
 __all__ = ["NoteCard", "LookInto", "NoteCards", "parse_cards"]
 
 SPECIAL = {"interview_question", "look_into"}
-# Linear-time patterns only (see notes.py): a 1 MB line of unclosed openers must not hang.
-URL = re.compile(r"<?\b[A-Za-z][A-Za-z0-9+.-]{0,31}://[^\s<>]*>?")
-MATH = re.compile(r"\$\$[^$]+\$\$|\$(?=[^\s$])(?:[^$\\]|\\.)*?(?<=[^\s\\])\$(?!\d)")
-LINK_TARGET = re.compile(r"\]\([^()]*\)")
-CLOZE_OPEN = re.compile(r"\{\{c(\d+)::")
-TICKS = re.compile(r"`+")
 MAX_CLOZES = 50  # cloze cards from one paragraph
 MAX_CARDS = 10_000  # cards from one note (a card file holds at most 1 MB)
 HIDDEN = "[…]"
-M = "\x00"  # mask character (NUL never survives reading a note)
 
 
 @dataclass(frozen=True)
@@ -72,95 +67,6 @@ class _Line:
     code: bool
 
 
-Span = tuple[int, int]
-
-
-def code_spans(s: str) -> list[Span]:
-    """Inline code: a run of n backticks up to the next run of exactly n (CommonMark), in linear
-    time: each run's next run of the same length is found from the right first."""
-    runs = [(m.start(), m.end()) for m in TICKS.finditer(s)]
-    nxt: list[int | None] = [None] * len(runs)
-    last: dict[int, int] = {}
-    for k in range(len(runs) - 1, -1, -1):
-        n = runs[k][1] - runs[k][0]
-        nxt[k] = last.get(n)
-        last[n] = k
-    out, k = [], 0
-    while k < len(runs):
-        j = nxt[k]
-        if j is None:
-            k += 1
-            continue
-        out.append((runs[k][0], runs[j][1]))
-        k = j + 1
-    return out
-
-
-def cloze_spans(s: str) -> tuple[list[tuple[int, int, int]], int | None]:
-    """`{{cN::...}}` spans (start, end, N) and the position of an opener with no closing `}}`."""
-    out, pos = [], 0
-    while True:
-        m = CLOZE_OPEN.search(s, pos)
-        if not m:
-            return out, None
-        end = s.find("}}", m.end())
-        if end < 0:
-            return out, m.start()
-        out.append((m.start(), end + 2, int(m.group(1))))
-        pos = end + 2
-
-
-def highlight_spans(s: str) -> tuple[list[Span], int | None]:
-    """`==x==` spans (Obsidian: no space just inside the marks) and an unclosed opener, if any.
-    One left-to-right pass: an opener takes the first valid closer after it; if it has none, no
-    later opener can have one either."""
-    out: list[Span] = []
-    opened: int | None = None
-    i = s.find("==")
-    while i >= 0:
-        if opened is None:
-            if i + 2 < len(s) and not s[i + 2].isspace() and s[i + 2] != "=":
-                opened = i
-                i = s.find("==", i + 3)
-            else:
-                i = s.find("==", i + 1)
-        elif not s[i - 1].isspace() and s[i - 1] != "=":
-            out.append((opened, i + 2))
-            opened = None
-            i = s.find("==", i + 2)
-        else:
-            i = s.find("==", i + 1)
-    return out, opened
-
-
-def _blank_spans(s: str, spans: list[Span] | list[tuple[int, int, int]]) -> str:
-    if not spans:
-        return s
-    parts, pos = [], 0
-    for sp in spans:
-        parts += [s[pos : sp[0]], M * (sp[1] - sp[0])]
-        pos = sp[1]
-    parts.append(s[pos:])
-    return "".join(parts)
-
-
-def _mask(s: str, *patterns: re.Pattern[str]) -> str:
-    for p in patterns:
-        s = p.sub(lambda m: M * len(m.group(0)), s)
-    return s
-
-
-def _masked(s: str) -> str:
-    """`s` with inline code, URLs and math blanked out (same length, so positions hold)."""
-    if "`" in s:
-        s = _blank_spans(s, code_spans(s))
-    if "://" in s:
-        s = _mask(s, URL)
-    if "$" in s:
-        s = _mask(s, MATH)
-    return s
-
-
 def tags_in(s: str) -> list[str]:
     if "#" not in s:
         return []
@@ -178,10 +84,10 @@ def separator(s: str) -> tuple[int, int] | None:
         return None
     masked = _masked(s)
     spans, unclosed = cloze_spans(masked)
-    masked = _blank_spans(masked, spans)
+    masked = blank_spans(masked, spans)
     if unclosed is not None:
         masked = masked[:unclosed] + M * (len(masked) - unclosed)
-    masked = _mask(masked, WIKILINK, LINK_TARGET)
+    masked = mask(masked, WIKILINK, LINK_TARGET)
     i = masked.find("::")
     if i <= 0 or not masked[:i].strip():
         return None
@@ -207,7 +113,7 @@ def _display_plain(s: str, tags: list[str]) -> str:
     s = EMBED.sub(lambda m: f"[image: {m.group(1).strip() or 'embed'}]", s)
     s = MD_IMAGE.sub(lambda m: f"[image: {m.group(1).strip() or m.group(2).rsplit('/', 1)[-1] or 'image'}]", s)
     s = WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), s)
-    masked = _mask(s, URL, MATH)
+    masked = mask(s, URL, MATH)
     kept, pos = [], 0
     for m in TAG.finditer(masked):
         tags.append(m.group(1))
@@ -371,6 +277,9 @@ class _Parser:
         self._pair(question, q, a, qt + at, reverse=reverse, kind="multiline")
 
     def _pair(self, lines: list[_Line], q: str, a: str, tags: list[str], reverse: bool, kind: str) -> None:
+        if not q:  # e.g. `#tag::answer`: the tags are taken out and nothing is left to ask
+            self.error(lines[0].no, "card with no question (only tags) before its answer")
+            return
         self.card(lines, q, "", q, a, tags, kind)
         if reverse:
             self.card(lines, q, "rev", a, q, tags, kind)
@@ -422,7 +331,7 @@ class _Parser:
         if unclosed is not None:
             self.error(ln.no, "cloze with no closing }}")
             masked = masked[:unclosed]
-        masked = _blank_spans(masked, spans)
+        masked = blank_spans(masked, spans)
         marks, unclosed = highlight_spans(masked)
         for k, (start, end) in enumerate(marks, 1):
             found.append((start, end, f"h{ln.no}.{k}", s[start + 2 : end - 2], None))
