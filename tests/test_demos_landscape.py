@@ -114,7 +114,7 @@ def test_redundancy_full_batch_ratio_is_k():
     ("saddle", {"y0": "abc"}, "comma-separated"),
     ("local-minima", {"sizes": "4"}, "at least two sizes"),
     ("local-minima", {"sizes": "1,5000"}, "between 1 and N-1"),
-    ("conditioning", {"window_from": 10.0, "window_to": 5.0}, "--window-to"),
+    ("conditioning", {"kappa": 1.5}, "--kappa must be >= 2"),
     ("redundancy", {"batch_size": 5000}, "--batch-size must be <"),
 ])
 def test_bad_parameters_are_one_line_errors(name, bad, match):

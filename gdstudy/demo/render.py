@@ -137,12 +137,16 @@ def print_result(result: DemoResult, as_json: bool = False, plot: bool = True) -
     from rich.console import Console
     from rich.table import Table
 
+    unicode_ok = _stdout_takes_unicode()
     console = Console(highlight=False)
     console.print(f"[bold]{result.title}[/bold]")
     console.print(f"Claim: {result.claim}")
     console.print(f"backend {result.backend} ({result.device}, {result.dtype}), seed {result.seed}, "
                   f"{result.elapsed:.2f} s", style="dim")
-    if plot:
+    if plot and not unicode_ok:
+        console.print("(plots skipped: the terminal's encoding cannot show them; set a UTF-8 locale)",
+                      style="dim", markup=False)
+    elif plot:
         width = min(100, shutil.get_terminal_size((100, 24)).columns)
         color = sys.stdout.isatty()
         for p in result.plots:
@@ -157,6 +161,23 @@ def print_result(result: DemoResult, as_json: bool = False, plot: bool = True) -
     for line in format_verdicts(result):
         style = "green" if line.startswith("PASS") else "red"
         console.print(line, style=style, markup=False)
+
+
+def _stdout_takes_unicode() -> bool:
+    """Can stdout encode the plots' braille and box characters? If not (PYTHONIOENCODING=ascii,
+    a C locale), switch it to replacing what it cannot encode: text stays readable, no traceback."""
+    enc = getattr(sys.stdout, "encoding", None) or "ascii"
+    try:
+        "\u2502\u28ff\u2016\u2248".encode(enc)
+        return True
+    except (UnicodeEncodeError, LookupError):
+        reconfigure = getattr(sys.stdout, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
+        return False
 
 
 def _cell(v) -> str:
