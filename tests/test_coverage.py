@@ -118,3 +118,20 @@ def test_shipped_deck_covers_every_section_with_text_of_the_five_notes() -> None
     assert not errs and not cov.errors
     assert [f"{s.note} § {s.title}" for s in cov.uncovered] == []
     assert [f"{cid}: {cit}" for cid, cit in cov.unmatched] == []
+
+
+@pytest.mark.skipif(not NOTES.is_dir(), reason="the user's notes (../shared/notes) are not here")
+def test_importing_the_five_real_notes(tmp_path: Path) -> None:
+    from gdstudy.interop.importer import import_notes
+
+    r = import_notes([NOTES / n for n in FIVE], tmp_path / "deck")
+    assert not r.errors, r.errors
+    deck = load_deck((), [tmp_path / "deck"], check_demos=False)
+    assert deck.ok
+    (card,) = deck.cards  # the notes hold one card: 000's #interview_question
+    assert card.interview and card.front == "Why do we initialize the weights using random noise, instead of all at 0?"
+    assert card.back.startswith("To avoid symmetrical updates") and card.source == "000_e0c09ec66bc19b89.txt § Mini-batches"
+    cov = coverage(find_notes([NOTES / n for n in FIVE])[0], deck.cards)
+    assert [(i.note, i.line) for i in cov.look_into] == [("000_e0c09ec66bc19b89.txt", 30)]
+    again = import_notes([NOTES / n for n in FIVE], tmp_path / "deck")
+    assert again.unchanged == 1 and not again.written
