@@ -191,28 +191,13 @@ def test_ids_are_stable_readable_slugs(tmp_path: Path) -> None:
     "!x", "&x", "*x", "|", "> x", "...", "---", " lead", "trail ", "tab\tx", "é", "1.5", "+1", "-1", "0b101", "12:30",
     "a\nb", "a\n b ", "\n lead break",
 ])
-def test_the_fast_dumper_quotes_exactly_like_safe_dump(value: str) -> None:
+def test_the_card_file_dumper_quotes_exactly_like_safe_dump(value: str) -> None:
     import yaml
 
-    from gdstudy.interop.cardfile import _Dumper, _node
+    from gdstudy.interop.cardfile import dump
 
-    out = yaml.serialize(_node({"k": value}), Dumper=_Dumper, allow_unicode=True)
-    assert yaml.safe_load(out) == {"k": value}
+    out = dump({"k": value, "tags": [value or "x"], "flag": True})
+    assert yaml.safe_load(out) == {"k": value, "tags": [value or "x"], "flag": True}
     if "\n" not in value:  # multi-line text is a | block here, quoted by safe_dump
-        assert out == yaml.safe_dump({"k": value}, allow_unicode=True)
-
-
-def test_card_over_the_card_file_limits_is_a_located_error(tmp_path: Path) -> None:
-    import gdstudy.deck as deck
-    from gdstudy.interop.importer import import_notes
-
-    limits = getattr(deck, "LIMITS", None)
-    if not limits or "front" not in limits:
-        pytest.skip("this deck loader has no field length limits")
-    note = tmp_path / "n.md"
-    note.write_text("# H\nok::fine\n" + "q" * (limits["front"] + 1) + "::answer\n", encoding="utf-8")
-    r = import_notes([note], tmp_path / "deck")
-    assert [str(e) for e in r.errors] == [
-        f"{note}:3: card question (front) is {limits['front'] + 1:,} characters, over the {limits['front']:,}-character limit of card files"
-    ]
-    assert not list((tmp_path / "deck").rglob("*.yaml"))
+        assert out == yaml.safe_dump({"k": value, "tags": [value or "x"], "flag": True}, allow_unicode=True,
+                                     sort_keys=False, width=100, default_flow_style=None)

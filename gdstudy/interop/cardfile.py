@@ -15,6 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.events import (
+    DocumentEndEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent,
+    SequenceStartEvent, StreamEndEvent, StreamStartEvent,
+)
 
 from gdstudy.deck import Card
 
@@ -54,48 +58,60 @@ def card_hash(card: Card | dict[str, Any]) -> str:
 
 
 _T = "tag:yaml.org,2002:"
+_STR = _T + "str"
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """The safe dumper (libyaml's emitter when present). Its resolver decides which plain
-    scalars need quotes (`true`, `1e3`, `~` ...); this one skips the path-resolver bookkeeping,
-    which card files never use (half of the dump time)."""
-
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        pass
-
-    def ascend_resolver(self) -> None:
-        pass
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        if kind is yaml.ScalarNode and implicit[0]:
-            table = self.yaml_implicit_resolvers
-            for tag, regexp in table.get(value[:1], []) + table.get(None, []):
-                if regexp.match(value):
-                    return tag  # type: ignore[no-any-return]
-        return {yaml.ScalarNode: _T + "str", yaml.SequenceNode: _T + "seq", yaml.MappingNode: _T + "map"}[kind]
+# libyaml's emitter when present (else PyYAML's); only its emitter and resolver table are used.
+_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-def _node(v: Any) -> yaml.Node:
-    """Plain data -> YAML nodes (what the safe representer builds, minus its per-value overhead);
-    multi-line text as a `|` block when YAML allows it (the emitter falls back to quoting)."""
+def _plain_ok(value: str) -> bool:
+    """Would `value` written plain read back as text (not `true`, `1e3`, `~`, a date ...)? The
+    serializer's own test (its implicit resolvers), without building a node."""
+    table = _Dumper.yaml_implicit_resolvers
+    for tag, regexp in table.get(value[:1], []) + table.get(None, []):
+        if regexp.match(value):
+            return tag == _STR  # type: ignore[no-any-return]
+    return True
+
+
+def _events(v: Any, out: list[yaml.Event]) -> None:
+    """The events the safe serializer would emit for `v` (plain data, no anchors), built directly:
+    multi-line text as a `|` block when YAML allows it (the emitter falls back to quoting), lists of
+    names in flow style. Half the time of building nodes and serializing them."""
     if isinstance(v, str):
-        return yaml.ScalarNode(_T + "str", v, style="|" if "\n" in v else None)
-    if isinstance(v, bool):
-        return yaml.ScalarNode(_T + "bool", "true" if v else "false")
-    if isinstance(v, list):
-        return yaml.SequenceNode(_T + "seq", [_node(x) for x in v], flow_style=all(isinstance(x, str) for x in v))
-    if isinstance(v, dict):
-        return yaml.MappingNode(_T + "map", [(_node(k), _node(x)) for k, x in v.items()], flow_style=False)
-    raise TypeError(f"cannot write {type(v).__name__} to a card file")
+        out.append(ScalarEvent(None, None, (_plain_ok(v), True), v, style="|" if "\n" in v else None))
+    elif isinstance(v, bool):
+        out.append(ScalarEvent(None, None, (True, False), "true" if v else "false"))
+    elif isinstance(v, list):
+        out.append(SequenceStartEvent(None, None, True, flow_style=all(isinstance(x, str) for x in v)))
+        for x in v:
+            _events(x, out)
+        out.append(SequenceEndEvent())
+    elif isinstance(v, dict):
+        out.append(MappingStartEvent(None, None, True, flow_style=False))
+        for k, x in v.items():
+            _events(k, out)
+            _events(x, out)
+        out.append(MappingEndEvent())
+    else:
+        raise TypeError(f"cannot write {type(v).__name__} to a card file")
+
+
+def dump(doc: Any) -> str:
+    """YAML text for plain data (str, bool, list, dict), by the safe emitter."""
+    events: list[yaml.Event] = [StreamStartEvent(), DocumentStartEvent(explicit=False)]
+    _events(doc, events)
+    events += [DocumentEndEvent(explicit=False), StreamEndEvent()]
+    return yaml.emit(events, Dumper=_Dumper, allow_unicode=True, width=100)  # type: ignore[no-any-return]
 
 
 def body(note_key: str, cards: list[dict[str, Any]]) -> str:
+    """The YAML of a generated card file (after its header comment)."""
     lim = limits()
     name = one_line(shorten(note_key, lim.get("deck", 10**9)))
     desc = one_line(shorten(f"Cards imported from the note {note_key}", lim.get("description", 10**9)))
-    doc = {"deck": name, "description": desc, "cards": cards}
-    return yaml.serialize(_node(doc), Dumper=_Dumper, allow_unicode=True, width=100)
+    return dump({"deck": name, "description": desc, "cards": cards})
 
 
 def header(note_key: str, root: str, cards: list[dict[str, Any]]) -> str:
