@@ -9,12 +9,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Markdown, Select, Static
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from gdstudy.deck import Card
 from gdstudy.scheduling import state_name
 from gdstudy.session import ReviewSession
+from gdstudy.text import content, literal
+from gdstudy.tui.cardtext import CardMarkdown
 
 __all__ = ["BrowserScreen", "CardModal"]
 
@@ -35,10 +38,11 @@ class CardModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="card-box"):
-            yield Static(f"[b]{self.card.id}[/]  {self.meta}\n[dim]{self.card.where} · {self.card.source}[/]")
-            yield Markdown(self.card.front)
+            yield Static(Content.assemble(content(self.card.id, "bold"), "  ", content(self.meta), "\n",
+                                          content(f"{self.card.where} · {self.card.source}", "dim")))
+            yield CardMarkdown(self.card.front)
             yield Static("[dim]────────[/]")
-            yield Markdown(self.card.back)
+            yield CardMarkdown(self.card.back)
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -97,7 +101,8 @@ class BrowserScreen(Screen[None]):
             state = Text(state_name(st) + "".join(f" [{m}]" for m in marks))  # literal, not markup
             due = "—" if st is None or st.is_new else st.due.astimezone().strftime("%Y-%m-%d %H:%M")
             stab = f"{st.stability:.1f}d" if st and st.stability else "—"
-            table.add_row(card.id, state, due, stab, str(st.lapses if st else 0), ", ".join(card.tags), key=card.id)
+            # user text as rich Text: a DataTable parses plain str cells as markup
+            table.add_row(literal(card.id, cell=True), state, due, stab, str(st.lapses if st else 0), literal(", ".join(card.tags), cell=True), key=card.id)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         self.sub_title = f"browse — {table.row_count} card(s)"

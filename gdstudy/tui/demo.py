@@ -18,11 +18,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, Static
 
 from gdstudy.errors import DemoError
+from gdstudy.text import content
 
 __all__ = ["DemoScreen", "demo_command"]
 
@@ -156,8 +158,8 @@ class DemoScreen(Screen[None]):
             return
         try:
             params, seed = self._form_params()
-        except DemoError as e:
-            self.notify(str(e), title="Bad parameter", severity="error")
+        except DemoError as e:  # it quotes the value, which may come from a card file: literal text
+            self.notify(str(e), title="Bad parameter", severity="error", markup=False)
             return
         self.cancelled = False
         bar = self.query_one("#progress", ProgressBar)
@@ -221,15 +223,15 @@ class DemoScreen(Screen[None]):
 
     def on_demo_progress(self, m: DemoProgress) -> None:
         self.query_one("#progress", ProgressBar).update(total=max(m.total, 1), progress=m.done)
-        self.query_one("#status", Static).update(f"{m.text or 'running'} …  (Esc cancels)")
+        self.query_one("#status", Static).update(content(f"{m.text or 'running'} …  (Esc cancels)"))
 
     def on_demo_failed(self, m: DemoFailed) -> None:
         self.query_one("#progress", ProgressBar).display = False
         if m.text == "cancelled":
             self.query_one("#status", Static).update("[$warning]cancelled[/] — ctrl+r runs again, Esc goes back")
             return
-        self.query_one("#status", Static).update(f"[$error]failed:[/] {m.text}")
-        self.notify(m.text, title=f"demo {self.demo.NAME} failed", severity="error")
+        self.query_one("#status", Static).update(Content.assemble(Content.styled("failed:", "$error"), " ", content(m.text)))
+        self.notify(m.text, title=f"demo {self.demo.NAME} failed", severity="error", markup=False)
 
     async def on_demo_finished(self, m: DemoFinished) -> None:
         self.last_result = m.result
@@ -245,14 +247,14 @@ class DemoScreen(Screen[None]):
 
         res = DemoResult.from_dict(r)
         box = self.query_one("#results", Vertical)
-        lines = [("[$success]" if v.passed else "[$error]") + v.line().replace("[", "\\[") + "[/]" for v in res.verdicts]
-        widgets: list[Any] = [Static("\n".join(lines), id="verdicts")]
+        lines = [content(v.line(), "$success" if v.passed else "$error") for v in res.verdicts]
+        widgets: list[Any] = [Static(Content("\n").join(lines), id="verdicts")]
         if res.table is not None:
             widgets.append(Static(_summary_table(res.table), id="summary"))
         for plot in res.plots:
             widgets.extend(_plot_widgets(plot))
         if res.notes:
-            widgets.append(Static("\n".join(res.notes), classes="notes"))
+            widgets.append(Static(content("\n".join(res.notes)), classes="notes"))
         await box.remove_children()
         await box.mount(*widgets)
 

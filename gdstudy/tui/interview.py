@@ -9,12 +9,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from rich.text import Text
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static, TextArea
 
 from gdstudy.deck import Card, Deck
 from gdstudy.interview import InterviewSession
 from gdstudy.scheduling import Grade
+from gdstudy.text import content, literal
+from gdstudy.tui.cardtext import CardMarkdown
 from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
 
 __all__ = ["InterviewScreen", "InterviewSummaryScreen", "AnswerModal"]
@@ -46,7 +49,7 @@ class InterviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="timer")
-        yield Markdown(id="question")
+        yield CardMarkdown(id="question")
         yield TextArea(id="answer", soft_wrap=True, show_line_numbers=False)
         with Horizontal(id="compare"):
             with VerticalScroll():
@@ -54,7 +57,7 @@ class InterviewScreen(Screen[None]):
                 yield Static(id="mine")
             with VerticalScroll():
                 yield Static("[b]Reference[/]")
-                yield Markdown(id="reference")
+                yield CardMarkdown(id="reference")
         yield GradeBar("Reveal  (ctrl+r)")
         yield Footer()
 
@@ -110,7 +113,7 @@ class InterviewScreen(Screen[None]):
         if self.card is None or self.revealed:
             return
         self.typed = text = self.query_one("#answer", TextArea).text.strip()
-        self.query_one("#mine", Static).update(text.replace("[", "\\[") or "[dim](no answer typed)[/]")
+        self.query_one("#mine", Static).update(content(text) if text else Content.styled("(no answer typed)", "dim"))
         self.query_one("#reference", Markdown).update(self.card.back)
         self.query_one("#answer", TextArea).display = False
         self.query_one("#compare").display = True
@@ -157,17 +160,17 @@ class AnswerModal(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         a, card = self.answer, self.card
         with Vertical(id="answer-box"):
-            head = Text.assemble((f"Q{self.n}. ", "bold"), (a["card_id"], "dim"), f" · {Grade(a['grade']).label}"
+            head = Text.assemble((f"Q{self.n}. ", "bold"), literal(a["card_id"], "dim"), f" · {Grade(a['grade']).label}"
                                  f" · {a['seconds']:.0f} s")
             yield Static(head)
-            yield Markdown(card.front if card else "*(this card is no longer in the deck)*", id="answer-q")
+            yield CardMarkdown(card.front if card else "*(this card is no longer in the deck)*", id="answer-q")
             with Horizontal(id="answer-cols"):
                 with VerticalScroll():
                     yield Static(Text("Your answer", style="bold"))
-                    yield Static(Text(a["answer"] or "(no answer typed)"), id="answer-mine")
+                    yield Static(literal(a["answer"] or "(no answer typed)"), id="answer-mine")
                 with VerticalScroll():
                     yield Static(Text("Reference", style="bold"))
-                    yield Markdown(card.back if card else "—", id="answer-ref")
+                    yield CardMarkdown(card.back if card else "—", id="answer-ref")
 
     def action_close(self) -> None:
         self.dismiss(None)

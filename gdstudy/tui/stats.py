@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from gdstudy.session import ReviewSession
+from gdstudy.text import literal
 
 __all__ = ["StatsScreen"]
 
@@ -69,7 +70,7 @@ class StatsScreen(Screen[None]):
         table = self.query_one("#mastery", DataTable)
         table.add_columns("tag (on ≥ 3 cards)", "cards", "seen", "mastery")
         for t in st.broad_tags():
-            table.add_row(t.tag, str(t.cards), str(t.studied), f"{t.mastery:.0%}")
+            table.add_row(literal(t.tag, cell=True), str(t.cards), str(t.studied), f"{t.mastery:.0%}")  # Text: a tag is never markup
 
     def action_back(self) -> None:
         self.dismiss(None)
