@@ -1,0 +1,379 @@
+"""`gdstudy import`: notes -> one YAML card file per note, safely re-importable.
+
+Each note `sub/n.md` (path relative to the folder given, or the file name for a file argument)
+becomes `DECK_DIR/sub/n.md.yaml`. Card ids: a slug of the question plus 8 hex digits of
+sha1(note path + question), so editing an answer keeps the id (and the progress stored under it);
+a reversed card adds `-rev`, a cloze `-c1`/`-h1` (its id hashes the text with every cloze hidden).
+
+What the import last wrote is recorded in the file's header comment
+`# gdstudy-import: {"v": 1, "note": ..., "root": ..., "cards": {id: hash}}` (hash of each card's
+fields as the deck loader reads them). On re-import, per file:
+- a card whose fields no longer match its recorded hash was edited by hand, a card without a hash
+  was added by hand, a recorded card missing from the file was deleted by hand: a **conflict**, and
+  the whole file is left as it is (delete the file, or undo the edit, to take the note's version);
+- a card whose question left the note is **orphaned**: kept in the file and reported, never deleted;
+- otherwise cards are added/updated; a file whose text would not change is not written at all.
+Every file is validated by the deck loader before it is written (temp file + os.replace).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from gdstudy.deck import load_deck
+from gdstudy.errors import CardError
+from gdstudy.interop.cardfile import body, card_hash, clean_text, header, limits, one_line, read_marker, shorten
+from gdstudy.interop.notecards import NoteCard, parse_cards
+from gdstudy.interop.notes import NOTE_SUFFIXES, NoteError, read_note
+
+__all__ = ["NoteFile", "Change", "ImportReport", "find_notes", "import_notes", "card_id"]
+
+DEFAULT_TAG = "imported"  # for a card with no tags: card files need at least one
+
+
+@dataclass(frozen=True)
+class NoteFile:
+    path: Path   # the file to read
+    key: str     # how cards cite it: path relative to the folder given (posix), or the file name
+    root: str    # the folder given (resolved), for orphan reports
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str       # added | updated | conflict | orphaned
+    file: str       # the card file
+    card: str       # card id ("" for a whole-file conflict)
+    detail: str = ""
+
+
+@dataclass
+class ImportReport:
+    changes: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+    errors: list[CardError] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    notes: int = 0
+    dry_run: bool = False
+
+    def count(self, kind: str) -> int:
+        return sum(1 for c in self.changes if c.kind == kind)
+
+    def lines(self) -> list[str]:
+        out = []
+        for c in self.changes:
+            what = f"{c.file}: {c.card}" if c.card else c.file
+            out.append(f"{c.kind:<9} {what}" + (f"  ({c.detail})" if c.detail else ""))
+        if self.count("conflict"):
+            out.append("conflicts: to keep a hand edit, make it in the note; then delete the card file (or undo the edit) "
+                       "and import again (ids are stable, so progress is kept)")
+        files = "would write" if self.dry_run else "wrote"
+        out.append(
+            f"{self.notes} note(s): {self.count('added')} added, {self.count('updated')} updated, {self.unchanged} unchanged, "
+            f"{self.count('conflict')} conflict(s), {self.count('orphaned')} orphaned; {files} {len(self.written)} file(s)"
+            + (" (dry run: nothing written)" if self.dry_run else "")
+        )
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# finding notes
+
+
+def find_notes(paths: Iterable[Path]) -> tuple[list[NoteFile], list[CardError]]:
+    """Files and folders (recursively; hidden folders such as .obsidian skipped) -> notes."""
+    notes: list[NoteFile] = []
+    errors: list[CardError] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            root = p.resolve()
+            for dirpath, dirnames, filenames in os.walk(p):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in sorted(filenames):
+                    f = Path(dirpath) / name
+                    if f.suffix.lower() in NOTE_SUFFIXES and not name.startswith(".") and f.is_file():
+                        notes.append(NoteFile(f, f.relative_to(p).as_posix(), str(root)))
+        elif p.is_file():
+            if p.suffix.lower() not in NOTE_SUFFIXES:
+                errors.append(CardError(str(p), None, f"not a note (expected {', '.join(NOTE_SUFFIXES)})"))
+            else:
+                notes.append(NoteFile(p, p.name, str(p.resolve().parent)))
+        else:
+            errors.append(CardError(str(p), None, "no such file or folder"))
+    seen: dict[str, NoteFile] = {}
+    unique = []
+    for n in notes:
+        if n.key in seen:
+            errors.append(CardError(str(n.path), None, f"same name as {seen[n.key].path}: both would write {n.key}.yaml"))
+            continue
+        seen[n.key] = n
+        unique.append(n)
+    return unique, errors
+
+
+# ---------------------------------------------------------------------------------------------
+# cards
+
+
+def _ascii(ch: str) -> str:
+    """A character for a slug: its ASCII base letter, a Greek letter's name (η -> eta), or nothing."""
+    base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+    if base or ch.isascii():
+        return base
+    name = unicodedata.name(ch, "")
+    return f" {name.rsplit(' ', 1)[-1].lower()} " if name.startswith("GREEK") and "LETTER" in name else " "
+
+
+def _slug(text: str, limit: int = 40) -> str:
+    s = text[:200]
+    if not s.isascii():
+        s = "".join(ch if ch.isascii() else _ascii(ch) for ch in s)
+    s = s.lower()
+    s = re.sub(r"[^a-z0-9]+", "-", s).strip("-")
+    if len(s) > limit:
+        cut = s[:limit]
+        s = cut.rsplit("-", 1)[0] if "-" in cut and s[limit] != "-" else cut
+    return s.strip("-") or "card"
+
+
+def card_id(note_key: str, key: str, suffix: str = "") -> str:
+    digest = hashlib.sha1(f"{note_key}\x1f{key}".encode()).hexdigest()[:8]
+    return f"{_slug(key)}-{digest}" + (f"-{suffix}" if suffix else "")
+
+
+def _card_dicts(note: NoteFile, cards: list[NoteCard], extra_tags: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[NoteError]]:
+    """Card values exactly as the deck loader will read them back (cleaned, trimmed), or located
+    errors for cards over the loader's limits."""
+    out, used, errors = [], set(), []
+    seen: dict[str, int] = {}
+    lim = limits()
+    deck_name = shorten(note.key, lim.get("source", 300) // 2)
+    for c in cards:
+        base = cid = card_id(note.key, c.key, c.suffix)
+        while cid in used:  # the same question twice in one note: -2, -3, ...
+            seen[base] = seen.get(base, 1) + 1
+            cid = f"{base}-{seen[base]}"
+        used.add(cid)
+        tags = list(dict.fromkeys(t for t in (clean_text(t).strip() for t in [*c.tags, *extra_tags]) if t)) or [DEFAULT_TAG]
+        source = one_line(f"{deck_name} § {c.section}")
+        d: dict[str, Any] = {
+            "id": cid, "front": clean_text(c.front).strip(), "back": clean_text(c.back).strip(), "tags": tags,
+            "source": shorten(source, lim.get("source", 10**9)),
+        }
+        if c.interview:
+            d["interview"] = True
+        problem = _over_limit(d, lim)
+        if problem:
+            errors.append(NoteError(str(note.path), c.line, problem))
+        out.append(d)
+    from gdstudy.deck import MAX_FILE_BYTES
+
+    size = sum(80 + len(d["id"]) + len(d["source"]) + sum(map(len, d["tags"])) + len(d["front"].encode()) + len(d["back"].encode())
+               for d in out)
+    if size > MAX_FILE_BYTES:  # checked before the YAML is built: a 1 MB note of cards must not take long to refuse
+        errors.append(NoteError(str(note.path), None, f"{len(out):,} cards make a card file of about {size:,} bytes, "
+                                f"over the {MAX_FILE_BYTES:,}-byte cap: split the note"))
+    return out, errors
+
+
+def _over_limit(d: dict[str, Any], lim: dict[str, int]) -> str | None:
+    for key, what in (("front", "question (front)"), ("back", "answer (back)")):
+        if key in lim and len(d[key]) > lim[key]:
+            return f"card {what} is {len(d[key]):,} characters, over the {lim[key]:,}-character limit of card files"
+    if "tags" in lim and len(d["tags"]) > lim["tags"]:
+        return f"card has {len(d['tags'])} tags, over the limit of {lim['tags']}"
+    long = [t for t in d["tags"] if "tag" in lim and len(t) > lim["tag"]]
+    if long:
+        return f"tag '{shorten(long[0], 50)}' is over the {lim['tag']}-character limit"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# import
+
+
+@dataclass
+class _Plan:
+    """What to do with one card file: its changes (reported once the file is validated) and the
+    text to write (None: leave the file as it is)."""
+
+    note: NoteFile
+    out: Path
+    cards: list[dict[str, Any]]
+    changes: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+    text: str | None = None
+
+
+def _plan_file(n: NoteFile, desired: list[dict[str, Any]], out: Path) -> _Plan:
+    plan = _Plan(n, out, desired)
+    f = str(out)
+    try:
+        current: str | None = out.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if desired:
+            plan.changes = [Change("added", f, d["id"]) for d in desired]
+            plan.text = header(n.key, n.root, desired) + body(n.key, desired)
+        return plan
+    except (OSError, UnicodeDecodeError):
+        current = None
+    yaml_body = body(n.key, desired)
+    if current == header(n.key, n.root, desired) + yaml_body:
+        plan.unchanged = len(desired)  # exactly what this import would write
+        return plan
+    marker = read_marker(out)
+    if marker is None or marker.get("note") != n.key:
+        plan.changes.append(Change("conflict", f, "", "not written by gdstudy import, or its header was changed; left unchanged"))
+        return plan
+    existing = load_deck((), [out], check_demos=False)
+    if existing.problems:
+        plan.changes.append(Change("conflict", f, "", f"cannot be read ({existing.problems[0]}); left unchanged"))
+        return plan
+    recorded: dict[str, str] = marker["cards"]
+    want = {d["id"]: d for d in desired}
+    old = {c.id: c.to_dict() for c in existing.cards}
+    conflicts = []
+    for cid, d in old.items():
+        if want.get(cid) == d:
+            continue  # already what the note says
+        if recorded.get(cid) != card_hash(d):
+            how = "edited by hand" if cid in recorded else "added by hand"
+            conflicts.append(Change("conflict", f, cid, f"{how} since the last import; file left unchanged"))
+    conflicts += [Change("conflict", f, cid, "deleted by hand but still in the note; file left unchanged")
+                  for cid in recorded if cid not in old and cid in want]
+    if conflicts:
+        plan.changes = conflicts
+        return plan
+    orphans = [d for cid, d in old.items() if cid not in want]
+    for d in desired:
+        if d["id"] not in old:
+            plan.changes.append(Change("added", f, d["id"]))
+        elif d != old[d["id"]]:
+            plan.changes.append(Change("updated", f, d["id"]))
+        else:
+            plan.unchanged += 1
+    plan.changes += [Change("orphaned", f, d["id"], f"no longer in {n.key}; kept") for d in orphans]
+    final = desired + orphans
+    text = header(n.key, n.root, final) + (yaml_body if not orphans else body(n.key, final))
+    plan.cards, plan.text = final, (None if text == current else text)
+    return plan
+
+
+def _temp_file(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+    return Path(tmp)
+
+
+def _validate_and_write(plans: list[_Plan], deck_dir: Path, shipped: list[Path], dry_run: bool,
+                        report: ImportReport) -> None:
+    """Every file to write is first written to a temp file beside its target (a temp folder on a
+    dry run) and read back by the deck loader, all in one pass: only a file the loader accepts,
+    with exactly the values planned, replaces its target (os.replace: atomic). A file the loader
+    refuses (e.g. an id the shipped deck uses) is reported against its note and not written."""
+    todo = [p for p in plans if p.text is not None]
+    with tempfile.TemporaryDirectory(prefix="gdstudy-import-") as scratch:
+        temps: dict[str, _Plan] = {}
+        try:
+            for p in todo:
+                folder = Path(scratch) / str(len(temps)) if dry_run else p.out.parent
+                temps[str(_temp_file(folder, p.out.name, p.text or ""))] = p
+            deck = load_deck(shipped, [Path(t) for t in temps], check_demos=False)
+            loaded: dict[str, list[dict[str, Any]]] = {}
+            for c in deck.cards:
+                loaded.setdefault(c.path, []).append(c.to_dict())
+            bad: dict[str, str] = {}
+            for e in deck.problems:
+                if e.path in temps:
+                    bad.setdefault(e.path, e.message)
+            for t, p in temps.items():
+                if t not in bad and loaded.get(t, []) != p.cards:
+                    bad[t] = "the card file would not read back as written"  # a loader normalisation the import lacks
+                if t in bad:
+                    report.errors.append(NoteError(str(p.note.path), None, f"cannot import: {bad[t]}"))
+                    p.changes, p.unchanged = [], 0
+                    continue
+                if not dry_run:
+                    os.replace(t, p.out)
+                report.written.append(p.out)
+        finally:
+            for t in temps:
+                if os.path.exists(t):
+                    os.unlink(t)
+    for p in plans:
+        report.changes += p.changes
+        report.unchanged += p.unchanged
+
+
+def _orphan_files(deck_dir: Path, notes: list[NoteFile], report: ImportReport) -> None:
+    """Card files this import wrote earlier for notes (under the same folders) that are gone."""
+    if not deck_dir.is_dir():
+        return
+    keys = {n.key for n in notes}
+    roots = {n.root for n in notes}
+    for f in sorted(deck_dir.rglob("*.yaml")):
+        if f.relative_to(deck_dir).as_posix()[: -len(".yaml")] in keys:
+            continue  # that note's own file: handled above
+        m = read_marker(f)
+        if m is None or m["note"] in keys or m.get("root") not in roots:
+            continue
+        for cid in m["cards"]:
+            report.changes.append(Change("orphaned", str(f), cid, f"its note {m['note']} is gone; kept"))
+
+
+def import_notes(paths: Iterable[Path], deck_dir: Path, *, dry_run: bool = False, tags: Iterable[str] = (),
+                 shipped: Iterable[Path] = ()) -> ImportReport:
+    """Import notes into `deck_dir` (see the module docstring). Note errors are collected in the
+    report (that note is skipped, every other one imported); nothing is written on a dry run."""
+    gc_was_on = gc.isenabled()
+    gc.disable()  # lines, cards and YAML events are acyclic: collector passes over them only cost time
+    try:
+        return _import(paths, deck_dir, dry_run, tags, shipped)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _import(paths: Iterable[Path], deck_dir: Path, dry_run: bool, tags: Iterable[str], shipped: Iterable[Path]) -> ImportReport:
+    from gdstudy.errors import ConfigError
+
+    deck_dir = Path(deck_dir)
+    if deck_dir.exists() and not deck_dir.is_dir():
+        raise ConfigError(f"--into {deck_dir} is a file, not a folder")
+    extra = tuple(t.strip() for t in tags)
+    if any(not t or any(ch.isspace() for ch in t) for t in extra):
+        raise ConfigError("--tag needs a name without spaces")
+    report = ImportReport(dry_run=dry_run)
+    notes, errors = find_notes(paths)
+    report.errors += errors
+    parsed = []
+    for n in notes:
+        try:
+            r = parse_cards(read_note(n.path))
+        except NoteError as e:
+            report.errors.append(e)
+            continue
+        dicts, over = _card_dicts(n, r.cards, extra)
+        if r.errors or over:
+            report.errors += [NoteError(str(n.path), line, msg) for line, msg in r.errors] + over
+            continue
+        parsed.append((n, dicts))
+    report.notes = len(parsed)
+    if not dry_run:
+        try:
+            deck_dir.mkdir(parents=True, exist_ok=True)  # so `--deck DECK_DIR` works even before a first card
+        except OSError as e:
+            raise ConfigError(f"cannot create {deck_dir}: {e.strerror or e}") from None
+    plans = [_plan_file(n, dicts, deck_dir / (n.key + ".yaml")) for n, dicts in parsed]
+    _validate_and_write(plans, deck_dir, list(shipped), dry_run, report)
+    _orphan_files(deck_dir, notes, report)
+    return report

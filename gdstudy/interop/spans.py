@@ -1,0 +1,106 @@
+"""Where inline code, math, URLs and cloze marks are in a line: the scanners behind the card
+syntaxes. All run in linear time on any input (no lazy pattern that rescans to the end of the line
+once per opener), so a 1 MB line of unclosed openers cannot hang an import. A masked string has
+the same length as the original, so positions found in it index the original."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["M", "URL", "MATH", "LINK_TARGET", "CLOZE_OPEN", "code_spans", "cloze_spans", "highlight_spans",
+           "blank_spans", "mask", "masked"]
+
+M = "\x00"  # mask character (NUL never survives reading a note)
+URL = re.compile(r"<?\b[A-Za-z][A-Za-z0-9+.-]{0,31}://[^\s<>]*>?")
+MATH = re.compile(r"\$\$[^$]+\$\$|\$(?=[^\s$])(?:[^$\\]|\\.)*?(?<=[^\s\\])\$(?!\d)")
+LINK_TARGET = re.compile(r"\]\([^()]*\)")
+CLOZE_OPEN = re.compile(r"\{\{c(\d+)::")
+TICKS = re.compile(r"`+")
+
+Span = tuple[int, int]
+
+
+def code_spans(s: str) -> list[Span]:
+    """Inline code: a run of n backticks up to the next run of exactly n (CommonMark), in linear
+    time: each run's next run of the same length is found from the right first."""
+    runs = [(m.start(), m.end()) for m in TICKS.finditer(s)]
+    nxt: list[int | None] = [None] * len(runs)
+    last: dict[int, int] = {}
+    for k in range(len(runs) - 1, -1, -1):
+        n = runs[k][1] - runs[k][0]
+        nxt[k] = last.get(n)
+        last[n] = k
+    out, k = [], 0
+    while k < len(runs):
+        j = nxt[k]
+        if j is None:
+            k += 1
+            continue
+        out.append((runs[k][0], runs[j][1]))
+        k = j + 1
+    return out
+
+
+def cloze_spans(s: str) -> tuple[list[tuple[int, int, int]], int | None]:
+    """`{{cN::...}}` spans (start, end, N) and the position of an opener with no closing `}}`."""
+    out, pos = [], 0
+    while True:
+        m = CLOZE_OPEN.search(s, pos)
+        if not m:
+            return out, None
+        end = s.find("}}", m.end())
+        if end < 0:
+            return out, m.start()
+        out.append((m.start(), end + 2, int(m.group(1))))
+        pos = end + 2
+
+
+def highlight_spans(s: str) -> tuple[list[Span], int | None]:
+    """`==x==` spans (Obsidian: no space just inside the marks) and an unclosed opener, if any.
+    One left-to-right pass: an opener takes the first valid closer after it; if it has none, no
+    later opener can have one either."""
+    out: list[Span] = []
+    opened: int | None = None
+    i = s.find("==")
+    while i >= 0:
+        if opened is None:
+            if i + 2 < len(s) and not s[i + 2].isspace() and s[i + 2] != "=":
+                opened = i
+                i = s.find("==", i + 3)
+            else:
+                i = s.find("==", i + 1)
+        elif not s[i - 1].isspace() and s[i - 1] != "=":
+            out.append((opened, i + 2))
+            opened = None
+            i = s.find("==", i + 2)
+        else:
+            i = s.find("==", i + 1)
+    return out, opened
+
+
+def blank_spans(s: str, spans: list[Span] | list[tuple[int, int, int]]) -> str:
+    if not spans:
+        return s
+    parts, pos = [], 0
+    for sp in spans:
+        parts += [s[pos : sp[0]], M * (sp[1] - sp[0])]
+        pos = sp[1]
+    parts.append(s[pos:])
+    return "".join(parts)
+
+
+def mask(s: str, *patterns: re.Pattern[str]) -> str:
+    for p in patterns:
+        s = p.sub(lambda m: M * len(m.group(0)), s)
+    return s
+
+
+def masked(s: str) -> str:
+    """`s` with inline code, URLs and math blanked out (same length, so positions hold)."""
+    if "`" in s:
+        s = blank_spans(s, code_spans(s))
+    if "://" in s:
+        s = mask(s, URL)
+    if "$" in s:
+        s = mask(s, MATH)
+    return s
