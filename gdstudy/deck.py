@@ -1,7 +1,8 @@
 """Cards: the YAML format, loading and validation.
 
-A card file is a list of cards, or a mapping with an optional header (`deck`, `description`) and
-`cards:`. Every problem becomes a `CardError` located at `path:line`; a bad card is skipped, the
+A card file is a list of cards, or a mapping with an optional header (`deck`, `description`,
+`notes`: the titles of the source notes the cards cite, by file name) and `cards:`. A card may carry
+`refs:`, literature references for what it states beyond its source notes. Every problem becomes a `CardError` located at `path:line`; a bad card is skipped, the
 rest of its file and every other file still load.
 
 YAML is read with PyYAML's *safe* composer: anchors/aliases are refused outright (no alias bombs)
@@ -25,9 +26,9 @@ __all__ = ["Card", "DemoLink", "Deck", "load_deck", "card_files", "content_hash"
 
 MAX_FILE_BYTES = 1_000_000
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-CARD_KEYS = {"id", "front", "back", "tags", "source", "demo", "interview"}
+CARD_KEYS = {"id", "front", "back", "tags", "source", "demo", "interview", "refs"}
 REQUIRED = ("id", "front", "back", "tags", "source")
-HEADER_KEYS = {"deck", "description", "cards"}
+HEADER_KEYS = {"deck", "description", "notes", "cards"}
 SAFE_TAGS = {
     "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
 }
@@ -54,10 +55,27 @@ class Card:
     demo: DemoLink | None = None
     interview: bool = False
     shipped: bool = False
+    refs: tuple[str, ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()  # (note file, title) from the file's deck header
 
     @property
     def where(self) -> str:
         return f"{self.path}:{self.line}"
+
+    @property
+    def source_parts(self) -> list[tuple[str, str]]:
+        """The cited places as (note file, section): `a.txt § Sec; b.txt § Other` -> two pairs."""
+        out = []
+        for part in self.source.split("; "):
+            note, _, section = part.partition(" § ")
+            out.append((note.strip(), section.strip()))
+        return out
+
+    @property
+    def source_label(self) -> str:
+        """The source for people: each note file replaced by its title when the deck header gives one."""
+        titles = dict(self.notes)
+        return "; ".join(f"{titles.get(n, n)} § {s}" if s else titles.get(n, n) for n, s in self.source_parts)
 
     @property
     def content_hash(self) -> str:
@@ -72,6 +90,8 @@ class Card:
             d["demo"] = self.demo.to_dict()
         if self.interview:
             d["interview"] = True
+        if self.refs:
+            d["refs"] = list(self.refs)
         return d
 
 
@@ -227,7 +247,23 @@ def _demo(path: Path, v: yaml.Node) -> DemoLink:
     raise CardError(str(path), _line(v), "'demo' must be a demo name or {name: ..., params: {...}}")
 
 
-def _card(path: Path, node: yaml.Node, shipped: bool) -> Card:
+def _refs(path: Path, v: yaml.Node) -> tuple[str, ...]:
+    refs = _value(v)
+    if not isinstance(refs, list) or not refs or not all(isinstance(r, str) and r.strip() for r in refs):
+        raise CardError(str(path), _line(v), "'refs' must be a non-empty list of references (text)")
+    return tuple(r.strip() for r in refs)
+
+
+def _notes(path: Path, v: yaml.Node) -> tuple[tuple[str, str], ...]:
+    if not isinstance(v, yaml.MappingNode):
+        raise CardError(str(path), _line(v), "'notes' must map note file names to titles")
+    out = []
+    for name, (k, t) in _mapping(path, v, "notes").items():
+        out.append((name.strip(), _text(path, f"notes.{name}", k, t)))
+    return tuple(out)
+
+
+def _card(path: Path, node: yaml.Node, shipped: bool, notes: tuple[tuple[str, str], ...] = ()) -> Card:
     if not isinstance(node, yaml.MappingNode):
         raise CardError(str(path), _line(node), "a card must be a mapping with id, front, back, tags, source")
     fields = _mapping(path, node, "card")
@@ -261,14 +297,17 @@ def _card(path: Path, node: yaml.Node, shipped: bool) -> Card:
         path=str(path),
         line=_line(node),
         shipped=shipped,
+        refs=_refs(path, fields["refs"][1]) if "refs" in fields else (),
+        notes=notes,
     )
 
 
-def _card_nodes(path: Path, root: yaml.Node | None) -> list[yaml.Node]:
+def _card_nodes(path: Path, root: yaml.Node | None) -> tuple[list[yaml.Node], tuple[tuple[str, str], ...]]:
+    """-> (the card nodes, the header's note titles)."""
     if root is None:
-        return []
+        return [], ()
     if isinstance(root, yaml.SequenceNode):
-        return list(root.value)
+        return list(root.value), ()
     if isinstance(root, yaml.MappingNode):
         fields = _mapping(path, root, "deck header")
         for key, (k, _) in fields.items():
@@ -279,23 +318,24 @@ def _card_nodes(path: Path, root: yaml.Node | None) -> list[yaml.Node]:
                 _text(path, key, *fields[key])
         if "cards" not in fields:
             raise CardError(str(path), _line(root), "deck file has no 'cards:' list")
+        notes = _notes(path, fields["notes"][1]) if "notes" in fields else ()
         cards = fields["cards"][1]
         if not isinstance(cards, yaml.SequenceNode):
             raise CardError(str(path), _line(cards), "'cards' must be a list")
-        return list(cards.value)
+        return list(cards.value), notes
     raise CardError(str(path), _line(root), "a card file must be a list of cards or a mapping with 'cards:'")
 
 
 def _load_file(path: Path, shipped: bool, problems: list[CardError]) -> list[Card]:
     try:
-        nodes = _card_nodes(path, _compose(path, _read_text(path)))
+        nodes, notes = _card_nodes(path, _compose(path, _read_text(path)))
     except CardError as e:
         problems.append(e)
         return []
     cards = []
     for node in nodes:
         try:
-            cards.append(_card(path, node, shipped))
+            cards.append(_card(path, node, shipped, notes))
         except CardError as e:
             problems.append(e)
     return cards
