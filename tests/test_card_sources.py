@@ -1,7 +1,7 @@
 """Every card's `source:` points at a real place in the user's notes (issue 10).
 
-A source is `NOTE § HEADING` or `NOTE § HEADING (a short quote)`, several joined by `; `; `(top)` is
-the text before a note's first heading. With the notes present (a dev checkout has them in
+A source is `NOTE § HEADING` or `NOTE § HEADING (a short quote)`, several joined by `; ` (`Intro`, or
+the note's front-matter title, is the text before its first heading). With the notes present (a dev checkout has them in
 ../shared/notes), each cited heading must be a heading of that note as `note_sections()` reads it (the
 same reader `gdstudy cards coverage` uses), each quote must occur in that section's text, and a card
 whose cited sections have no text of their own (an image only) must carry `refs:`.
