@@ -217,6 +217,35 @@ def cards_orphans(deck: DeckOpt = None, data_dir: DataDirOpt = None) -> None:
     typer.echo(f"{len(orphan_ids)} orphan(s)")
 
 
+@cards_app.command("coverage")
+@edge
+def cards_coverage(
+    notes: Annotated[list[Path], typer.Argument(help="Note files or folders (.md, .txt).", show_default=False)],
+    deck: DeckOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Every heading of the notes with the number of cards citing it, the sections no card cites, the #look_into items."""
+    from gdstudy.interop.notes_cli import run_coverage
+
+    cards = _deck(_settings(), deck)
+    _report_problems(cards)
+    run_coverage(notes, cards, as_json=as_json)
+
+
+@app.command("import")
+@edge
+def import_notes(
+    notes: Annotated[list[Path], typer.Argument(help="Note files or folders (.md, .txt; folders recursively).", show_default=False)],
+    into: Annotated[Path, typer.Option("--into", help="Deck folder for the card files (one per note; created if missing).", show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be added/updated/unchanged/conflicts/orphaned; write nothing.")] = False,
+    tag: Annotated[Optional[list[str]], typer.Option(help="Add this tag to every imported card (repeatable).", show_default=False)] = None,
+) -> None:
+    """Turn Markdown/Obsidian notes into cards (Q::A, Q:::A, ?, ==cloze==, {{c1::cloze}}, #interview_question); safe to re-run."""
+    from gdstudy.interop.notes_cli import run_import
+
+    run_import(notes, into, dry_run=dry_run, tags=tag or ())
+
+
 def render_stats(st: "Stats") -> str:
     """Plain-text stats: counts, retention, a 14-day due forecast as a bar plot, mastery per tag."""
     b = st.by_state

@@ -1,0 +1,370 @@
+"""Cards written inside notes: the syntaxes `gdstudy import` recognises.
+
+    Question::Answer                 basic, one line
+    Question:::Answer                basic + reversed (two cards)
+    question lines / ? / answer      multi-line (`??`: also reversed); ends at a blank line or the next card
+    text with ==hidden== or {{c1::hidden}} / {{c1::hidden::hint}}   cloze: one card per cloze number
+    #interview_question              the next non-empty line is the question, the lines after it
+                                     (up to a blank line or heading) the answer; the card is `interview`
+    #tag                             in a card's lines: that card's tag; elsewhere: a tag of every card
+                                     of the note (front matter `tags:` too)
+    #look_into                       marks the rest of its paragraph (or the next one): cards get the
+                                     tag `look_into`, `gdstudy cards coverage` lists the item
+
+Never a card: anything in fenced code blocks; `::`/`==` inside inline code, math (`$...$`, `$$...$$`),
+URLs, wiki links and link targets. Image embeds become `[image: name]` placeholders (never fetched),
+wiki links their label.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from gdstudy.interop.notes import EMBED, MD_IMAGE, TAG, WIKILINK, Note
+
+__all__ = ["NoteCard", "LookInto", "NoteCards", "parse_cards"]
+
+SPECIAL = {"interview_question", "look_into"}
+CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
+URL = re.compile(r"<?\b[A-Za-z][A-Za-z0-9+.-]*://[^\s<>]*>?")
+MATH = re.compile(r"\$\$.+?\$\$|\$(?=[^\s$])(?:[^$\\]|\\.)*?(?<=[^\s\\])\$(?!\d)")
+LINK_TARGET = re.compile(r"\]\([^)]*\)")
+CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}")
+CLOZE_OPEN = re.compile(r"\{\{c\d+::")
+HIGHLIGHT = re.compile(r"==(?=[^\s=])(.*?)(?<=[^\s=])==")
+HIGHLIGHT_OPEN = re.compile(r"(?<!=)==(?=[^\s=])")
+HIDDEN = "[…]"
+M = "\x00"  # mask character (NUL never survives reading a note)
+
+
+@dataclass(frozen=True)
+class NoteCard:
+    key: str            # identity text: the question (whitespace-normalised) or the cloze template
+    suffix: str         # "" | "rev" | "c1".. | "h1".. (one card of several from the same text)
+    front: str
+    back: str
+    line: int
+    section: str
+    tags: tuple[str, ...]
+    interview: bool = False
+    kind: str = "basic"  # basic | reversed | multiline | cloze | interview
+
+
+@dataclass(frozen=True)
+class LookInto:
+    line: int
+    text: str
+    section: str
+
+
+@dataclass
+class NoteCards:
+    cards: list[NoteCard] = field(default_factory=list)
+    look_into: list[LookInto] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
+
+
+@dataclass(frozen=True)
+class _Line:
+    no: int
+    text: str
+    code: bool
+
+
+def _mask(s: str, *patterns: re.Pattern[str]) -> str:
+    for p in patterns:
+        s = p.sub(lambda m: M * len(m.group(0)), s)
+    return s
+
+
+def _masked(s: str) -> str:
+    return _mask(s, CODE_SPAN, URL, MATH)
+
+
+def tags_in(s: str) -> list[str]:
+    masked = _masked(s)
+    return [m.group(1) for m in TAG.finditer(masked)]
+
+
+def _tag_only(s: str) -> bool:
+    return bool(s.strip()) and not TAG.sub("", _masked(s)).strip()
+
+
+def separator(s: str) -> tuple[int, int] | None:
+    """Where the `::`/`:::` of a one-line card is (index, length), or None."""
+    masked = _mask(s, CODE_SPAN, URL, MATH, CLOZE, CLOZE_OPEN, WIKILINK, LINK_TARGET)
+    i = masked.find("::")
+    if i <= 0 or not masked[:i].strip():
+        return None
+    n = 3 if masked[i : i + 3] == ":::" else 2
+    return i, n
+
+
+def display(s: str) -> tuple[str, list[str]]:
+    """Card text for one note line: embeds as placeholders, wiki links as labels, `#tags` taken out
+    (returned). Inline code is left exactly as written."""
+    out, tags, pos = [], [], 0
+    for m in CODE_SPAN.finditer(s):
+        out.append(_display_plain(s[pos : m.start()], tags))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(_display_plain(s[pos:], tags))
+    return " ".join("".join(out).split(" ")).rstrip(), tags
+
+
+def _display_plain(s: str, tags: list[str]) -> str:
+    s = EMBED.sub(lambda m: f"[image: {m.group(1).strip() or 'embed'}]", s)
+    s = MD_IMAGE.sub(lambda m: f"[image: {m.group(1).strip() or m.group(2).rsplit('/', 1)[-1] or 'image'}]", s)
+    s = WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), s)
+    masked = _mask(s, URL, MATH)
+    kept, pos = [], 0
+    for m in TAG.finditer(masked):
+        tags.append(m.group(1))
+        kept.append(s[pos : m.start()])
+        pos = m.end()
+    kept.append(s[pos:])
+    return re.sub(r"  +", " ", "".join(kept)) if len(kept) > 1 else s
+
+
+def _text(lines: list[_Line]) -> tuple[str, list[str]]:
+    parts, tags = [], []
+    for ln in lines:
+        if ln.code:
+            parts.append(ln.text.rstrip())
+        else:
+            t, tg = display(ln.text)
+            parts.append(t.strip() if not parts else t.rstrip())
+            tags += tg
+    return "\n".join(parts).strip(), tags
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.split())
+
+
+class _Parser:
+    def __init__(self, note: Note) -> None:
+        self.note = note
+        self.out = NoteCards()
+        self.note_tags: list[str] = list(note.tags)
+        self.interview_at: int | None = None
+        self.look = False
+        self.look_item = False
+
+    def error(self, line: int, msg: str) -> None:
+        self.out.errors.append((line, msg))
+
+    def card(self, lines: list[_Line], key: str, suffix: str, front: str, back: str, tags: list[str], kind: str) -> None:
+        if self.look:
+            tags = [*tags, "look_into"]
+        first = lines[0].no
+        self.out.cards.append(NoteCard(
+            key=_norm(key), suffix=suffix, front=front, back=back, line=first,
+            section=self.note.section_title(first), tags=tuple(t for t in tags if t != "interview_question"),
+            interview=kind == "interview", kind=kind,
+        ))
+
+    # -- blocks ----------------------------------------------------------------------------------
+
+    def run(self) -> NoteCards:
+        note, block = self.note, []
+        for i, text in enumerate(note.lines):
+            no = i + 1
+            if note.skip[i]:
+                continue
+            if no in note.headings or (not note.code[i] and not text.strip()):
+                self.block(block)
+                block = []
+                if no in note.headings:
+                    self.heading(no)
+                continue
+            block.append(_Line(no, text, note.code[i]))
+        self.block(block)
+        if self.interview_at is not None:
+            self.error(self.interview_at, "#interview_question with no question after it")
+        tags = list(dict.fromkeys(t for t in self.note_tags if t not in SPECIAL))
+        self.out.cards = [
+            NoteCard(**{**c.__dict__, "tags": tuple(dict.fromkeys([*c.tags, *tags]))}) for c in self.out.cards
+        ]
+        return self.out
+
+    def heading(self, no: int) -> None:
+        self.note_tags += [t for t in tags_in(self.note.lines[no - 1]) if t not in SPECIAL]
+        if self.interview_at is not None:
+            self.error(self.interview_at, "#interview_question with no question before the next heading")
+            self.interview_at = None
+        self.look = self.look_item = False
+
+    def block(self, body: list[_Line]) -> None:
+        if not body:
+            return
+        pending: list[_Line] = []
+        last_multi = False
+        i = 0
+        while i < len(body):
+            ln = body[i]
+            if not ln.code and _tag_only(ln.text):
+                tags = tags_in(ln.text)
+                self.note_tags += [t for t in tags if t not in SPECIAL]
+                if "look_into" in tags or "interview_question" in tags:
+                    self.prose(pending)
+                    pending = []
+                if "look_into" in tags:
+                    self.look = self.look_item = True
+                if "interview_question" in tags:
+                    self.interview_at = ln.no
+                i += 1
+                continue
+            if self.look_item:
+                self.out.look_into.append(LookInto(ln.no, display(ln.text)[0].strip()[:300], self.note.section_title(ln.no)))
+                self.look_item = False
+            if self.interview_at is not None:
+                self.interview(body[i:])
+                self.interview_at = None
+                i = len(body)
+                break
+            if not ln.code and ln.text.strip() in ("?", "??"):
+                if not pending:
+                    self.error(ln.no, "'?' separates cards only once: start the next multi-line card after a blank line"
+                               if last_multi else "'?' with no question above it")
+                    i += 1
+                    continue
+                j = i + 1
+                while j < len(body) and not self._ends_answer(body[j]):
+                    j += 1
+                self.multiline(pending, ln, body[i + 1 : j], reverse=ln.text.strip() == "??")
+                pending, last_multi, i = [], True, j
+                continue
+            if not ln.code and separator(ln.text):
+                self.prose(pending)
+                pending = []
+                self.basic(ln)
+                i += 1
+                continue
+            if not ln.code and "interview_question" in tags_in(ln.text):
+                self.prose(pending)
+                pending = []
+                self.interview(body[i:])
+                i = len(body)
+                break
+            pending.append(ln)
+            i += 1
+        self.prose(pending)
+        if not self.look_item:
+            self.look = False  # a marker ends with its paragraph (a standalone one marks the next)
+
+    def _ends_answer(self, ln: _Line) -> bool:
+        return not ln.code and (ln.text.strip() in ("?", "??") or bool(separator(ln.text)) or _tag_only(ln.text))
+
+    # -- card kinds ------------------------------------------------------------------------------
+
+    def basic(self, ln: _Line) -> None:
+        i, n = separator(ln.text)  # type: ignore[misc]
+        q, qt = display(ln.text[:i])
+        a, at = display(ln.text[i + n :])
+        q, a = q.strip(), a.strip()
+        if not a:
+            self.error(ln.no, "card with no answer after '::'")
+            return
+        self._pair([ln], q, a, qt + at, reverse=n == 3, kind="reversed" if n == 3 else "basic")
+
+    def multiline(self, question: list[_Line], sep: _Line, answer: list[_Line], reverse: bool) -> None:
+        q, qt = _text(question)
+        a, at = _text(answer)
+        if not a:
+            self.error(sep.no, f"'{sep.text.strip()}' with no answer below it (answer lines follow the separator)")
+            return
+        self._pair(question, q, a, qt + at, reverse=reverse, kind="multiline")
+
+    def _pair(self, lines: list[_Line], q: str, a: str, tags: list[str], reverse: bool, kind: str) -> None:
+        self.card(lines, q, "", q, a, tags, kind)
+        if reverse:
+            self.card(lines, q, "rev", a, q, tags, kind)
+
+    def interview(self, body: list[_Line]) -> None:
+        q, qt = _text(body[:1])
+        a, at = _text(body[1:])
+        if not q:
+            self.error(body[0].no, "#interview_question with no question after it")
+        elif not a:
+            self.error(body[0].no, "#interview_question: the question has no answer under it (the lines after it, up to a blank line)")
+        else:
+            self.card(body, q, "", q, a, qt + at, "interview")
+
+    def prose(self, lines: list[_Line]) -> None:
+        """Lines that are not cards: clozes, inline #look_into items, note-wide tags."""
+        if not lines:
+            return
+        spans: list[list[tuple[int, int, str, str, str | None]]] = []  # per line: (start, end, number, content, hint)
+        for ln in lines:
+            found: list[tuple[int, int, str, str, str | None]] = []
+            if not ln.code:
+                tags = tags_in(ln.text)
+                if "look_into" in tags:
+                    self.look = True
+                    self.out.look_into.append(LookInto(ln.no, display(ln.text)[0].strip()[:300], self.note.section_title(ln.no)))
+                found = self._clozes(ln)
+            spans.append(found)
+        if any(spans):
+            self.cloze(lines, spans)
+        else:
+            for ln in lines:
+                if not ln.code:
+                    self.note_tags += [t for t in tags_in(ln.text) if t not in SPECIAL]
+
+    def _clozes(self, ln: _Line) -> list[tuple[int, int, str, str, str | None]]:
+        s, masked = ln.text, _masked(ln.text)
+        found = []
+        for m in CLOZE.finditer(masked):
+            body = m.group(2)
+            h = body.find("::")
+            content = s[m.start(2) : m.start(2) + (h if h >= 0 else len(body))]
+            hint = s[m.start(2) + h + 2 : m.end(2)] if h >= 0 else None
+            found.append((m.start(), m.end(), "c" + str(int(m.group(1))), content, hint))
+        masked = _mask(masked, CLOZE)
+        for m in CLOZE_OPEN.finditer(masked):
+            self.error(ln.no, "cloze with no closing }}")
+        k = 0
+        for m in HIGHLIGHT.finditer(masked):
+            k += 1
+            found.append((m.start(), m.end(), f"h{ln.no}.{k}", s[m.start(1) : m.end(1)], None))
+        rest = _mask(masked, HIGHLIGHT)
+        for m in HIGHLIGHT_OPEN.finditer(rest):
+            self.error(ln.no, "cloze with no closing ==")
+        return sorted(found)
+
+    def cloze(self, lines: list[_Line], spans: list[list[tuple[int, int, str, str, str | None]]]) -> None:
+        numbers = list(dict.fromkeys(n for found in spans for (_, _, n, _, _) in found))
+        hl = [n for n in numbers if n.startswith("h")]
+        rename = {n: f"h{k}" for k, n in enumerate(hl, 1)}  # highlights: h1, h2, ... in reading order
+
+        def render(show: str | None, bold: bool) -> tuple[str, list[str]]:
+            out: list[_Line] = []
+            for ln, found in zip(lines, spans):
+                s, pos, parts = ln.text, 0, []
+                for start, end, n, content, hint in found:
+                    parts.append(s[pos:start])
+                    if show == "*" or (show is not None and n != show):
+                        parts.append(content)
+                    elif show is None:
+                        parts.append(HIDDEN)
+                    elif bold:
+                        parts.append(f"**{content}**" if content.strip() == content and "*" not in content else content)
+                    else:
+                        parts.append(f"[{hint.strip()}]" if hint and hint.strip() else HIDDEN)
+                    pos = end
+                parts.append(s[pos:])
+                out.append(_Line(ln.no, "".join(parts), ln.code))
+            return _text(out)
+
+        template, tags = render(None, False)
+        for n in numbers:
+            front, _ = render(n, False)
+            back, _ = render(n, True)
+            self.card(lines, template, rename.get(n, n), front, back, tags, "cloze")
+
+
+def parse_cards(note: Note) -> NoteCards:
+    """Every card written in a note, the `#look_into` items, and located syntax errors."""
+    return _Parser(note).run()
