@@ -12,8 +12,11 @@ Sizes: powers of two 1..max_batch plus neighbours (default 96, 100, 127, 129, 25
 a power of two beats its +-1 neighbours, and how non-powers sit relative to the power-of-two
 curve, is reported as an observation (differences within the timing noise say "no clear
 difference"); the verdict is on the claim "S >= 256 gives >= 10x the throughput of S = 1".
---no-vectorize loops over the examples of a batch (one pass per example), which removes the
-batching gain and FAILs.
+Its tolerance is the timing resolution measured in the run: the ratio must reach the threshold
+even in the pessimistic pairing (the second-fastest block of the slowest S >= 256 against the
+fastest block of S = 1), so a lucky single block cannot PASS it. --no-vectorize loops over the
+examples of a batch (one pass per example), which removes the batching gain and FAILs at any
+number of repeats (ratio ~1.5).
 
     python demos/throughput.py --help
     python demos/throughput.py --hidden 512 --backend torch
@@ -46,9 +49,9 @@ PARAMS = [
     Param("hidden", 128, "hidden units H", min=1, max=65_536),
     Param("max_batch", 1024, "largest power of two tested", min=256, max=1 << 20),
     Param("neighbours", "96,100,127,129,255,257", "extra batch sizes (comma separated)"),
-    Param("block_ms", 5.0, "length of one timed block (ms)", min=0.1, max=10_000.0),
-    Param("repeats", 5, "timed blocks per size (the fastest counts)", min=1, max=100),
-    Param("warmup_ms", 3.0, "warm-up time per size (ms, at least 2 calls)", min=0.0, max=10_000.0),
+    Param("block_ms", 2.0, "length of one timed block (ms)", min=0.1, max=10_000.0),
+    Param("repeats", 5, "timed blocks per size (the fastest counts; the sample size)", min=2, max=1000),
+    Param("warmup_ms", 2.0, "warm-up time per size (ms, at least 2 calls)", min=0.0, max=10_000.0),
     Param("threads", 1, "BLAS / torch threads while timing (0: leave the library default)", min=0, max=256),
     Param("vectorize", True, "one pass per batch (false: one pass per example, a loop)"),
     Param("min_speedup", 10.0, "required throughput ratio S >= 256 vs S = 1", min=1.0, max=1e6),
@@ -67,6 +70,13 @@ def _extra_sizes(p) -> list[int]:
     if any(s < 1 or s > p.max_batch for s in sizes):
         raise DemoError(f"--neighbours: sizes must be between 1 and --max-batch ({p.max_batch})")
     return sizes
+
+
+def peak_bytes(p) -> int:
+    """Data (S_max x D), the MLP's weights and the activations/gradients of one pass at S_max
+    (a few S_max x H arrays), float64 at most."""
+    return int(8 * (p.max_batch * (p.dim + 2) + 3 * p.hidden * (p.dim + 2)
+                    + 6 * p.max_batch * p.hidden)) + (1 << 20)
 
 
 def run(p, ctx) -> DemoResult:
@@ -179,7 +189,7 @@ def _block(be, prob, params, xb, yb, n, vectorize) -> float:
 def _summary(S, n, times) -> dict:
     """Best block -> samples/s; noise = second best / best - 1 (how repeatable the best is)."""
     t = sorted(times)
-    return {"rate": S * n / t[0], "us_per_batch": t[0] / n * 1e6, "calls": n,
+    return {"rate": S * n / t[0], "rate2": S * n / t[1], "us_per_batch": t[0] / n * 1e6, "calls": n,
             "spread": (t[1] / t[0] - 1) if len(t) > 1 else 0.0}
 
 
@@ -189,10 +199,14 @@ def _result(p, sizes, powers, rows, be, how) -> DemoResult:
     big = [S for S in sizes if S >= 256]
     worst = min(big, key=lambda S: rate[S])
     speedup = rate[worst] / rate[1]
-    verdicts = [Verdict.at_least(f"throughput at S >= 256 / throughput at S = 1 (worst, S={worst})",
-                                 speedup, p.min_speedup,
-                                 detail=f"S=1: {rate[1]:,.0f}/s; S>=256: "
-                                        + ", ".join(f"{S}: {rate[S]:,.0f}/s" for S in big))]
+    low_S = min(big, key=lambda S: rows[S]["rate2"])
+    low = rows[low_S]["rate2"] / rate[1]                  # pessimistic: 2nd best vs best
+    verdicts = [Verdict(f"throughput at S >= 256 / throughput at S = 1 (worst, S={worst})",
+                        bool(low >= p.min_speedup), speedup, f">= {p.min_speedup:g}",
+                        f"resolution: pessimistic ratio {low:.3g} must reach it",
+                        f"S=1: {rate[1]:,.0f}/s; S>=256: "
+                        + ", ".join(f"{S}: {rate[S]:,.0f}/s" for S in big)
+                        + f"; 2nd-best block of S={low_S} vs best of S=1: {low:.3g}")]
     interp = _power_curve(powers, rate)
     obs, rel = _observations(sizes, powers, rate, interp, noise)
     table = Table(["S", "power of 2", "samples/s", "us per batch", "x S=1", "vs power-of-2 curve",

@@ -43,20 +43,29 @@ def edge(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except GdstudyError as e:
-            typer.echo(f"error: {e}", err=True)
+            typer.echo(f"error: {_clean(str(e))}", err=True)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
 
 
+def _clean(text: str) -> str:
+    """Every CLI line quoting untrusted text (card problems, errors) passes the one text rule."""
+    from gdstudy.text import clean
+
+    return clean(text)
+
+
 # -- shared options ------------------------------------------------------------------------------
 
+# Paths are taken as text and checked by `gdstudy.paths.user_path` (an empty `--data-dir ''` must
+# not silently become the current folder, as a typer Path would make it).
 DeckOpt = Annotated[
-    Optional[list[Path]],
+    Optional[list[str]],
     typer.Option("--deck", help="Extra deck folder or card file (repeatable); adds to the shipped deck.", show_default=False),
 ]
 DataDirOpt = Annotated[
-    Optional[Path],
+    Optional[str],
     typer.Option("--data-dir", help="Where the review database lives. Default: $GDSTUDY_HOME or the user data dir.", show_default=False),
 ]
 
@@ -70,18 +79,22 @@ def _settings(**overrides: Any) -> "Settings":
     return load_settings(overrides)
 
 
-def _deck(settings: "Settings", decks: list[Path] | None, *, full_check: bool = False) -> "Deck":
+def _deck(settings: "Settings", decks: list[str] | None, *, full_check: bool = False) -> "Deck":
     from gdstudy.deck import load_deck
-    from gdstudy.paths import shipped_cards_dir
+    from gdstudy.paths import shipped_cards_dir, user_path
 
-    user = [*settings.decks, *(decks or [])]
+    user = [*settings.decks, *(user_path(d, "--deck") for d in decks or [])]
     for d in user:
-        if not Path(d).exists():
+        try:
+            exists = Path(d).exists()
+        except (OSError, ValueError) as e:  # e.g. a name too long for the file system
+            raise ConfigError(f"deck folder {d}: {getattr(e, 'strerror', None) or e}") from None
+        if not exists:
             raise ConfigError(f"deck folder {d} does not exist")
     return load_deck([shipped_cards_dir()], user, demo_params=full_check)
 
 
-def _store(data_dir: Path | None) -> "Store":
+def _store(data_dir: str | Path | None) -> "Store":
     from gdstudy.config import data_dir as resolve
     from gdstudy.store import DB_NAME, Store
 
@@ -90,7 +103,24 @@ def _store(data_dir: Path | None) -> "Store":
 
 def _report_problems(deck: "Deck") -> None:
     for p in deck.problems:
-        typer.echo(str(p), err=True)
+        typer.echo(_clean(str(p)), err=True)
+
+
+def _run_tui(tui: Any) -> None:
+    """Run the app; a crash inside it (Textual has shown the traceback) or a SIGTERM/SIGHUP
+    ends the command with the app's non-zero return code, never 0."""
+    tui.run()
+    code = getattr(tui, "return_code", 0) or 0
+    if code:
+        raise typer.Exit(code)
+
+
+def _minutes(value: float) -> float:
+    import math
+
+    if not math.isfinite(value) or not 0 < value <= 24 * 60:
+        raise ConfigError(f"--minutes must be more than 0 and at most 1440 (a day), got {value:g}")
+    return value
 
 
 # -- review --------------------------------------------------------------------------------------
@@ -124,7 +154,7 @@ def review(
         session = ReviewSession(cards, store, settings, cram=cram, tags=tuple(tag or ()))
         if tag and not session.cards:
             raise ConfigError(f"no cards with tag {', '.join(tag)}")
-        make_app(session).run()
+        _run_tui(make_app(session))
 
 
 # -- cards ---------------------------------------------------------------------------------------
@@ -133,18 +163,18 @@ def review(
 @cards_app.command("check")
 @edge
 def cards_check(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Card files or folders. Default: the shipped deck and your configured decks.", show_default=False)] = None,
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Card files or folders. Default: the shipped deck and your configured decks.", show_default=False)] = None,
     deck: DeckOpt = None,
 ) -> None:
     """Validate card files: one `path:line: message` per problem; exit 0 when clean, 2 otherwise."""
     settings = _settings()
     if paths:
         from gdstudy.deck import load_deck
-        from gdstudy.paths import shipped_cards_dir
+        from gdstudy.paths import shipped_cards_dir, user_path
 
         shipped = shipped_cards_dir()
-        extra = [p for p in paths if Path(p).resolve() != shipped.resolve()]
-        result = load_deck([shipped], [*extra, *(deck or [])])
+        given = [user_path(p, "card path") for p in [*paths, *(deck or [])]]
+        result = load_deck([shipped], given)  # the shipped deck given again is loaded once
     else:
         result = _deck(settings, deck, full_check=True)
     _report_problems(result)
@@ -155,7 +185,7 @@ def cards_check(
     typer.echo(f"ok: {len(result.cards)} cards in {n_files} files")
 
 
-STATES = ("new", "learning", "review", "relearning", "due", "edited", "suspended")
+STATES = ("new", "learning", "review", "relearning", "due", "edited", "suspended", "buried", "leech")
 
 
 @cards_app.command("list")
@@ -166,36 +196,42 @@ def cards_list(
     deck: DeckOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
-    """List cards with their state and due date."""
-    from gdstudy.scheduling import card_flags, state_name
-    from gdstudy.timeutil import utcnow
+    """List cards with their state and due date (`--state due`: today's plan, as review shows it)."""
+    from gdstudy.scheduling import state_name
+    from gdstudy.session import ReviewSession
 
     if state is not None and state not in STATES:
         raise ConfigError(f"unknown state '{state}' (choose from {', '.join(STATES)})")
     settings = _settings()
     cards = _deck(settings, deck)
     _report_problems(cards)
-    now = utcnow()
     with _store(data_dir) as store:
-        states = store.states()
+        session = ReviewSession(cards, store, settings)
+        now = session.now()
+        flags_by_id = session.flags(now)
+        states = session.states()
     rows = []
     for c in cards.cards:
         st = states.get(c.id)
-        flags = card_flags(c, st, now)
+        flags = flags_by_id[c.id]
         if tag and not set(tag) & set(c.tags):
             continue
         if state and state not in flags:
             continue
-        due_txt = "now" if "due" in flags else st.due.astimezone().strftime("%Y-%m-%d %H:%M")
-        label = state_name(st) + (" (edited)" if "edited" in flags else "") + (" [suspended]" if "suspended" in flags else "")
+        if st is None or st.is_new:
+            due_txt = "today" if "due" in flags else "later"
+        else:
+            due_txt = "now" if st.due <= now and "due" in flags else st.due.astimezone().strftime("%Y-%m-%d %H:%M")
+        label = state_name(st) + (" (edited)" if "edited" in flags else "") + "".join(
+            f" [{f}]" for f in ("suspended", "buried", "leech") if f in flags)
         rows.append((c.id, label, due_txt, ",".join(c.tags)))
     if not rows:
         typer.echo("no cards match")
         return
     w = [max(len(r[i]) for r in rows + [("id", "state", "due", "tags")]) for i in range(3)]
     typer.echo(f"{'id':<{w[0]}}  {'state':<{w[1]}}  {'due':<{w[2]}}  tags")
-    for r in rows:
-        typer.echo(f"{r[0]:<{w[0]}}  {r[1]:<{w[1]}}  {r[2]:<{w[2]}}  {r[3]}")
+    for r in rows:  # ids and tags are cleaned at load; the line is cleaned again as it is printed
+        typer.echo(_clean(f"{r[0]:<{w[0]}}  {r[1]:<{w[1]}}  {r[2]:<{w[2]}}  {r[3]}"))
     typer.echo(f"{len(rows)} card(s)")
 
 
@@ -213,7 +249,7 @@ def cards_orphans(deck: DeckOpt = None, data_dir: DataDirOpt = None) -> None:
             return
         for cid in orphan_ids:
             n = sum(1 for _ in store.log(card_id=cid))
-            typer.echo(f"{cid}  ({n} review(s) kept)")
+            typer.echo(_clean(f"{cid}  ({n} review(s) kept)"))
     typer.echo(f"{len(orphan_ids)} orphan(s)")
 
 
@@ -285,7 +321,12 @@ def stats(
     with _store(data_dir) as store:
         session = ReviewSession(_deck(settings, deck), store, settings, tags=tuple(tag or ()))
         st = session.stats()
-    typer.echo(json.dumps(st.to_dict(), indent=2) if as_json else render_stats(st))
+        due = session.counts()  # the same plan as the review header and `cards list --state due`
+    if as_json:
+        typer.echo(json.dumps({**st.to_dict(), "due_today": {"new": due.new, "learning": due.learning, "review": due.review}}, indent=2))
+    else:
+        typer.echo(f"due today: {due.new} new, {due.learning} learning, {due.review} review")
+        typer.echo(render_stats(st))
 
 
 interview_app = typer.Typer(help="Timed mock interview on interview-tagged cards.", invoke_without_command=True)
@@ -300,40 +341,75 @@ def interview(
     tag: Annotated[Optional[list[str]], typer.Option(help="Only cards with this tag (repeatable).", show_default=False)] = None,
     count: Annotated[Optional[int], typer.Option(help="At most this many cards.", show_default=False)] = None,
     seed: Annotated[Optional[int], typer.Option(help="Seed for the card order.", show_default=False)] = None,
+    schedule: Annotated[bool, typer.Option("--schedule", help="Self-grades are real reviews (reschedule the cards; new cards only within today's limit). Default: practice, scheduling unchanged.")] = False,
     deck: DeckOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
-    """Type your answer, reveal the reference beside it, self-grade (a real review). `history` lists past sessions."""
+    """Type your answer, reveal the reference beside it, self-grade (practice unless --schedule). `history` lists past sessions, `history N` shows one."""
     if ctx.invoked_subcommand is not None:
         return
     from gdstudy.interview import InterviewSession
     from gdstudy.session import ReviewSession
     from gdstudy.tui import make_app
 
+    minutes = _minutes(minutes)
     settings = _settings()
     cards = _deck(settings, deck)
     _report_problems(cards)
     with _store(data_dir) as store:
         review = ReviewSession(cards, store, settings, tags=tuple(tag or ()))
-        iv = InterviewSession(review, minutes=minutes, count=count, seed=seed)
-        make_app(review, start="interview", interview=iv).run()
+        iv = InterviewSession(review, minutes=minutes, count=count, seed=seed, schedule=schedule)
+        _run_tui(make_app(review, start="interview", interview=iv))
 
 
 @interview_app.command("history")
 @edge
-def interview_history(data_dir: DataDirOpt = None) -> None:
-    """Past mock interviews: when, how many cards, grades, weakest tags."""
+def interview_history(
+    number: Annotated[Optional[int], typer.Argument(help="Show interview #N: every question, your typed answer and the reference.", show_default=False)] = None,
+    deck: DeckOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Past mock interviews: when, how many cards, grades, weakest tags. `history N` rereads one."""
     with _store(data_dir) as store:
         rows = store.interviews()
     if not rows:
         typer.echo("no interviews yet: start one with `gdstudy interview`")
         return
+    if number is not None:
+        from gdstudy.interview import render_interview
+
+        match = [r for r in rows if r[0] == number]
+        if not match:
+            raise ConfigError(f"no interview #{number} (have #{rows[0][0]}–#{rows[-1][0]}: see `gdstudy interview history`)")
+        i, start, end, s = match[0]
+        typer.echo(_clean(render_interview(i, start, end, s, _deck(_settings(), deck))))
+        return
     for i, start, end, s in rows:
         grades = " ".join(f"{k[0]}{v}" for k, v in s["grades"].items())
         weak = ", ".join(w["tag"] for w in s["weakest_tags"][:3]) or "-"
         mins = (end - start).total_seconds() / 60
-        typer.echo(f"#{i}  {start.astimezone():%Y-%m-%d %H:%M}  {mins:4.1f} min  {s['answered']}/{s['cards']} cards  "
-                   f"grades {grades}  weakest: {weak}")
+        kind = "graded" if s.get("scheduled", True) else "practice"  # saved before 'scheduled' existed: graded
+        typer.echo(_clean(f"#{i}  {start.astimezone():%Y-%m-%d %H:%M}  {mins:4.1f} min  {s['answered']}/{s['cards']} cards  "
+                          f"{kind}  grades {grades}  weakest: {weak}"))
+    typer.echo("reread one with `gdstudy interview history N`")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"gdstudy {version('gdstudy')}")
+        except PackageNotFoundError:  # running from a source tree that was never installed
+            typer.echo("gdstudy (version unknown: not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Study gradient descent, SGD and mini-batches: FSRS flashcards and runnable demos."""
 
 
 def _register_demo() -> None:

@@ -7,6 +7,7 @@ user data dir.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -38,34 +39,62 @@ class Settings:
     def validated(self) -> "Settings":
         if not 0 < self.desired_retention < 1:
             raise ConfigError(f"desired retention must be between 0 and 1 (exclusive), got {self.desired_retention}")
-        for name in ("new_per_day", "max_reviews_per_day", "learn_ahead_minutes", "leech_threshold"):
-            if getattr(self, name) < 0:
-                raise ConfigError(f"{name.replace('_', ' ')} must be ≥ 0, got {getattr(self, name)}")
-        if self.maximum_interval < 1:
-            raise ConfigError(f"maximum interval must be ≥ 1 day, got {self.maximum_interval}")
-        if not 0 <= self.day_starts_at_hour <= 23:
-            raise ConfigError(f"day_starts_at_hour must be 0–23, got {self.day_starts_at_hour}")
+        for name, (low, high) in INT_RANGES.items():
+            value = getattr(self, name)
+            if not low <= value <= high:
+                raise ConfigError(f"{name.replace('_', ' ')} must be ≥ {low} and ≤ {high:,}, got {_short_int(value)}")
         return self
 
 
-def parse_steps(text: str | list[Any], what: str = "steps") -> tuple[timedelta, ...]:
-    """'1m,10m' / ['1m', '10m'] / [1, 10] (minutes) -> timedeltas. Units: s, m, h, d."""
-    items = text.split(",") if isinstance(text, str) else list(text)
+# Bounds for the whole-number settings: values outside them are refused at the edge (a huge
+# learn-ahead overflowed a timedelta later, in the TUI).
+INT_RANGES = {
+    "new_per_day": (0, 100_000),
+    "max_reviews_per_day": (0, 1_000_000),
+    "learn_ahead_minutes": (0, 24 * 60),
+    "leech_threshold": (0, 1_000),
+    "maximum_interval": (1, 36_500),
+    "day_starts_at_hour": (0, 23),
+}
+MAX_STEP = timedelta(days=365)  # a learning step longer than a year is a mistake (and far ones overflow)
+
+
+def _short_int(value: int) -> str:
+    text = str(value)
+    return text if len(text) <= 20 else f"a {len(text)}-digit number"
+
+
+def parse_steps(text: str | list[Any] | int | float, what: str = "steps") -> tuple[timedelta, ...]:
+    """'1m,10m' / ['1m', '10m'] / [1, 10] / 5 (bare numbers are minutes) -> timedeltas. Units: s,
+    m, h, d. Each step must be a finite number of seconds in (0, 365 days]."""
+    if isinstance(text, bool) or not isinstance(text, (str, list, int, float)):
+        raise ConfigError(f"bad {what}: use a list like ['1m', '10m'] or a string '1m,10m'")
+    items = text.split(",") if isinstance(text, str) else text if isinstance(text, list) else [text]
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
     out = []
     for raw in items:
+        if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+            raise ConfigError(f"bad {what} entry {raw!r}: use numbers with s/m/h/d, e.g. '1m,10m'")
         s = str(raw).strip()
         if not s:
             continue
         num, unit = (s[:-1], s[-1]) if s[-1] in units else (s, "m")
         try:
             seconds = float(num) * units[unit]
-        except ValueError:
-            raise ConfigError(f"bad {what} entry '{s}': use numbers with s/m/h/d, e.g. '1m,10m'") from None
-        if seconds <= 0:
-            raise ConfigError(f"bad {what} entry '{s}': steps must be positive")
+        except (ValueError, OverflowError):
+            raise ConfigError(f"bad {what} entry '{_short(s)}': use numbers with s/m/h/d, e.g. '1m,10m'") from None
+        if not math.isfinite(seconds) or seconds <= 0:
+            raise ConfigError(f"bad {what} entry '{_short(s)}': steps must be positive (and finite)")
+        if seconds > MAX_STEP.total_seconds():
+            raise ConfigError(f"bad {what} entry '{_short(s)}': steps are at most 365d")
         out.append(timedelta(seconds=seconds))
     return tuple(out)
+
+
+def _short(s: str) -> str:
+    from gdstudy.text import shorten
+
+    return shorten(s, 30)
 
 
 def format_steps(steps: tuple[timedelta, ...]) -> str:
@@ -82,20 +111,22 @@ def config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP)) / "config.toml"
 
 
-def data_dir(flag: Path | None = None) -> Path:
-    """Resolve and create the data dir; a path that can't be used is a ConfigError."""
+def data_dir(flag: str | Path | None = None) -> Path:
+    """Resolve and create the data dir; a path that can't be used is a ConfigError. An empty
+    `--data-dir ''` is refused (it would silently mean the current folder)."""
+    from gdstudy.paths import user_path
+
     if flag is not None:
-        d = Path(flag)
+        d = user_path(flag, "data dir")
     elif os.environ.get("GDSTUDY_HOME"):
-        d = Path(os.environ["GDSTUDY_HOME"])
+        d = user_path(os.environ["GDSTUDY_HOME"], "GDSTUDY_HOME")
     else:
         import platformdirs
 
         d = Path(platformdirs.user_data_dir(APP))
-    d = d.expanduser()
-    if d.exists() and not d.is_dir():
-        raise ConfigError(f"data dir {d} is not a folder")
     try:
+        if d.exists() and not d.is_dir():
+            raise ConfigError(f"data dir {d} is not a folder")
         d.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ConfigError(f"cannot create data dir {d}: {e.strerror or e}") from None
@@ -130,12 +161,17 @@ def _from_toml(path: Path) -> dict[str, Any]:
 def _coerce(path: Path, key: str, val: Any) -> Any:
     default = getattr(Settings(), key)
     if key in ("learning_steps", "relearning_steps"):
-        return parse_steps(val, key)
+        try:
+            return parse_steps(val, key)
+        except ConfigError as e:
+            raise ConfigError(f"{path}: {e}") from None
     if key == "decks":
+        from gdstudy.paths import user_path
+
         if not isinstance(val, list) or not all(isinstance(v, str) for v in val):
             raise ConfigError(f"{path}: 'decks' must be a list of folder paths")
-        base = path.parent
-        return tuple((base / Path(v).expanduser()) if not Path(v).expanduser().is_absolute() else Path(v).expanduser() for v in val)
+        folders = [user_path(v, f"{path}: decks entry") for v in val]
+        return tuple(f if f.is_absolute() else path.parent / f for f in folders)
     if isinstance(default, bool):
         if not isinstance(val, bool):
             raise ConfigError(f"{path}: '{key}' must be true or false")

@@ -2,36 +2,49 @@
 
 A card file is a list of cards, or a mapping with an optional header (`deck`, `description`,
 `notes`: the titles of the source notes the cards cite, by file name) and `cards:`. A card may carry
-`refs:`, literature references for what it states beyond its source notes. Every problem becomes a `CardError` located at `path:line`; a bad card is skipped, the
-rest of its file and every other file still load.
+`refs:`, literature references for what it states beyond its source notes. Every problem becomes
+a `CardError` located at `path:line`; a bad card is skipped, the rest of its file and every other
+file still load.
 
-YAML is read with PyYAML's *safe* composer: anchors/aliases are refused outright (no alias bombs)
-and any tag outside the plain YAML types (e.g. `!!python/object`) is an error, never constructed.
+Every card file is untrusted input (decks are shared and imported). `gdstudy.safeyaml` reads it
+(regular files only, byte/line caps, no anchors/aliases, no tags beyond the plain YAML types,
+nesting bounded, nothing constructed); here every scalar's resolved tag is checked before its value
+is used (`front: 2001-02-30` is a located error, never a ValueError), every text field passes
+`gdstudy.text.clean` once (control characters made visible) and has a length limit (`LIMITS`).
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from gdstudy.deckfiles import SUFFIXES, card_files
 from gdstudy.errors import CardError, DemoError
+from gdstudy.safeyaml import MAX_DEPTH, MAX_FILE_BYTES, MAX_LINES, compose, read_text, too_deep
+from gdstudy.text import clean, one_line, shorten
 
-__all__ = ["Card", "DemoLink", "Deck", "load_deck", "card_files", "content_hash", "MAX_FILE_BYTES"]
+__all__ = ["Card", "DemoLink", "Deck", "load_deck", "card_files", "content_hash", "LIMITS",
+           "MAX_FILE_BYTES", "MAX_LINES", "MAX_DEPTH", "SUFFIXES"]
 
-MAX_FILE_BYTES = 1_000_000
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CARD_KEYS = {"id", "front", "back", "tags", "source", "demo", "interview", "refs"}
 REQUIRED = ("id", "front", "back", "tags", "source")
 HEADER_KEYS = {"deck", "description", "notes", "cards"}
-SAFE_TAGS = {
-    "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+# Length limits, in characters (after trimming); "tags", "refs" and "notes" are counts. Documented in the README.
+LIMITS = {
+    "id": 64, "front": 2_000, "back": 10_000, "source": 300, "tags": 20, "tag": 40,
+    "deck": 100, "description": 1_000, "demo.name": 64, "demo.params": 30, "demo.value": 200,
+    "refs": 20, "ref": 400, "notes": 100, "note": 200,
 }
+SINGLE_LINE = {"source", "deck", "demo.name"}  # whitespace runs collapse to one space
 
 
 @dataclass(frozen=True)
@@ -115,185 +128,197 @@ class Deck:
 
 
 # ---------------------------------------------------------------------------------------------
-# files
+# reading values from checked nodes: the resolved tag decides, nothing is constructed blindly
 
-
-def card_files(paths: Iterable[Path]) -> tuple[list[Path], list[CardError]]:
-    """Expand files and folders into card files (*.yaml, *.yml, sorted); missing paths are errors."""
-    files: list[Path] = []
-    errors: list[CardError] = []
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            files += sorted(f for f in p.rglob("*") if f.suffix in (".yaml", ".yml") and f.is_file())
-        elif p.is_file():
-            files.append(p)
-        else:
-            errors.append(CardError(str(p), None, "no such file or folder"))
-    return files, errors
-
-
-def _read_text(path: Path) -> str:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise CardError(str(path), None, f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte cap")
-        data = path.read_bytes()
-    except OSError as e:
-        raise CardError(str(path), None, f"cannot read: {e.strerror or e}") from None
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise CardError(str(path), line, "binary file (NUL byte), not a YAML card file")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise CardError(str(path), line, f"not UTF-8 (byte 0x{data[e.start]:02x})") from None
-
-
-# libyaml's safe loader when available (~10x faster), else PyYAML's pure-Python one: both safe.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _compose(path: Path, text: str) -> yaml.Node | None:
-    """Parse to a node tree (never constructing arbitrary objects), then refuse aliases and any
-    tag beyond the plain YAML types."""
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else None
-        msg = " ".join(str(e.problem or e.context or "syntax error").split())
-        raise CardError(str(path), line, f"YAML syntax error: {msg}") from None
-    except yaml.YAMLError as e:
-        raise CardError(str(path), None, f"YAML error: {' '.join(str(e).split())}") from None
-    if node is not None:
-        _check_nodes(path, node)
-    return node
-
-
-def _check_nodes(path: Path, root: yaml.Node) -> None:
-    """Walk the tree once. An alias makes the composer reuse a node object, so a node seen twice
-    is an alias: refused at once, which also stops an alias bomb before it is ever expanded."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        n = stack.pop()
-        if id(n) in seen:
-            raise CardError(str(path), n.start_mark.line + 1, "YAML anchors and aliases are not allowed")
-        seen.add(id(n))
-        if n.tag not in SAFE_TAGS:
-            raise CardError(str(path), n.start_mark.line + 1, f"YAML tag {n.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed")
-        if isinstance(n, yaml.MappingNode):
-            for k, v in n.value:
-                stack += [k, v]
-        elif isinstance(n, yaml.SequenceNode):
-            stack += n.value
-
-
+TEXT = "tag:yaml.org,2002:str"
+_KINDS = {"int": "a number", "float": "a number", "bool": "true/false", "null": "null", "timestamp": "a date",
+          "seq": "a list", "map": "a mapping"}
 _constructor = yaml.SafeLoader("")
 
 
-def _value(node: yaml.Node) -> Any:
-    """A plain value from a checked node (str, int, float, bool, None, list, dict)."""
+def _kind(node: Node) -> str:
+    return _KINDS.get(node.tag.rsplit(":", 1)[-1], "something else")
+
+
+def _line(node: Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _err(path: Path, node: Node, message: str) -> CardError:
+    return CardError(str(path), _line(node), message)
+
+
+def _is_text(node: Node) -> bool:
+    return type(node) is ScalarNode and node.tag == TEXT
+
+
+def _not_text(path: Path, what: str, node: Node) -> CardError:
+    hint = ": put it in quotes" if type(node) is ScalarNode else ""
+    return _err(path, node, f"{what} must be text, got {_kind(node)}{hint}")
+
+
+def _text(path: Path, key: str, k: Node, v: Node) -> str:
+    """A text field: a str scalar, cleaned, trimmed, not empty, within its length limit."""
+    if not _is_text(v):
+        raise _not_text(path, f"'{key}'", v)
+    s = one_line(v.value) if key in SINGLE_LINE else clean(v.value).strip()
+    if not s:
+        raise _err(path, k, f"'{key}' is empty")
+    limit = LIMITS.get(key)
+    if limit is not None and len(s) > limit:
+        raise _err(path, v, f"'{key}' is {len(s):,} characters, over the {limit:,}-character limit")
+    return s
+
+
+def _scalar(path: Path, what: str, node: Node) -> Any:
+    """A plain scalar value (text, number, true/false, null, date); anything unreadable
+    (`0b_`, a 5,000-digit integer, 2001-02-30) is a located error."""
+    if type(node) is not ScalarNode:
+        raise _err(path, node, f"{what} must be a number, text or true/false, got {_kind(node)}")
+    if node.tag == TEXT:
+        value = clean(node.value)
+        if len(value) > LIMITS["demo.value"]:
+            raise _err(path, node, f"{what} is {len(value):,} characters, over the {LIMITS['demo.value']:,}-character limit")
+        return value
     try:
-        return _constructor.construct_object(node, deep=True)
+        return _constructor.construct_object(node)
+    except (ValueError, OverflowError, ArithmeticError, yaml.YAMLError):
+        raise _err(path, node, f"{what}: '{shorten(node.value, 40)}' is not a valid {_kind(node).removeprefix('a ')}") from None
     finally:
         _constructor.constructed_objects.clear()
 
 
-def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
+def _mapping(path: Path, node: MappingNode, what: str) -> dict[str, tuple[Node, Node]]:
+    out: dict[str, tuple[Node, Node]] = {}
+    for k, v in node.value:
+        if type(k) is not ScalarNode:
+            raise _err(path, k, f"{what} keys must be plain names")
+        if k.value in out:
+            raise _err(path, k, f"duplicate key '{shorten(k.value, 40)}' in {what}")
+        out[k.value] = (k, v)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
 # cards
 
 
-def _mapping(path: Path, node: yaml.MappingNode, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-    out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-    for k, v in node.value:
-        if not isinstance(k, yaml.ScalarNode):
-            raise CardError(str(path), _line(k), f"{what} keys must be plain names")
-        if k.value in out:
-            raise CardError(str(path), _line(k), f"duplicate key '{k.value}' in {what}")
-        out[k.value] = (k, v)
-    return out
+def _tags(path: Path, v: Node) -> tuple[str, ...]:
+    if type(v) is not SequenceNode or not v.value:
+        raise _err(path, v, "'tags' must be a list of non-empty names")
+    if len(v.value) > LIMITS["tags"]:
+        raise _err(path, v, f"{len(v.value)} tags, over the limit of {LIMITS['tags']}")
+    tags = []
+    for item in v.value:
+        if not _is_text(item):
+            raise _not_text(path, "tags", item)
+        t = one_line(item.value)
+        if not t:
+            raise _err(path, item, "'tags' must be a list of non-empty names")
+        if len(t) > LIMITS["tag"]:
+            raise _err(path, item, f"tag '{shorten(t, 20)}' is {len(t):,} characters, over the {LIMITS['tag']}-character limit")
+        tags.append(t)
+    return tuple(tags)
 
 
-def _text(path: Path, key: str, k: yaml.Node, v: yaml.Node) -> str:
-    val = _value(v)
-    if not isinstance(val, str):
-        raise CardError(str(path), _line(v), f"'{key}' must be text, got {type(val).__name__}")
-    if not val.strip():
-        raise CardError(str(path), _line(k), f"'{key}' is empty")
-    return val.strip()
+def _demo(path: Path, k: Node, v: Node) -> DemoLink:
+    if _is_text(v):
+        return DemoLink(_text(path, "demo.name", k, v))
+    if type(v) is not MappingNode:
+        raise _err(path, v, "'demo' must be a demo name or {name: ..., params: {...}}")
+    fields = _mapping(path, v, "'demo'")
+    extra = set(fields) - {"name", "params"}
+    if extra:
+        raise _err(path, fields[min(extra)][0], f"unknown key '{shorten(min(extra), 40)}' in 'demo' (allowed: name, params)")
+    if "name" not in fields or not _is_text(fields["name"][1]) or not fields["name"][1].value.strip():
+        raise _err(path, v, "'demo' needs a 'name' (text)")
+    name = _text(path, "demo.name", *fields["name"])
+    params: dict[str, Any] = {}
+    if "params" in fields:
+        pv = fields["params"][1]
+        if type(pv) is not MappingNode:
+            raise _err(path, pv, "'demo.params' must be a mapping of parameter names to values")
+        pf = _mapping(path, pv, "'demo.params'")
+        if len(pf) > LIMITS["demo.params"]:
+            raise _err(path, pv, f"{len(pf)} demo parameters, over the limit of {LIMITS['demo.params']}")
+        for key, (pk, val) in pf.items():
+            if not _is_text(pk):
+                raise _err(path, pk, "'demo.params' must be a mapping of parameter names to values")
+            params[clean(key)] = _scalar(path, f"'demo.params.{shorten(key, 40)}'", val)
+    return DemoLink(name, params)
 
 
-def _demo(path: Path, v: yaml.Node) -> DemoLink:
-    val = _value(v)
-    if isinstance(val, str) and val.strip():
-        return DemoLink(val.strip())
-    if isinstance(val, dict):
-        extra = set(val) - {"name", "params"}
-        if extra:
-            raise CardError(str(path), _line(v), f"unknown key '{sorted(extra)[0]}' in 'demo' (allowed: name, params)")
-        name, params = val.get("name"), val.get("params", {})
-        if not isinstance(name, str) or not name.strip():
-            raise CardError(str(path), _line(v), "'demo' needs a 'name' (text)")
-        if not isinstance(params, dict) or not all(isinstance(p, str) for p in params):
-            raise CardError(str(path), _line(v), "'demo.params' must be a mapping of parameter names to values")
-        return DemoLink(name.strip(), dict(params))
-    raise CardError(str(path), _line(v), "'demo' must be a demo name or {name: ..., params: {...}}")
+def _interview(path: Path, v: Node) -> bool:
+    if type(v) is not ScalarNode or v.tag != "tag:yaml.org,2002:bool":
+        raise _err(path, v, "'interview' must be true or false")
+    return bool(_scalar(path, "'interview'", v))
 
 
-def _refs(path: Path, v: yaml.Node) -> tuple[str, ...]:
-    refs = _value(v)
-    if not isinstance(refs, list) or not refs or not all(isinstance(r, str) and r.strip() for r in refs):
-        raise CardError(str(path), _line(v), "'refs' must be a non-empty list of references (text)")
-    return tuple(r.strip() for r in refs)
+def _refs(path: Path, v: Node) -> tuple[str, ...]:
+    """`refs:` a non-empty list of literature references (text, one line each)."""
+    if type(v) is not SequenceNode or not v.value:
+        raise _err(path, v, "'refs' must be a non-empty list of references (text)")
+    if len(v.value) > LIMITS["refs"]:
+        raise _err(path, v, f"{len(v.value)} refs, over the limit of {LIMITS['refs']}")
+    refs = []
+    for item in v.value:
+        if not _is_text(item):
+            raise _not_text(path, "'refs'", item)
+        r = one_line(item.value)
+        if not r:
+            raise _err(path, item, "'refs' must be a non-empty list of references (text)")
+        if len(r) > LIMITS["ref"]:
+            raise _err(path, item, f"a ref is {len(r):,} characters, over the {LIMITS['ref']}-character limit")
+        refs.append(r)
+    return tuple(refs)
 
 
-def _notes(path: Path, v: yaml.Node) -> tuple[tuple[str, str], ...]:
-    if not isinstance(v, yaml.MappingNode):
-        raise CardError(str(path), _line(v), "'notes' must map note file names to titles")
+def _notes(path: Path, v: Node) -> tuple[tuple[str, str], ...]:
+    """Header `notes:` note file name -> title (one line)."""
+    if type(v) is not MappingNode:
+        raise _err(path, v, "'notes' must map note file names to titles")
+    fields = _mapping(path, v, "'notes'")
+    if len(fields) > LIMITS["notes"]:
+        raise _err(path, v, f"{len(fields)} note titles, over the limit of {LIMITS['notes']}")
     out = []
-    for name, (k, t) in _mapping(path, v, "notes").items():
-        out.append((name.strip(), _text(path, f"notes.{name}", k, t)))
+    for name, (k, t) in fields.items():
+        if not _is_text(k):
+            raise _not_text(path, "a note file name in 'notes'", k)
+        if not _is_text(t):
+            raise _not_text(path, f"'notes.{shorten(one_line(name), 40)}'", t)
+        title = one_line(t.value)
+        if not title:
+            raise _err(path, k, f"'notes.{shorten(one_line(name), 40)}' is empty")
+        if len(title) > LIMITS["note"]:
+            raise _err(path, t, f"a note title is {len(title):,} characters, over the {LIMITS['note']}-character limit")
+        out.append((one_line(name), title))
     return tuple(out)
 
 
-def _card(path: Path, node: yaml.Node, shipped: bool, notes: tuple[tuple[str, str], ...] = ()) -> Card:
-    if not isinstance(node, yaml.MappingNode):
-        raise CardError(str(path), _line(node), "a card must be a mapping with id, front, back, tags, source")
+def _card(path: Path, node: Node, shipped: bool, notes: tuple[tuple[str, str], ...] = ()) -> Card:
+    deep = too_deep(node)
+    if deep:
+        raise CardError(str(path), deep, f"YAML is nested deeper than {MAX_DEPTH} levels")
+    if type(node) is not MappingNode:
+        raise _err(path, node, "a card must be a mapping with id, front, back, tags, source")
     fields = _mapping(path, node, "card")
     for key, (k, _) in fields.items():
         if key not in CARD_KEYS:
-            raise CardError(str(path), _line(k), f"unknown key '{key}' (allowed: {', '.join(sorted(CARD_KEYS))})")
+            raise _err(path, k, f"unknown key '{shorten(key, 40)}' (allowed: {', '.join(sorted(CARD_KEYS))})")
     for key in REQUIRED:
         if key not in fields:
-            raise CardError(str(path), _line(node), f"card is missing '{key}'")
+            raise _err(path, node, f"card is missing '{key}'")
     cid = _text(path, "id", *fields["id"])
     if not SLUG.match(cid):
-        raise CardError(str(path), _line(fields["id"][1]), f"id '{cid}' must be a slug: lowercase letters, digits and single hyphens")
-    tk, tv = fields["tags"]
-    tags = _value(tv)
-    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
-        raise CardError(str(path), _line(tv), "'tags' must be a list of non-empty names")
-    interview = False
-    if "interview" in fields:
-        iv = _value(fields["interview"][1])
-        if not isinstance(iv, bool):
-            raise CardError(str(path), _line(fields["interview"][1]), "'interview' must be true or false")
-        interview = iv
+        raise _err(path, fields["id"][1], f"id '{shorten(cid, 40)}' must be a slug: lowercase letters, digits and single hyphens")
     return Card(
         id=cid,
         front=_text(path, "front", *fields["front"]),
         back=_text(path, "back", *fields["back"]),
-        tags=tuple(t.strip() for t in tags),
+        tags=_tags(path, fields["tags"][1]),
         source=_text(path, "source", *fields["source"]),
-        demo=_demo(path, fields["demo"][1]) if "demo" in fields else None,
-        interview=interview,
+        demo=_demo(path, *fields["demo"]) if "demo" in fields else None,
+        interview=_interview(path, fields["interview"][1]) if "interview" in fields else False,
         path=str(path),
         line=_line(node),
         shipped=shipped,
@@ -302,33 +327,46 @@ def _card(path: Path, node: yaml.Node, shipped: bool, notes: tuple[tuple[str, st
     )
 
 
-def _card_nodes(path: Path, root: yaml.Node | None) -> tuple[list[yaml.Node], tuple[tuple[str, str], ...]]:
+def _header(path: Path, root: MappingNode, problems: list[CardError]) -> tuple[Node, tuple[tuple[str, str], ...]]:
+    """The deck-file header: each bad header field is reported, the cards still load. Returns the
+    `cards:` node and the header's note titles."""
+    fields = _mapping(path, root, "deck header")
+    for key, (k, v) in fields.items():
+        if key != "cards" and too_deep(v):  # not a deck file at all: one error for the file
+            raise CardError(str(path), too_deep(v), f"YAML is nested deeper than {MAX_DEPTH} levels")
+    notes: tuple[tuple[str, str], ...] = ()
+    for key, (k, v) in fields.items():
+        try:
+            if key not in HEADER_KEYS:
+                raise _err(path, k, f"unknown deck key '{shorten(key, 40)}' (allowed: {', '.join(sorted(HEADER_KEYS))})")
+            if key in ("deck", "description"):
+                _text(path, key, k, v)
+            if key == "notes":
+                notes = _notes(path, v)
+        except CardError as e:
+            problems.append(e)
+    if "cards" not in fields:
+        raise _err(path, root, "deck file has no 'cards:' list")
+    return fields["cards"][1], notes
+
+
+def _card_nodes(path: Path, root: Node | None, problems: list[CardError]) -> tuple[list[Node], tuple[tuple[str, str], ...]]:
     """-> (the card nodes, the header's note titles)."""
     if root is None:
         return [], ()
-    if isinstance(root, yaml.SequenceNode):
-        return list(root.value), ()
-    if isinstance(root, yaml.MappingNode):
-        fields = _mapping(path, root, "deck header")
-        for key, (k, _) in fields.items():
-            if key not in HEADER_KEYS:
-                raise CardError(str(path), _line(k), f"unknown deck key '{key}' (allowed: {', '.join(sorted(HEADER_KEYS))})")
-        for key in ("deck", "description"):
-            if key in fields:
-                _text(path, key, *fields[key])
-        if "cards" not in fields:
-            raise CardError(str(path), _line(root), "deck file has no 'cards:' list")
-        notes = _notes(path, fields["notes"][1]) if "notes" in fields else ()
-        cards = fields["cards"][1]
-        if not isinstance(cards, yaml.SequenceNode):
-            raise CardError(str(path), _line(cards), "'cards' must be a list")
-        return list(cards.value), notes
-    raise CardError(str(path), _line(root), "a card file must be a list of cards or a mapping with 'cards:'")
+    notes: tuple[tuple[str, str], ...] = ()
+    if type(root) is MappingNode:
+        root, notes = _header(path, root, problems)
+        if type(root) is not SequenceNode:
+            raise _err(path, root, "'cards' must be a list")
+    if type(root) is SequenceNode:
+        return list(root.value), notes
+    raise _err(path, root, "a card file must be a list of cards or a mapping with 'cards:'")
 
 
 def _load_file(path: Path, shipped: bool, problems: list[CardError]) -> list[Card]:
     try:
-        nodes, notes = _card_nodes(path, _compose(path, _read_text(path)))
+        nodes, notes = _card_nodes(path, compose(path, read_text(path)), problems)
     except CardError as e:
         problems.append(e)
         return []
@@ -365,8 +403,9 @@ def load_deck(
     shipped: Iterable[Path] = (), user: Iterable[Path] = (), *, check_demos: bool = True, demo_params: bool = True
 ) -> Deck:
     """Load the shipped deck folders, then user paths. Duplicate ids keep the first and report the
-    rest. `check_demos`: demo links must name a demo; `demo_params`: and their params must be valid
-    (imports the demo modules — `cards check` does it, `review` only checks names, which is cheap)."""
+    rest; a file reached twice (the same folder given twice, a link to a file already loaded) is
+    loaded once. `check_demos`: demo links must name a demo; `demo_params`: and their params must
+    be valid (imports the demo modules — `cards check` does it, `review` only checks names)."""
     gc_was_on = gc.isenabled()
     gc.disable()  # the node trees are acyclic garbage: collector passes only cost time (~2x on 10k cards)
     try:
@@ -380,10 +419,15 @@ def _load(shipped: list[Path], user: list[Path], validate: Any) -> Deck:
     problems: list[CardError] = []
     cards: list[Card] = []
     seen: dict[str, Card] = {}
+    loaded: set[str] = set()
     for paths, is_shipped in ((shipped, True), (user, False)):
         files, errs = card_files(paths)
         problems += errs
         for f in files:
+            real = os.path.realpath(f)
+            if real in loaded:
+                continue
+            loaded.add(real)
             for card in _load_file(f, is_shipped, problems):
                 first = seen.get(card.id)
                 if first is not None:

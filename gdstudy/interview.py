@@ -1,6 +1,13 @@
 """Mock interview: interview-tagged cards in random order against a clock. The user types an
-answer, sees the reference, and self-grades — a real review (it updates scheduling). At the end a
-summary (cards, grades, time per card, weakest tags) is saved and listed by `interview history`.
+answer, sees the reference, and self-grades. At the end a summary (cards, grades, time per card,
+weakest tags, and every typed answer) is saved; `interview history` lists them and
+`interview history N` shows each answer beside the reference.
+
+Day's rules: suspended and buried cards are never asked. By default a self-grade is *practice*:
+logged like a cram review, scheduling untouched, so a mock interview never pulls new cards in
+past the day's limit or reschedules a card early. With `schedule=True` (`--schedule`) grades are
+real reviews (FSRS state and log updated) and new cards are asked only within today's remaining
+new-card limit.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from gdstudy.errors import ConfigError
 from gdstudy.scheduling import Grade
 from gdstudy.session import ReviewSession
 
-__all__ = ["InterviewSession", "Answer"]
+__all__ = ["InterviewSession", "Answer", "render_interview"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,7 @@ class InterviewSession:
     minutes: float = 20.0
     count: int | None = None
     seed: int | None = None
+    schedule: bool = False  # True: self-grades are real reviews (see the module docstring)
     answers: list[Answer] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -43,20 +51,30 @@ class InterviewSession:
             raise ConfigError(f"--minutes must be positive, got {self.minutes:g}")
         if self.count is not None and self.count < 1:
             raise ConfigError(f"--count must be at least 1, got {self.count}")
-        pool = [c for c in self.review.cards if c.interview and not self._suspended(c)]
+        pool = [c for c in self.review.cards if c.interview and self._allowed(c)]
+        random.Random(self.seed).shuffle(pool)
+        if self.schedule:  # new cards only within what is left of today's new-card limit
+            room = len(self.review.today().new)
+            pool = [c for c in pool if not self._is_new(c) or (room := room - 1) >= 0]
         if not pool:
             tags = f" with tag {', '.join(self.review.tags)}" if self.review.tags else ""
-            raise ConfigError(f"no interview cards{tags} (cards need `interview: true`)")
-        random.Random(self.seed).shuffle(pool)
+            why = " available today (suspended, buried or past the new-card limit)" if any(
+                c.interview for c in self.review.cards) else " (cards need `interview: true`)"
+            raise ConfigError(f"no interview cards{tags}{why}")
         self.cards: list[Card] = pool[: self.count] if self.count else pool
         self.started_at = self.review.now()
         self.deadline = self.started_at + timedelta(minutes=self.minutes)
         self.ended_at: datetime | None = None
         self.saved_id: int | None = None
 
-    def _suspended(self, c: Card) -> bool:
+    def _allowed(self, c: Card) -> bool:
+        """Not suspended and not buried (the day's rules hold in a mock interview too)."""
         st = self.review.state(c.id)
-        return st is not None and st.suspended
+        return st is None or not (st.suspended or (st.buried_until is not None and st.buried_until > self.review.now()))
+
+    def _is_new(self, c: Card) -> bool:
+        st = self.review.state(c.id)
+        return st is None or st.is_new
 
     # -- progress ------------------------------------------------------------------------------------
 
@@ -74,9 +92,13 @@ class InterviewSession:
         return self.cards[self.position] if self.position < len(self.cards) else None
 
     def submit(self, card: Card, text: str, grade: Grade, seconds: float) -> None:
-        """Self-grade the current card: this is a real review (FSRS state and log are updated)."""
-        outcomes = self.review.preview(card)
-        self.review.grade(card, outcomes[grade], duration_ms=int(seconds * 1000))
+        """Self-grade the current card: a real review with `schedule`, else practice (logged as
+        a cram review; the card's scheduling is unchanged)."""
+        duration_ms = int(seconds * 1000)
+        if self.schedule:
+            self.review.grade(card, self.review.preview(card)[grade], duration_ms=duration_ms)
+        else:
+            self.review.store.record_cram(card.id, self.review.state(card.id), int(grade), self.review.now(), duration_ms)
         self.answers.append(Answer(card.id, text, grade, seconds))
 
     # -- the end -------------------------------------------------------------------------------------
@@ -98,6 +120,7 @@ class InterviewSession:
             "weakest_tags": [{"tag": t, "mean_grade": round(sum(v) / len(v), 2), "cards": len(v)} for t, v in weakest[:5]],
             "answers": [a.to_dict() for a in self.answers],
             "tags": list(self.review.tags),
+            "scheduled": self.schedule,
         }
 
     def finish(self, now: datetime | None = None) -> dict[str, Any]:
@@ -106,3 +129,34 @@ class InterviewSession:
             self.ended_at = now or self.review.now()
             self.saved_id = self.review.store.save_interview(self.started_at, self.ended_at, self.summary())
         return self.summary()
+
+
+def _printable(s: str) -> str:
+    """Typed answers come back from the database: no control character reaches the terminal."""
+    return "".join(ch if ch in "\n\t" or (ch.isprintable()) else "�" for ch in s)
+
+
+def render_interview(number: int, started: datetime, ended: datetime, summary: dict[str, Any], deck: Any) -> str:
+    """One saved interview as plain text: each question, the typed answer, then the reference."""
+    mins = (ended - started).total_seconds() / 60
+    how = "real reviews" if summary.get("scheduled", True) else "practice (scheduling unchanged)"
+    grades = "  ".join(f"{k} {v}" for k, v in summary["grades"].items())
+    out = [f"interview #{number}  {started.astimezone():%Y-%m-%d %H:%M}  {mins:.1f} min  "
+           f"{summary['answered']}/{summary['cards']} cards  — {how}", f"grades: {grades}", ""]
+    for k, a in enumerate(summary["answers"], 1):
+        card = deck.by_id.get(a["card_id"])
+        label = Grade(a["grade"]).label
+        out.append(f"Q{k}. [{a['card_id']} · {label} · {a['seconds']:.0f} s]")
+        out.append(_indent(card.front if card else "(this card is no longer in the deck)"))
+        out.append("  your answer:")
+        out.append(_indent(_printable(a["answer"]) or "(no answer typed)", 4))
+        out.append("  reference:")
+        out.append(_indent(card.back if card else "—", 4))
+        out.append("")
+    if not summary["answers"]:
+        out.append("no card was answered")
+    return "\n".join(out).rstrip()
+
+
+def _indent(text: str, n: int = 2) -> str:
+    return "\n".join(" " * n + line for line in text.strip().splitlines())

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 from gdstudy.config import Settings
 from gdstudy.deck import Card
 from gdstudy.store import CardState
-from gdstudy.timeutil import ensure_utc, format_interval
+from gdstudy.timeutil import day_start, ensure_utc, format_interval
 
 if TYPE_CHECKING:  # fsrs is imported when a card is first graded or previewed, not at start-up
     from fsrs import Card as FsrsCard
@@ -26,7 +26,7 @@ REVIEW = 2  # fsrs.State.Review (learning 1, relearning 3; gdstudy uses 0 for a 
 
 __all__ = [
     "Grade", "Outcome", "Counts", "Queue", "fsrs_id", "make_scheduler", "preview",
-    "build_queue", "next_due", "state_name", "card_flags",
+    "build_queue", "next_due", "state_name", "card_flags", "Today", "due_today",
 ]
 
 
@@ -64,16 +64,22 @@ def state_name(state: CardState | None) -> str:
     return {0: "new", 1: "learning", 2: "review", 3: "relearning"}[state.state]
 
 
-def card_flags(card: Card, state: CardState | None, now: datetime) -> frozenset[str]:
-    """What a card is right now, for the list and browser filters: its state name, plus `due`,
-    `edited` (text changed since its last review), `suspended` and `leech`."""
+def card_flags(card: Card, state: CardState | None, now: datetime, today: "Today | None" = None) -> frozenset[str]:
+    """What a card is right now, for the list and browser filters: its state name, plus `due`
+    (in today's study plan: see `due_today`; without `today`, due by its own date and not hidden),
+    `edited` (text changed since its last review), `suspended`, `buried` and `leech`."""
     flags = {state_name(state)}
-    if state is None or state.is_new or state.due <= now:
+    if today is not None:
+        if card.id in today.ids:
+            flags.add("due")
+    elif _available(state, now) and (state is None or state.is_new or state.due <= now):
         flags.add("due")
     if state is not None:
         if not state.is_new and state.content_hash != card.content_hash:
             flags.add("edited")
         flags.update(f for f in ("suspended", "leech") if getattr(state, f))
+        if _buried(state, now):
+            flags.add("buried")
     return frozenset(flags)
 
 
@@ -148,12 +154,59 @@ class Queue:
         return self.card_ids[0] if self.card_ids else None
 
 
+def _buried(state: CardState | None, now: datetime) -> bool:
+    return state is not None and state.buried_until is not None and state.buried_until > now
+
+
 def _available(state: CardState | None, now: datetime) -> bool:
-    if state is None:
-        return True
-    if state.suspended:
-        return False
-    return state.buried_until is None or state.buried_until <= now
+    return state is None or not (state.suspended or _buried(state, now))
+
+
+@dataclass(frozen=True)
+class Today:
+    """Today's study plan, counted like Anki: the (re)learning cards due before the day rolls over
+    (by due time), the reviews due today up to the remaining review limit (most overdue first),
+    the new cards up to the remaining new-card limit (deck order). Suspended and buried cards are
+    never in it. The header, `cards list --state due`, the browser's due filter and the stats
+    screen all read this one plan."""
+
+    learning: tuple[tuple[datetime, str], ...]
+    review: tuple[str, ...]
+    new: tuple[str, ...]
+
+    @property
+    def counts(self) -> Counts:
+        return Counts(new=len(self.new), learning=len(self.learning), review=len(self.review))
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return frozenset([*(c for _, c in self.learning), *self.review, *self.new])
+
+
+def due_today(
+    cards: Iterable[Card],
+    states: Mapping[str, CardState],
+    now: datetime,
+    settings: Settings,
+    done_today: Mapping[str, int] | None = None,
+) -> Today:
+    """`done_today` counts today's reviews by the card's state before them ('new', 'review'), so
+    the daily limits hold across sessions."""
+    now = ensure_utc(now)
+    done = done_today or {}
+    day_end = day_start(now, settings.day_starts_at_hour) + timedelta(days=1)
+    learning, reviews, new = [], [], []
+    for card in cards:
+        st = states.get(card.id)
+        if not _available(st, now):
+            continue
+        if st is None or st.is_new:
+            new.append(card.id)
+        elif st.due < day_end:
+            (reviews if st.state == REVIEW else learning).append((st.due, card.id))
+    reviews = sorted(reviews)[: max(0, settings.max_reviews_per_day - done.get("review", 0))]
+    new = new[: max(0, settings.new_per_day - done.get("new", 0))]
+    return Today(tuple(sorted(learning)), tuple(c for _, c in reviews), tuple(new))
 
 
 def build_queue(
@@ -163,32 +216,19 @@ def build_queue(
     settings: Settings,
     done_today: Mapping[str, int] | None = None,
 ) -> Queue:
-    """Order the due cards. `done_today` counts today's reviews by kind ('new', 'review') so the
-    daily limits hold across sessions."""
+    """What to show now, in order: (re)learning cards that are due, reviews that are due, today's
+    new cards; with nothing else left, learning cards due within the learn-ahead window (as Anki
+    does). A card is shown only once its due time has come; the counts are today's plan
+    (`due_today`), so a learning card waiting for its 1-minute step, or a review due this
+    evening, is already counted."""
     now = ensure_utc(now)
-    done = done_today or {}
-    learning, reviews, new, ahead = [], [], [], []
+    today = due_today(cards, states, now, settings, done_today)
     horizon = now + timedelta(minutes=settings.learn_ahead_minutes)
-    for card in cards:
-        st = states.get(card.id)
-        if not _available(st, now):
-            continue
-        if st is None or st.is_new:
-            new.append(card.id)
-        elif st.state == REVIEW:
-            if st.due <= now:
-                reviews.append((st.due, card.id))
-        elif st.due <= now:
-            learning.append((st.due, card.id))
-        elif st.due <= horizon:
-            ahead.append((st.due, card.id))
-    reviews = sorted(reviews)[: max(0, settings.max_reviews_per_day - done.get("review", 0))]
-    new = new[: max(0, settings.new_per_day - done.get("new", 0))]
-    order = [c for _, c in sorted(learning)] + [c for _, c in reviews] + new
-    if not order:  # nothing else to do: show learning cards a little early, as Anki does
-        learning = sorted(ahead)
-        order = [c for _, c in learning]
-    return Queue(tuple(order), Counts(new=len(new), learning=len(learning), review=len(reviews)))
+    order = ([c for due, c in today.learning if due <= now]
+             + [c for c in today.review if states[c].due <= now] + list(today.new))
+    if not order:
+        order = [c for due, c in today.learning if due <= horizon]
+    return Queue(tuple(order), today.counts)
 
 
 def next_due(cards: Iterable[Card], states: Mapping[str, CardState], now: datetime) -> datetime | None:

@@ -19,7 +19,7 @@ from gdstudy.config import Settings
 from gdstudy.deck import Card, Deck
 from gdstudy.errors import StoreError
 from gdstudy.scheduling import (
-    Counts, Grade, Outcome, Queue, build_queue, card_flags, make_scheduler, next_due, preview,
+    Counts, Grade, Outcome, Queue, Today, build_queue, card_flags, due_today, make_scheduler, next_due, preview,
 )
 from gdstudy.store import CardState, Store
 from gdstudy.timeutil import day_start, ensure_utc, utcnow
@@ -98,11 +98,25 @@ class ReviewSession:
         if self.cram:
             return Queue(tuple(self._cram_queue), Counts(new=0, learning=0, review=len(self._cram_queue)))
         now = now or self.now()
-        done = self.store.count_log(since=day_start(now, self.settings.day_starts_at_hour))
-        return build_queue(self.cards, self._states, now, self.settings, done)
+        return build_queue(self.cards, self._states, now, self.settings, self._done_today(now))
+
+    def _done_today(self, now: datetime) -> dict[str, int]:
+        return self.store.count_log(since=day_start(now, self.settings.day_starts_at_hour))
+
+    def today(self, now: datetime | None = None) -> Today:
+        """Today's study plan (what the header counts, `cards list --state due` lists)."""
+        now = now or self.now()
+        return due_today(self.cards, self._states, now, self.settings, self._done_today(now))
 
     def counts(self, now: datetime | None = None) -> Counts:
         return self.queue(now).counts
+
+    def flags(self, now: datetime | None = None) -> dict[str, frozenset[str]]:
+        """Every card's filter flags (state name, due, edited, suspended, buried, leech), `due`
+        meaning in today's plan."""
+        now = now or self.now()
+        today = self.today(now)
+        return {c.id: card_flags(c, self._states.get(c.id), now, today) for c in self.deck.cards}
 
     def next_card(self, now: datetime | None = None) -> Card | None:
         cid = self.queue(now).next

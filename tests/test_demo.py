@@ -20,9 +20,8 @@ SMALL = {
 BROKEN = {  # setting -> which verdict must fail
     "minibatch": ({"lr": 1e-5}, "reaches the target first"),          # mini-batch never gets there
     "epoch": ({"replacement": True}, "exactly once"),
-    "unbiased": ({"sampling": "biased"}, "sigma/sqrt"),                # not uniform: biased mean
+    "unbiased": ({"sampling": "biased"}, "unbiased: pooled mean"),     # P(i) ~ |g_i|, not reweighted
     "variance": ({"fpc": False}, "without replacement"),               # wrong theory value
-    "variance-trials": ({"trials": 3}, "with replacement"),            # too few trials
     "symmetry": ({"jitter": 1e-3}, "hidden units"),                    # symmetry broken on purpose
 }
 
@@ -94,6 +93,10 @@ def test_validate_params_for_cards():
         validate_params("minibatch", {"batch_size": "many"})
     with pytest.raises(DemoError, match="not one of"):
         validate_params("variance", {"problem": "svm"})
+    with pytest.raises(DemoError, match="--batch-sizes"):
+        validate_params("variance", {"batch_sizes": "1,x"})
+    with pytest.raises(DemoError, match="between 1 and N"):
+        validate_params("variance", {"n": 64, "batch_sizes": "1,65"})
     with pytest.raises(DemoError, match="must be <= --n"):
         validate_params("epoch", {"n": 10, "batch_size": 20})
     with pytest.raises(DemoError, match="mapping"):

@@ -165,3 +165,22 @@ def test_settings_flags_and_config(tmp_path: Path) -> None:
         cfg.write_text(bad + "\n")
         with pytest.raises(ConfigError, match=msg):
             load_settings(path=cfg)
+
+
+def test_counts_are_todays_plan_cards_show_when_due() -> None:
+    """Issue 11: the header counted only what was due this second ("0 learning" right after Again)."""
+    from gdstudy.scheduling import due_today
+
+    cards = [card(c) for c in ("step", "evening", "tomorrow", "relearn-later", "n1", "n2")]
+    states = {
+        "step": state("step", 1, T0 + timedelta(minutes=1)),        # learning, waiting for its step
+        "relearn-later": state("relearn-later", 3, T0 + timedelta(hours=3)),
+        "evening": state("evening", 2, T0 + timedelta(hours=6)),    # review due later today
+        "tomorrow": state("tomorrow", 2, T0 + timedelta(days=1)),  # after the 4 a.m. rollover
+    }
+    q = build_queue(cards, states, T0, Settings())
+    assert (q.counts.new, q.counts.learning, q.counts.review) == (2, 2, 1)
+    assert q.card_ids == ("n1", "n2")  # each is shown only once its due time has come
+    assert due_today(cards, states, T0, Settings()).ids == {"step", "relearn-later", "evening", "n1", "n2"}
+    later = build_queue(cards, states, T0 + timedelta(hours=6), Settings(new_per_day=2), {"new": 2})
+    assert later.card_ids == ("step", "relearn-later", "evening")

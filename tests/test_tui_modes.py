@@ -82,7 +82,7 @@ async def test_run_a_cards_demo_and_return_to_the_same_card(session: ReviewSessi
         await wait_until(pilot, lambda: demo.last_result is not None)
         assert demo.last_result["passed"] and demo.last_result["params"]["n"] == 200  # the card's params
         assert "PASS" in status(demo)
-        assert len(demo.query(".plot")) >= 1 and demo.query_one("#summary").row_count > 0
+        assert len(demo.query(".plot")) >= 1 and demo.query_one("#summary").content.row_count > 0
         await pilot.press("escape")
         review = app.screen
         assert isinstance(review, ReviewScreen) and review.card.id == "fast-demo" and review.revealed
@@ -98,7 +98,7 @@ async def test_cancel_a_running_demo(session: ReviewSession) -> None:
         demo = app.screen
         assert isinstance(demo, DemoScreen)
         await wait_until(pilot, lambda: demo.running)
-        await pilot.press("r")  # a second run while one is running is refused, not started
+        await pilot.press("ctrl+r")  # a second run while one is running is refused, not started
         await pilot.press("escape")
         await wait_until(pilot, lambda: "cancelled" in status(demo))
         assert demo.proc is not None and demo.proc.poll() is not None and demo.last_result is None
@@ -129,11 +129,11 @@ async def test_change_parameters_and_rerun(session: ReviewSession) -> None:
         await wait_until(pilot, lambda: demo.last_result is not None)
         demo.query_one("#param-batch_size").value = "0"
         demo.last_result = None
-        await pilot.press("r")
+        await pilot.press("ctrl+r")
         await pilot.pause(0.2)
         assert demo.last_result is None and not demo.running  # invalid: refused with a message
         demo.query_one("#param-batch_size").value = "50"
-        await pilot.press("r")
+        await pilot.press("ctrl+r")
         await wait_until(pilot, lambda: demo.last_result is not None)
         assert demo.last_result["params"]["batch_size"] == 50
 
@@ -241,7 +241,8 @@ async def test_interview_end_to_end(session: ReviewSession) -> None:
     assert summary["answers"][0] == {"card_id": first, "answer": "one pass", "grade": 3, "seconds": summary["answers"][0]["seconds"]}
     assert summary["answers"][1]["answer"] == "q?"
     assert summary["weakest_tags"][0]["mean_grade"] == 1.0
-    assert [e.kind for e in session.store.log()] == ["review", "review"]  # self-grades are reviews
+    assert [e.kind for e in session.store.log()] == ["cram", "cram"]  # practice by default
+    assert session.store.states() == {}  # scheduling untouched
 
 
 async def test_interview_time_up(session: ReviewSession, clock: Clock) -> None:
@@ -305,7 +306,7 @@ async def test_demo_browser_pick_set_parameters_run() -> None:
         demo = app.screen
         assert isinstance(demo, DemoScreen) and demo.last_result is None and not demo.running  # no autorun
         demo.query_one("#param-n").value = "300"
-        await pilot.press("r")
+        await pilot.press("ctrl+r")
         await wait_until(pilot, lambda: demo.last_result is not None)
         assert demo.last_result["params"]["n"] == 300 and demo.last_result["passed"]
         await pilot.press("escape")

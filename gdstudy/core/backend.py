@@ -35,6 +35,8 @@ class Backend:
         if dtype not in DTYPES:
             raise DemoError(f"unknown dtype {dtype!r} (choose from {', '.join(DTYPES)})")
         self.seed = int(seed)
+        if self.seed < 0:
+            raise DemoError(f"seed must be a non-negative integer, got {self.seed}")
         self.dtype_name = dtype
         self.np_dtype = np.dtype(dtype)
 
@@ -140,7 +142,8 @@ class TorchBackend(Backend):
         self.host_indices = host_indices
         self.host_rng = np.random.default_rng(self.seed)  # same stream as NumpyBackend.rng
         gen_device = "cpu" if self.device == "mps" else self.device
-        self.gen = torch.Generator(device=gen_device).manual_seed(self.seed)
+        # torch seeds are 64-bit: reduce any non-negative seed into that range (NumPy takes it whole)
+        self.gen = torch.Generator(device=gen_device).manual_seed(self.seed % 2 ** 64)
         self._gen_device = gen_device
 
     def asarray(self, a):

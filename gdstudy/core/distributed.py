@@ -11,31 +11,37 @@ step, so the replicas stay identical.
                                                             # (RANK, WORLD_SIZE, MASTER_ADDR/PORT)
 
 `run_local` starts K such workers on 127.0.0.1 with a free port (loopback only), polls them,
-and kills them all on error, timeout or cancel. Under `torchrun` the demo calls `dp_train` in
-its own process instead. torch is imported lazily: without it `require_torch` raises a
-DemoError naming the extra.
+and kills them all on error, timeout or cancel (process handling: gdstudy.core.launch). `run_forked` does the same with os.fork() of
+the calling process, which has already imported torch: no new interpreter, no second torch
+import (about 2 s of CPU each on this machine), so K workers start in milliseconds. Fork is
+used only where it is safe (`fork_is_safe`: Linux, CPU, no process group and no other Python
+thread in the parent; the children run torch with one thread). Under `torchrun` the demo calls
+`dp_train` in its own process instead. torch is imported lazily: without it `require_torch`
+raises a DemoError naming the extra.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
+import signal
 import sys
 import tempfile
-import time
+import threading
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 
+from gdstudy.core.launch import (
+    die_with_parent, free_port, kill_children, launch_local, tail_file, wait_children,
+)
 from gdstudy.errors import DemoError
 
 __all__ = ["Job", "require_torch", "launched_by_torchrun", "free_port", "pick_backend",
            "init_group", "shard", "allreduce_grads", "setup", "dp_train", "single_process",
-           "launch_local", "run_local"]
+           "resolution", "launch_local", "run_local", "fork_is_safe", "run_forked"]
 
 TORCH_EXTRA = "pip install 'gdstudy[torch]'"
 
@@ -72,12 +78,6 @@ def require_torch():
 
 def launched_by_torchrun() -> bool:
     return "RANK" in os.environ and "WORLD_SIZE" in os.environ
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
 
 
 def pick_backend(device: str, choice: str = "auto") -> str:
@@ -176,10 +176,15 @@ def dp_train(job: Job, rank: int, world: int) -> dict:
     return {"rank": rank, "local0": local0, "grad0": grad0, "traj": np.stack(traj)}
 
 
-def single_process(job: Job, be) -> dict:
-    """The reference: one process, batch K*S, the same batches; no communication."""
+def single_process(job: Job, be, perturb: float = 0.0) -> dict:
+    """The reference: one process, batch K*S, the same batches; no communication. `perturb`
+    shifts every initial weight by +-perturb (random signs): a sensitivity run."""
     from gdstudy.core import SGD, flatten
     prob, X, y, params, batches = setup(job, be)
+    if perturb:
+        rng = np.random.default_rng([job.seed, 3])
+        for k, v in params.items():
+            params[k] = v + be.asarray(perturb * rng.choice([-1.0, 1.0], size=tuple(v.shape)))
     opt = SGD(params, lr=job.lr)
     flat = lambda d: be.to_numpy(flatten(be, d)).astype(np.float64)
     traj, losses, grad0 = [flat(params)], [], None
@@ -193,65 +198,34 @@ def single_process(job: Job, be) -> dict:
     return {"grad0": grad0, "traj": np.stack(traj), "losses": losses}
 
 
-def launch_local(world: int, argv: list[str], *, timeout: float, on_poll=None,
-                 poll: float = 0.05) -> None:
-    """Start `world` processes of `argv` with the env:// variables on 127.0.0.1 and a free port;
-    wait for all to exit 0. Any failure, the timeout, or an exception from on_poll() (cancel)
-    kills every child before the error propagates."""
-    import gdstudy
-    root = str(Path(gdstudy.__file__).resolve().parents[1])
-    env = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(free_port()),
-           "WORLD_SIZE": str(world), "LOCAL_WORLD_SIZE": str(world), "OMP_NUM_THREADS": "1",
-           "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
-    procs, logs = [], []
-    try:
-        for rank in range(world):
-            logs.append(tempfile.TemporaryFile())
-            procs.append(subprocess.Popen(argv, env={**env, "RANK": str(rank), "LOCAL_RANK": str(rank)},
-                                          stdin=subprocess.DEVNULL, stdout=logs[-1],
-                                          stderr=subprocess.STDOUT))
-        deadline = time.monotonic() + timeout
-        while True:
-            codes = [p.poll() for p in procs]
-            bad = [(r, c) for r, c in enumerate(codes) if c not in (None, 0)]
-            if bad:
-                r, c = bad[0]
-                raise DemoError(f"data-parallel worker rank {r} exited with code {c}: {_tail(logs[r])}")
-            if all(c == 0 for c in codes):
-                return
-            if on_poll is not None:
-                on_poll()
-            if time.monotonic() > deadline:
-                raise DemoError(f"data-parallel workers did not finish within {timeout:g} s "
-                                f"(rank 0 said: {_tail(logs[0]) or 'nothing'})")
-            time.sleep(poll)
-    finally:
-        _stop(procs)
-        for f in logs:
-            f.close()
+def resolution(job: Job, be, ref: dict) -> dict:
+    """Float64 rounding bounds for comparing K workers with the single-process reference.
 
-
-def _stop(procs, grace: float = 2.0) -> None:
-    """Terminate the children that are still running; kill those that do not exit in time."""
-    for p in procs:
-        if p.poll() is None:
-            p.terminate()
-    end = time.monotonic() + grace
-    for p in procs:
-        try:
-            p.wait(timeout=max(0.0, end - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-
-
-def _tail(f, chars: int = 600) -> str:
-    f.flush()
-    f.seek(0)
-    text = f.read().decode("utf-8", "replace").strip()
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    last = " | ".join(lines[-3:])
-    return last[-chars:]
+    gradient: two ways of summing the same B per-example gradients (shard means + all_reduce vs
+    one batch mean) differ by at most ~(B + K) eps sum_i |g_i| / B; the per-example values
+    themselves may come from differently blocked matrix products (~(D + H) eps). Bound:
+    8 (B + K + D + H) eps max_j mean_i |g_ij| (8 = safety factor).
+    training: an error e injected at a step grows at most by the amplification A measured with
+    a perturbed reference run (max_t |theta'_t - theta_t| / |theta'_0 - theta_0|); per step
+    the injected error is lr * gradient bound + 4 eps max |theta|, so the bound is
+    A * steps * (lr * grad_tol + 4 eps max|theta|)."""
+    from gdstudy.core import flatten
+    eps = float(np.finfo(np.float64).eps)
+    prob, X, y, params, batches = setup(job, be)
+    B = batches.shape[1]
+    idx = batches[0]
+    per = [np.abs(be.to_numpy(flatten(be, prob.loss_and_grad(params, X[int(i):int(i) + 1],
+                                                              y[int(i):int(i) + 1])[1])))
+           for i in idx]                                       # B x (P,) per-example |gradient|
+    scale = float(np.max(np.mean(per, axis=0)))
+    grad_tol = 8 * (B + job.world + job.dim + job.hidden) * eps * scale
+    delta = 1e-6 * max(1.0, float(np.max(np.abs(ref["traj"][0]))))
+    shifted = single_process(job, be, perturb=delta)
+    dev = np.max(np.abs(shifted["traj"] - ref["traj"]), axis=1)   # (steps + 1,)
+    amp = max(1.0, float(dev.max() / dev[0]))
+    theta = float(np.max(np.abs(ref["traj"])))
+    train_tol = amp * job.steps * (job.lr * grad_tol + 4 * eps * theta)
+    return {"grad_tol": grad_tol, "train_tol": train_tol, "amp": amp, "grad_scale": scale}
 
 
 def run_local(job: Job, on_poll=None) -> list[dict]:
@@ -271,9 +245,75 @@ def run_local(job: Job, on_poll=None) -> list[dict]:
         return [dict(np.load(Path(tmp) / f"rank{r}.npz")) for r in range(job.world)]
 
 
-def _main(argv: list[str]) -> int:
-    spec, out = Path(argv[0]), Path(argv[1])
-    job = Job(**json.loads(spec.read_text()))
+def fork_is_safe(job: Job) -> bool:
+    """Fork the workers from this process only on Linux, on the CPU, with no process group of
+    our own and no other Python thread running (a fork copies one thread only)."""
+    if not sys.platform.startswith("linux") or job.device != "cpu" or job.backend != "gloo":
+        return False
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return False
+    _, dist = require_torch()
+    return not dist.is_initialized()
+
+
+def run_forked(job: Job, on_poll=None, poll: float = 0.02) -> list[dict]:
+    """Run `job` on job.world workers forked from this process (see fork_is_safe). Each child
+    joins an env:// group on 127.0.0.1, trains, writes rank<k>.npz and leaves with os._exit, its
+    output going to a log file (never to our stdout, which may be the stream's JSON channel).
+    A failed rank, the timeout or an exception from on_poll() kills every child."""
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="gdstudy-dp-") as tmp:
+        out = Path(tmp)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pids, parent = [], os.getpid()
+        try:
+            for rank in range(job.world):
+                pid = os.fork()
+                if pid == 0:                                   # the child: never returns
+                    _forked_worker(job, rank, port, out, parent)
+                pids.append(pid)
+            codes = wait_children(pids, job.timeout + 30, on_poll, poll, out)
+        finally:
+            kill_children(pids)
+        bad = [(r, c) for r, c in enumerate(codes) if c != 0]
+        if bad:
+            r, c = bad[0]
+            raise DemoError(f"data-parallel worker rank {r} exited with code {c}: "
+                            f"{tail_file(out / f'log{r}') or 'no output'}")
+        return [dict(np.load(out / f"rank{r}.npz")) for r in range(job.world)]
+
+
+def _forked_worker(job: Job, rank: int, port: int, out: Path, parent: int) -> None:
+    code = 1
+    try:
+        die_with_parent()
+        if os.getppid() != parent:                             # the parent died before prctl
+            os._exit(1)
+        fd = os.open(out / f"log{rank}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_DFL)                 # the parent's cancel handler is not ours
+        os.environ.update({"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "RANK": str(rank),
+                           "LOCAL_RANK": str(rank), "WORLD_SIZE": str(job.world),
+                           "LOCAL_WORLD_SIZE": str(job.world), "OMP_NUM_THREADS": "1"})
+        torch, _ = require_torch()
+        torch.set_num_threads(1)
+        _worker(job, out)
+        code = 0
+    except BaseException:                                      # noqa: BLE001 - reported via the log
+        import traceback
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def _worker(job: Job, out: Path) -> None:
+    """One rank: join the env:// group, train, write rank<k>.npz atomically, leave the group."""
     _, dist = require_torch()
     rank, world = init_group(job.backend, job.timeout)
     try:
@@ -283,6 +323,12 @@ def _main(argv: list[str]) -> int:
         os.replace(tmp, out / f"rank{rank}.npz")              # complete files only
     finally:
         dist.destroy_process_group()
+
+
+def _main(argv: list[str]) -> int:
+    spec, out = Path(argv[0]), Path(argv[1])
+    job = Job(**json.loads(spec.read_text()))
+    _worker(job, out)
     return 0
 
 

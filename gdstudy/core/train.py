@@ -71,6 +71,9 @@ class TrainResult:
         return cls(**d)
 
 
+LOSS_CHUNK = 1 << 16   # mini-batch losses first allocated for this many steps
+
+
 def train(problem, params: dict, opt, X=None, y=None, batcher=None, *, epochs: int = 1,
           max_steps: int | None = None, eval_every: int = 0, check_every: int = 256,
           target_loss: float | None = None, stop_at_target: bool = False,
@@ -94,7 +97,8 @@ def train(problem, params: dict, opt, X=None, y=None, batcher=None, *, epochs: i
     spe = batcher.steps_per_epoch
     total = max_steps if max_steps is not None else epochs * spe
     n_epochs = math.ceil(total / spe) if spe else 0
-    losses = be.zeros(total)                         # (steps,) on the device
+    cap = min(total, LOSS_CHUNK)                      # grown by doubling: a long budget that stops
+    losses = be.zeros(cap)                           # early (time, target) never allocates it all
     path = be.zeros((total + 1, 2)) if record_path else None
     if record_path:
         path[0] = params["xy"]
@@ -111,6 +115,9 @@ def train(problem, params: dict, opt, X=None, y=None, batcher=None, *, epochs: i
                 xb, yb = (None, None) if X is None else gather(X, y, idx)
                 loss, grads = problem.loss_and_grad(params, xb, yb)
                 opt.step(grads)
+                if step >= cap:                      # (steps,) on the device, doubled when full
+                    losses = state.losses = be.concat([losses, be.zeros(min(cap, total - cap))])
+                    cap = len(losses)
                 losses[step] = loss
                 step += 1
                 if record_path:

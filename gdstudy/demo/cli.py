@@ -79,7 +79,8 @@ def list_demos(as_json: bool = False) -> None:
         import json
         print(json.dumps(rows, indent=1))
         return
+    w = max((len(r["name"]) for r in rows), default=0)  # the longest name sets the column
     for r in rows:
-        print(f"{r['name']:<12} {r['title']}")
+        print(f"{r['name']:<{w}}  {r['title']}")
         if r["claim"]:
-            print(f"{'':<12} claim: {r['claim']}")
+            print(f"{'':<{w}}  claim: {r['claim']}")

@@ -9,7 +9,13 @@ import sys
 
 from gdstudy.demo.result import DemoResult, Plot
 
-__all__ = ["print_result", "plot_text", "format_verdicts", "plot_points"]
+__all__ = ["print_result", "plot_text", "format_verdicts", "plot_points", "axis_ticks", "format_tick", "SERIES_COLORS"]
+
+# plotext colour of the i-th series and the Rich style that looks the same (for a legend drawn
+# outside the plot area)
+SERIES_COLORS = [("blue+", "bright_blue"), ("green+", "bright_green"), ("red+", "bright_red"),
+                 ("cyan+", "bright_cyan"), ("magenta+", "bright_magenta"), ("yellow", "yellow"),
+                 ("gray", "grey62"), ("blue", "blue")]
 
 
 def plot_points(plot: Plot, take_logs: bool = False) -> list[tuple[str, list, list]]:
@@ -28,22 +34,70 @@ def plot_points(plot: Plot, take_logs: bool = False) -> list[tuple[str, list, li
     return out
 
 
+def format_tick(v: float) -> str:
+    """A short tick label: 0.005, 0.5, 12, 250, 2.5k, 1.98M, 1e-05 — never 1983825.8."""
+    if v == 0 or not math.isfinite(v):
+        return "0" if v == 0 else str(v)
+    a = abs(v)
+    if a >= 1e12 or a < 1e-3:
+        mant, exp = f"{v:.2e}".split("e")
+        return f"{float(mant):g}e{int(exp)}"
+    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if a >= scale:
+            return f"{v / scale:.3g}{suffix}"
+    return f"{v:.3g}"
+
+
+def axis_ticks(lo: float, hi: float, log: bool = False, n: int = 5) -> tuple[list[float], list[str]]:
+    """Tick positions and labels for an axis spanning [lo, hi]. With `log`, lo/hi are log10
+    values and the labels are the real values (1, 10, 100 …; 2 and 5 in between when the axis
+    covers less than two decades)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return [], []
+    if hi <= lo:
+        return [lo], [format_tick(10 ** lo if log else lo)]
+    if log:
+        decades = list(range(math.ceil(lo - 1e-9), math.floor(hi + 1e-9) + 1))
+        mults = (1,) if len(decades) >= 3 else (1, 2, 5)
+        pos = sorted(e + math.log10(m) for e in range(math.floor(lo), math.ceil(hi) + 1) for m in mults)
+        pos = [p for p in pos if lo - 1e-9 <= p <= hi + 1e-9]
+        if len(pos) > 8:  # many decades: every k-th one
+            k = math.ceil(len(pos) / 7)
+            pos = pos[::k]
+        if len(pos) < 2:  # less than one 1-2-5 step: fall back to linear ticks of the real values
+            vals, _ = axis_ticks(10 ** lo, 10 ** hi, log=False, n=n)
+            pos = [math.log10(v) for v in vals if v > 0]
+        return pos, [format_tick(10 ** p) for p in pos]
+    raw = (hi - lo) / max(n - 1, 1)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.ceil(lo / step - 1e-9) * step
+    pos = []
+    k = 0
+    while first + k * step <= hi + 1e-9 * step:
+        pos.append(round(first + k * step, 12))
+        k += 1
+    return pos, [format_tick(p) for p in pos]
+
+
 def plot_text(plot: Plot, width: int = 100, height: int = 18, color: bool = True) -> str:
-    """One plot as a string (plotext; log axes drop non-positive points)."""
+    """One plot as a string (plotext). Log axes are drawn the way the TUI draws them: log10 of
+    the (positive) values, ticks labelled with the real values (0.01, 1, 100, 2.5M)."""
     import plotext as plt
 
     plt.clear_figure()
     plt.plotsize(width, height)
     plt.theme("clear")
-    for name, xs, ys in plot_points(plot):
+    points = plot_points(plot, take_logs=True)
+    for name, xs, ys in points:
         plt.plot(xs, ys, label=name, marker="braille")
-    if plot.logx:
-        plt.xscale("log")
-    if plot.logy:
-        plt.yscale("log")
+    for k, log, ticks in ((1, plot.logx, plt.xticks), (2, plot.logy, plt.yticks)):
+        values = [v for p in points for v in p[k]]
+        if values:
+            ticks(*axis_ticks(min(values), max(values), log=log))
     plt.title(plot.title)
-    plt.xlabel(plot.xlabel)
-    plt.ylabel(plot.ylabel)
+    plt.xlabel(plot.xlabel + (" (log scale)" if plot.logx else ""))
+    plt.ylabel(plot.ylabel + (" (log scale)" if plot.logy else ""))
     text = plt.build()
     plt.clear_figure()
     return text if color else plt.uncolorize(text)
@@ -83,12 +137,16 @@ def print_result(result: DemoResult, as_json: bool = False, plot: bool = True) -
     from rich.console import Console
     from rich.table import Table
 
+    unicode_ok = _stdout_takes_unicode()
     console = Console(highlight=False)
     console.print(f"[bold]{result.title}[/bold]")
     console.print(f"Claim: {result.claim}")
     console.print(f"backend {result.backend} ({result.device}, {result.dtype}), seed {result.seed}, "
                   f"{result.elapsed:.2f} s", style="dim")
-    if plot:
+    if plot and not unicode_ok:
+        console.print("(plots skipped: the terminal's encoding cannot show them; set a UTF-8 locale)",
+                      style="dim", markup=False)
+    elif plot:
         width = min(100, shutil.get_terminal_size((100, 24)).columns)
         color = sys.stdout.isatty()
         for p in result.plots:
@@ -103,6 +161,23 @@ def print_result(result: DemoResult, as_json: bool = False, plot: bool = True) -
     for line in format_verdicts(result):
         style = "green" if line.startswith("PASS") else "red"
         console.print(line, style=style, markup=False)
+
+
+def _stdout_takes_unicode() -> bool:
+    """Can stdout encode the plots' braille and box characters? If not (PYTHONIOENCODING=ascii,
+    a C locale), switch it to replacing what it cannot encode: text stays readable, no traceback."""
+    enc = getattr(sys.stdout, "encoding", None) or "ascii"
+    try:
+        "\u2502\u28ff\u2016\u2248".encode(enc)
+        return True
+    except (UnicodeEncodeError, LookupError):
+        reconfigure = getattr(sys.stdout, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
+        return False
 
 
 def _cell(v) -> str:

@@ -14,7 +14,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Series", "Plot", "Table", "Verdict", "DemoResult", "jsonable"]
+__all__ = ["Series", "Plot", "Table", "Verdict", "DemoResult", "jsonable", "chi2_sf", "chi2_quantile"]
 
 
 @dataclass
@@ -76,9 +76,44 @@ class Verdict:
         return cls(name, bool(ok), measured, expected, tol, f"{extra}; {detail}" if detail else extra)
 
     @classmethod
-    def bookkeeping(cls, name: str, measured, expected, detail: str = "") -> "Verdict":
-        """An identity that holds by construction (exact comparison), labelled as such."""
-        return cls(name, bool(measured == expected), measured, expected, None, detail, kind="bookkeeping")
+    def z_tests(cls, name: str, measured, expected, se, alpha: float = 1e-3,
+                detail: str = "") -> "Verdict":
+        """K two-sided z-tests at once (e.g. one per batch size), Bonferroni-corrected: PASS iff
+        every |z_k| <= z_(1 - alpha/(2K)), so the family's false-alarm rate is at most `alpha`.
+        Measured is the worst |z|."""
+        zs = [abs(m - e) / s if s > 0 else (0.0 if m == e else math.inf)
+              for m, e, s in zip(measured, expected, se)]
+        zs = [z if math.isfinite(z) else math.inf for z in zs]
+        k = len(zs)
+        crit = _z_crit(alpha / k)
+        worst = max(zs) if zs else math.nan
+        ok = bool(zs) and all(z <= crit for z in zs)
+        tol = f"|z| <= {crit:.2f} for each of {k} (alpha {alpha:g} over all, Bonferroni)"
+        return cls(name, ok, round(worst, 3) if math.isfinite(worst) else worst, 0.0, tol, detail)
+
+    @classmethod
+    def chi2_test(cls, name: str, stat: float, dof: int, alpha: float = 1e-3,
+                  detail: str = "") -> "Verdict":
+        """One-sided chi-square test: PASS iff `stat` (chi^2 with `dof` degrees of freedom when
+        the claim holds) is at most its 1 - alpha quantile."""
+        crit = chi2_quantile(1 - alpha, dof)
+        ok = math.isfinite(stat) and stat <= crit
+        pval = chi2_sf(stat, dof) if math.isfinite(stat) else 0.0
+        extra = f"p = {pval:.3g}"
+        return cls(name, bool(ok), stat, f"{dof} (its mean)", f"<= {crit:.4g} (chi^2_{dof}, alpha {alpha:g})",
+                   f"{extra}; {detail}" if detail else extra)
+
+    @classmethod
+    def bookkeeping(cls, name: str, measured, expected, detail: str = "",
+                    tol: float | None = None) -> "Verdict":
+        """An identity that holds by construction, labelled as such: exact comparison, or within
+        `tol` (absolute) for a floating-point identity."""
+        if tol is None:
+            ok = measured == expected
+        else:
+            ok = math.isfinite(measured) and abs(measured - expected) <= tol
+        return cls(name, bool(ok), measured, expected, None if tol is None else f"{tol:g}", detail,
+                   kind="bookkeeping")
 
     @classmethod
     def exact(cls, name: str, measured, expected, detail: str = "") -> "Verdict":
@@ -147,6 +182,30 @@ def _z_crit(alpha: float) -> float:
     for _ in range(200):
         mid = (lo + hi) / 2
         if math.erfc(mid / math.sqrt(2)) > alpha:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def chi2_sf(x: float, k: int) -> float:
+    """P(X > x) for X ~ chi^2 with integer k >= 1 degrees of freedom (closed form; no scipy)."""
+    if x <= 0:
+        return 1.0
+    h = x / 2
+    if k % 2 == 0:
+        terms = [math.exp(-h + i * math.log(h) - math.lgamma(i + 1)) for i in range(k // 2)]
+        return min(1.0, math.fsum(terms))
+    terms = [math.exp(-h + (i - 0.5) * math.log(h) - math.lgamma(i + 0.5)) for i in range(1, (k + 1) // 2)]
+    return min(1.0, math.erfc(math.sqrt(h)) + math.fsum(terms))
+
+
+def chi2_quantile(q: float, k: int) -> float:
+    """x with P(X <= x) = q for X ~ chi^2_k (bisection on chi2_sf)."""
+    lo, hi = 0.0, k + 100.0 * math.sqrt(2 * k) + 200.0
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if chi2_sf(mid, k) > 1 - q:
             lo = mid
         else:
             hi = mid

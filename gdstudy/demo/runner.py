@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import sys
 import time
 
@@ -15,9 +16,15 @@ from gdstudy.demo.params import resolve_params
 from gdstudy.demo.result import DemoResult
 from gdstudy.errors import DemoError
 
-__all__ = ["run_demo", "parse_args", "build_parser", "main", "COMMON"]
+__all__ = ["run_demo", "parse_args", "build_parser", "main", "COMMON", "check_seed",
+           "available_memory", "check_memory", "MEMORY_FRACTION"]
 
 COMMON = ("backend", "device", "seed", "dtype", "json", "no_plot")
+
+# A run may use at most this fraction of the memory the kernel reports as available
+# (MemAvailable): the rest is left to the TUI, the other processes and the page cache.
+MEMORY_FRACTION = 0.5
+FALLBACK_MEMORY = 2 * 2 ** 30   # assumed available when neither /proc/meminfo nor sysconf answers
 
 
 class _Parser(argparse.ArgumentParser):
@@ -74,10 +81,55 @@ def parse_args(module, argv: list[str], prog: str | None = None) -> tuple[dict, 
     opts = {k: values[k] for k in COMMON}
     opts["help"] = values["help"]
     try:
-        opts["seed"] = int(opts["seed"])
+        opts["seed"] = int(str(opts["seed"]).strip())
     except ValueError:
         raise DemoError(f"--seed: expected an integer, got {opts['seed']!r}") from None
+    check_seed(opts["seed"])
     return given, opts
+
+
+def check_seed(seed) -> int:
+    """Any non-negative integer is a seed (NumPy takes it whole; the torch backend reduces it
+    modulo 2**64, its generator's range). Negative or non-integer seeds raise DemoError."""
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise DemoError(f"--seed: expected an integer, got {seed!r}")
+    if seed < 0:
+        raise DemoError(f"--seed must be a non-negative integer, got {seed}")
+    return seed
+
+
+def available_memory(meminfo: str = "/proc/meminfo") -> int:
+    """Bytes of memory available to a new allocation: MemAvailable from /proc/meminfo; else
+    the free physical pages from sysconf; else FALLBACK_MEMORY."""
+    try:
+        with open(meminfo, encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024          # the value is in kB
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):
+        return FALLBACK_MEMORY
+
+
+def check_memory(module, params) -> None:
+    """Refuse a run whose estimated peak (the demo's peak_bytes(params)) exceeds
+    MEMORY_FRACTION of the available memory, with one line naming the estimate."""
+    estimate = getattr(module, "peak_bytes", None)
+    if estimate is None:
+        return
+    need = int(estimate(params))
+    limit = int(MEMORY_FRACTION * available_memory())
+    if need > limit:
+        raise DemoError(f"demo {module.NAME}: these parameters need about {_gb(need)} of memory "
+                        f"(estimated peak), more than {MEMORY_FRACTION:.0%} of the {_gb(limit / MEMORY_FRACTION)} "
+                        f"available; use a smaller size")
+
+
+def _gb(n: float) -> str:
+    return f"{n / 1e9:.2f} GB" if n >= 1e7 else f"{n / 1e6:.2f} MB"
 
 
 def run_demo(module, params: dict | None = None, *, backend: str = "numpy", device: str = "auto",
@@ -86,9 +138,12 @@ def run_demo(module, params: dict | None = None, *, backend: str = "numpy", devi
     if isinstance(module, str):
         from gdstudy.demo.registry import load_demo
         module = load_demo(module)
+    backend = getattr(module, "BACKEND", backend)  # a demo that needs one library fixes it (like DTYPE)
     resolved = resolve_params(module, params or {})
+    check_seed(seed)
+    check_memory(module, resolved)                # before any allocation
     dtype = getattr(module, "DTYPE", dtype)  # a demo whose claim needs one precision fixes it
-    ctx = Context(backend=backend, device=device, seed=int(seed), dtype=dtype, progress=progress)
+    ctx = Context(backend=backend, device=device, seed=seed, dtype=dtype, progress=progress)
     if cancel_event is not None:
         ctx.cancel_event = cancel_event
     be = ctx.be

@@ -1,22 +1,46 @@
-"""The App is thin: it holds the session and pushes the first screen of the chosen mode."""
+"""The App is thin: it holds the session and pushes the first screen of the chosen mode.
+
+It also owns what is app-wide about untrusted input and the terminal: it refuses to start without
+a terminal, leaves the terminal clean on SIGTERM/SIGHUP (alternate screen left, mouse reporting
+off) with return code 128 + signal, opens only http(s) links (`open_url`, the one place every
+Markdown link click ends up), and shows card-file problems as literal text.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Literal
+import signal
+import sys
+from typing import TYPE_CHECKING, Any, Iterable, Literal
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from gdstudy.errors import ConfigError
 from gdstudy.session import ReviewSession
+from gdstudy.text import clean, safe_url, shorten
 from gdstudy.tui.help import HelpScreen
 
 if TYPE_CHECKING:
     from gdstudy.interview import InterviewSession
 
-__all__ = ["GdstudyApp", "make_app"]
+__all__ = ["GdstudyApp", "make_app", "require_terminal"]
 
 Mode = Literal["review", "demos", "interview"]
+EXIT_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
+
+
+def require_terminal() -> None:
+    """A TUI without a terminal would spin on a closed stdin (or draw into a file): refuse with one
+    line. Textual reads stdin and draws to stderr; stdout must be a terminal too."""
+    for name, stream in (("stdin", sys.stdin), ("stdout", sys.stdout), ("stderr", sys.__stderr__)):
+        try:
+            tty = stream is not None and stream.isatty()
+        except (ValueError, OSError):  # closed or detached
+            tty = False
+        if not tty:
+            raise ConfigError(f"the study screen needs a terminal, and {name} is not one "
+                              "(for plain output use `gdstudy cards list` or `gdstudy stats`)")
 
 
 class GdstudyApp(App[None]):
@@ -33,7 +57,37 @@ class GdstudyApp(App[None]):
         self.start = start
         self.interview = interview
 
+    def run(self, *, headless: bool = False, **kw: Any) -> None:  # type: ignore[override]
+        """In a terminal: refuse without one, and end the process with the app's return code
+        when it is not 0 (a crash, whose traceback Textual has shown: 1; a signal: 128 + N), from
+        whichever command started the app."""
+        if headless:
+            return super().run(headless=headless, **kw)
+        require_terminal()
+        super().run(**kw)
+        if self.return_code:
+            raise SystemExit(self.return_code)
+        return None
+
+    def _exit_on_signal(self, signum: int) -> None:
+        self.exit(return_code=128 + signum)
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """The one link check: only absolute http(s) URLs are opened; anything else (file:, ssh:,
+        a relative path ...) is refused with a notice showing the link as text."""
+        if safe_url(url):
+            super().open_url(url, new_tab=new_tab)
+        else:
+            self.notify(f"Not opened: only http(s) links open. The link was: {shorten(url, 120)}",
+                        title="Link refused", severity="warning", markup=False)
+
     def on_mount(self) -> None:
+        if not self.is_headless:  # Pilot tests run headless on their own loop: leave its signals alone
+            import asyncio
+
+            loop = asyncio.get_running_loop()
+            for sig in EXIT_SIGNALS:
+                loop.add_signal_handler(sig, self._exit_on_signal, sig)
         if self.start == "demos":
             from gdstudy.tui.demo_browser import DemoBrowserScreen
 
@@ -51,7 +105,7 @@ class GdstudyApp(App[None]):
         self.push_screen(ReviewScreen(self.session))
         problems = self.session.deck.problems
         for problem in problems[:3]:
-            self.notify(str(problem), title="Card file problem", severity="warning", timeout=8)
+            self.notify(clean(str(problem)), title="Card file problem", severity="warning", timeout=8, markup=False)
         if len(problems) > 3:
             self.notify(f"{len(problems)} card problems in all: run `gdstudy cards check`", severity="warning", timeout=8)
 
@@ -62,9 +116,13 @@ class GdstudyApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action of the current screen is in the command palette too (ctrl+p)."""
         yield from super().get_system_commands(screen)
+        seen: set[str] = set()
         for binding in getattr(screen, "BINDINGS", []):
             if not isinstance(binding, Binding) or not binding.description:
                 continue
+            if binding.description in seen:  # e.g. reveal on space and on enter: listed once
+                continue
+            seen.add(binding.description)
             if screen.check_action(binding.action.split("(")[0], ()) is False:
                 continue
             key = binding.key_display or binding.key

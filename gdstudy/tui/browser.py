@@ -5,19 +5,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Markdown, Select, Static
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from gdstudy.deck import Card
-from gdstudy.scheduling import card_flags, state_name
+from gdstudy.scheduling import state_name
 from gdstudy.session import ReviewSession
+from gdstudy.text import content, literal
+from gdstudy.tui.cardtext import CardMarkdown
 
 __all__ = ["BrowserScreen", "CardModal"]
 
-FILTERS = ["all", "new", "learning", "review", "relearning", "due", "suspended", "leech", "edited"]
+FILTERS = ["all", "new", "learning", "review", "relearning", "due", "suspended", "buried", "leech", "edited"]
 
 
 class CardModal(ModalScreen[None]):
@@ -34,10 +38,11 @@ class CardModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="card-box"):
-            yield Static(f"[b]{self.card.id}[/]  {self.meta}\n[dim]{self.card.where} · {self.card.source}[/]")
-            yield Markdown(self.card.front)
+            yield Static(Content.assemble(content(self.card.id, "bold"), "  ", content(self.meta), "\n",
+                                          content(f"{self.card.where} · {self.card.source}", "dim")))
+            yield CardMarkdown(self.card.front)
             yield Static("[dim]────────[/]")
-            yield Markdown(self.card.back)
+            yield CardMarkdown(self.card.back)
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -59,6 +64,7 @@ class BrowserScreen(Screen[None]):
     def __init__(self, session: ReviewSession) -> None:
         super().__init__()
         self.session = session
+        self._flags: dict[str, frozenset[str]] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -77,7 +83,7 @@ class BrowserScreen(Screen[None]):
     def _matches(self, card: Card, query: str, flt: str, now: datetime) -> bool:
         if query and not any(query in s.lower() for s in (card.id, card.front, card.back, *card.tags)):
             return False
-        return flt == "all" or flt in card_flags(card, self.session.state(card.id), now)
+        return flt == "all" or flt in self._flags.get(card.id, frozenset())
 
     def refill(self) -> None:
         table = self.query_one("#cards", DataTable)
@@ -86,20 +92,31 @@ class BrowserScreen(Screen[None]):
         query = self.query_one("#search", Input).value.strip().lower()
         flt = str(self.query_one("#state-filter", Select).value)
         now = self.session.now()
+        self._flags = self.session.flags(now)  # `due` = in today's plan, as the review header counts
         for card in self.session.deck.cards:
             if not self._matches(card, query, flt, now):
                 continue
             st = self.session.state(card.id)
-            state = state_name(st) + (" ⏸" if st and st.suspended else "") + (" 🩸" if st and st.leech else "")
+            marks = [f for f in ("suspended", "buried", "leech") if f in self._flags[card.id]]
+            state = Text(state_name(st) + "".join(f" [{m}]" for m in marks))  # literal, not markup
             due = "—" if st is None or st.is_new else st.due.astimezone().strftime("%Y-%m-%d %H:%M")
             stab = f"{st.stability:.1f}d" if st and st.stability else "—"
-            table.add_row(card.id, state, due, stab, str(st.lapses if st else 0), ", ".join(card.tags), key=card.id)
+            # user text as rich Text: a DataTable parses plain str cells as markup
+            table.add_row(literal(card.id, cell=True), state, due, stab, str(st.lapses if st else 0), literal(", ".join(card.tags), cell=True), key=card.id)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         self.sub_title = f"browse — {table.row_count} card(s)"
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.refill()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the search box: to the results, or straight into the card when one matches."""
+        event.stop()
+        table = self.query_one("#cards", DataTable)
+        table.focus()
+        if table.row_count == 1:
+            self._open(self._current())
 
     def on_select_changed(self, event: Select.Changed) -> None:
         self.refill()
@@ -112,7 +129,9 @@ class BrowserScreen(Screen[None]):
         return self.session.deck.by_id.get(str(key))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        card = self.session.deck.by_id.get(str(event.row_key.value))
+        self._open(self.session.deck.by_id.get(str(event.row_key.value)))
+
+    def _open(self, card: Card | None) -> None:
         if card:
             st = self.session.state(card.id)
             self.app.push_screen(CardModal(card, f"{state_name(st)} · {', '.join(card.tags)}"))

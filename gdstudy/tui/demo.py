@@ -13,15 +13,18 @@ import sys
 import tempfile
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar, Static
+from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, Static
 
 from gdstudy.errors import DemoError
+from gdstudy.text import content
 
 __all__ = ["DemoScreen", "demo_command"]
 
@@ -66,10 +69,12 @@ class DemoScreen(Screen[None]):
     """One demo: its parameter form, a run with live progress, and the result."""
 
     CSS_PATH = "demo.tcss"
-    AUTO_FOCUS = "#results"  # not an Input: `r` and Esc must reach the screen
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # a narrower form below 100 columns
+    AUTO_FOCUS = "#demo-form Input"  # the first parameter: type, Enter runs
     BINDINGS = [
+        Binding("ctrl+r", "run", "Run", priority=True),  # from anywhere, a parameter box too
+        Binding("r", "run", "Run", show=False),  # outside a box (in a box, r is text)
         Binding("escape", "back", "Cancel / back"),
-        Binding("r", "run", "Run again"),
     ]
 
     def __init__(self, name: str, params: dict[str, Any] | None = None, *, autorun: bool = True, seed: int = 0) -> None:
@@ -88,25 +93,45 @@ class DemoScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(f"[b]{self.demo.TITLE}[/]\nClaim: {self.demo.CLAIM}", id="demo-head")
         with Horizontal(id="demo-body"):
             with VerticalScroll(id="demo-form"):
                 for p in self.demo.PARAMS:
-                    yield Label(f"{p.flag[2:]}  [dim]{p.help}[/]")
-                    value = self.initial.get(p.name, p.default)
-                    yield Input(str(value).lower() if isinstance(value, bool) else str(value), id=f"param-{p.name}", compact=True)
-                yield Label("seed  [dim]random seed of the run[/]")
-                yield Input(str(self.seed), id="param-seed", compact=True)
-                yield Button("Run  (r)", id="run", variant="primary")
-            with Vertical(id="demo-main"):
+                    yield from self._param_field(p.name, p.flag[2:], p.help, self.initial.get(p.name, p.default))
+                yield from self._param_field("seed", "seed", "random seed of the run", self.seed)
+                yield Button("Run  (enter · ctrl+r)", id="run", variant="primary")
+            with VerticalScroll(id="demo-main"):  # title, claim, status and results scroll together
+                yield Static(Text.assemble((self.demo.TITLE, "bold"), "\n", ("Claim: ", "bold"), self.demo.CLAIM), id="demo-head")
                 yield ProgressBar(id="progress", show_eta=False)
-                yield Static("", id="status")
-                yield VerticalScroll(id="results")
+                yield Static(self._idle_text(), id="status")
+                yield Vertical(id="results")
         yield Footer()
+
+    def _param_field(self, name: str, flag: str, help: str, value: Any) -> ComposeResult:
+        """A parameter: its flag and help (wrapped, never clipped; the tooltip repeats it) and its box."""
+        label = Label(Text.assemble((flag, "bold"), "  ", (help, "dim")), classes="param-label")
+        label.tooltip = f"--{flag}: {help}"
+        yield label
+        box = Input(str(value).lower() if isinstance(value, bool) else str(value), id=f"param-{name}", compact=True)
+        box.tooltip = f"--{flag}: {help}"
+        yield box
+
+    def _idle_text(self) -> str:
+        return "Set the parameters, then Enter or ctrl+r runs the demo. Esc goes back."
 
     def on_mount(self) -> None:
         self.sub_title = f"demo: {self.demo.NAME}"
+        self.query_one("#progress", ProgressBar).display = False  # shown while a run is going
+        self.call_after_refresh(self.query_one("#demo-form").scroll_home, animate=False)
         if self.autorun:
+            self.action_run()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_run()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "run":
+            event.stop()
             self.action_run()
 
     # -- running -----------------------------------------------------------------------------------
@@ -133,13 +158,15 @@ class DemoScreen(Screen[None]):
             return
         try:
             params, seed = self._form_params()
-        except DemoError as e:
-            self.notify(str(e), title="Bad parameter", severity="error")
+        except DemoError as e:  # it quotes the value, which may come from a card file: literal text
+            self.notify(str(e), title="Bad parameter", severity="error", markup=False)
             return
         self.cancelled = False
-        self.query_one("#progress", ProgressBar).update(total=None, progress=0)
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=None, progress=0)
         self.query_one("#status", Static).update(f"running {self.demo.NAME} …  (Esc cancels)")
-        self.query_one("#results", VerticalScroll).remove_children()
+        self.query_one("#results", Vertical).remove_children()
         self._run(demo_command(self.demo.NAME, params, seed=seed))
 
     @work(thread=True, exclusive=True, group="demo")
@@ -196,22 +223,22 @@ class DemoScreen(Screen[None]):
 
     def on_demo_progress(self, m: DemoProgress) -> None:
         self.query_one("#progress", ProgressBar).update(total=max(m.total, 1), progress=m.done)
-        self.query_one("#status", Static).update(f"{m.text or 'running'} …  (Esc cancels)")
+        self.query_one("#status", Static).update(content(f"{m.text or 'running'} …  (Esc cancels)"))
 
     def on_demo_failed(self, m: DemoFailed) -> None:
-        self.query_one("#progress", ProgressBar).update(total=1, progress=0)
+        self.query_one("#progress", ProgressBar).display = False
         if m.text == "cancelled":
-            self.query_one("#status", Static).update("[$warning]cancelled[/] — press r to run again, Esc to go back")
+            self.query_one("#status", Static).update("[$warning]cancelled[/] — ctrl+r runs again, Esc goes back")
             return
-        self.query_one("#status", Static).update(f"[$error]failed:[/] {m.text}")
-        self.notify(m.text, title=f"demo {self.demo.NAME} failed", severity="error")
+        self.query_one("#status", Static).update(Content.assemble(Content.styled("failed:", "$error"), " ", content(m.text)))
+        self.notify(m.text, title=f"demo {self.demo.NAME} failed", severity="error", markup=False)
 
     async def on_demo_finished(self, m: DemoFinished) -> None:
         self.last_result = m.result
         self.query_one("#progress", ProgressBar).update(total=1, progress=1)
         passed = bool(m.result.get("passed"))
         verdict = "[b $success]PASS[/]" if passed else "[b $error]FAIL[/]"
-        self.query_one("#status", Static).update(f"{verdict}  in {m.result.get('elapsed', 0):.2f} s — r runs again, Esc goes back")
+        self.query_one("#status", Static).update(f"{verdict}  in {m.result.get('elapsed', 0):.2f} s — ctrl+r runs again, Esc goes back")
         await self._show_result(m.result)
 
     async def _show_result(self, r: dict[str, Any]) -> None:
@@ -219,35 +246,103 @@ class DemoScreen(Screen[None]):
         from gdstudy.demo.result import DemoResult
 
         res = DemoResult.from_dict(r)
-        box = self.query_one("#results", VerticalScroll)
-        lines = [("[$success]" if v.passed else "[$error]") + v.line().replace("[", "\\[") + "[/]" for v in res.verdicts]
-        widgets: list[Any] = [Static("\n".join(lines), id="verdicts")]
+        box = self.query_one("#results", Vertical)
+        lines = [content(v.line(), "$success" if v.passed else "$error") for v in res.verdicts]
+        widgets: list[Any] = [Static(Content("\n").join(lines), id="verdicts")]
         if res.table is not None:
-            table: DataTable[str] = DataTable(id="summary", zebra_stripes=True, cursor_type="none")
-            table.add_columns(*res.table.columns)
-            for row in res.table.rows:
-                table.add_row(*(_fmt(v) for v in row))
-            widgets.append(table)
+            widgets.append(Static(_summary_table(res.table), id="summary"))
         for plot in res.plots:
-            widgets.append(_plot_widget(plot))
+            widgets.extend(_plot_widgets(plot))
         if res.notes:
-            widgets.append(Static("\n".join(res.notes), classes="notes"))
+            widgets.append(Static(content("\n".join(res.notes)), classes="notes"))
         await box.remove_children()
         await box.mount(*widgets)
 
 
-def _plot_widget(plot: Any) -> Any:
-    """A plotext widget. It rebuilds the figure on every redraw, and plotext's log scale would take
-    the log of already-logged data each time: log axes are plotted as log10 values instead."""
+class _FitTable:
+    """The result's table, never clipped. At its natural width when that fits; else transposed
+    (one column per run, one row per quantity: a few runs of many quantities fit 80 columns);
+    else one block of `quantity  value` lines per run. A DataTable cuts the last columns off and a
+    squeezed Rich table folds numbers mid-digit."""
+
+    def __init__(self, t: Any) -> None:
+        self.columns = [str(c) for c in t.columns]
+        self.rows = [[_fmt(v) for v in row] for row in t.rows]
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    def _table(self, columns: list[str], rows: list[list[str]], first_bold: bool = False) -> Any:
+        from rich import box
+        from rich.table import Table
+
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, header_style="bold")
+        for i, col in enumerate(columns):
+            table.add_column(Text(col), no_wrap=i == 0 or not first_bold, overflow="fold",
+                             style="bold" if first_bold and i == 0 else None)
+        for row in rows:
+            table.add_row(*(Text(v) for v in row))
+        return table
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+        from rich.table import Table
+
+        wide = options.update(width=10_000)
+        table = self._table(self.columns, self.rows)
+        if Measurement.get(console, wide, table).maximum <= options.max_width:
+            yield table
+            return
+        if self.rows and self.columns:  # transposed: the first column names the runs
+            head = [self.columns[0], *(r[0] for r in self.rows)]
+            body = [[col, *(r[i] for r in self.rows)] for i, col in enumerate(self.columns) if i]
+            flipped = self._table(head, body, first_bold=True)
+            if Measurement.get(console, wide, flipped).minimum <= options.max_width:
+                yield flipped
+                return
+        for row in self.rows:
+            grid = Table.grid(padding=(0, 2))
+            grid.add_column(style="bold", no_wrap=True)
+            grid.add_column(overflow="fold")
+            for col, v in zip(self.columns, row):
+                grid.add_row(Text(col), Text(v))
+            yield grid
+            yield Text("")
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        return Measurement(1, options.max_width)
+
+
+def _summary_table(t: Any) -> Any:
+    return _FitTable(t)
+
+
+def _plot_widgets(plot: Any) -> list[Any]:
+    """A legend line (outside the data, in the series' colours) and a plotext widget. The widget
+    rebuilds its figure on every redraw and plotext's log scale would re-take the log of logged
+    data each time, so log axes are plotted as log10 values with ticks labelled in real values."""
     from textual_plotext import PlotextPlot
 
-    from gdstudy.demo.render import plot_points
+    from gdstudy.demo.render import SERIES_COLORS, axis_ticks, plot_points
 
     w = PlotextPlot(classes="plot")
     plt = w.plt
     plt.title(plot.title)
-    plt.xlabel(f"log10 {plot.xlabel}" if plot.logx else plot.xlabel)
-    plt.ylabel(f"log10 {plot.ylabel}" if plot.logy else plot.ylabel)
-    for name, xs, ys in plot_points(plot, take_logs=True):
-        plt.plot(xs, ys, label=name)
-    return w
+    plt.xlabel(plot.xlabel + (" (log scale)" if plot.logx else ""))
+    plt.ylabel(plot.ylabel + (" (log scale)" if plot.logy else ""))
+    points = plot_points(plot, take_logs=True)
+    legend = Text()
+    for i, (name, xs, ys) in enumerate(points):
+        color, style = SERIES_COLORS[i % len(SERIES_COLORS)]
+        plt.plot(xs, ys, color=color)
+        legend.append("  ━━ ", style=style).append(name)
+    xs_all = [v for _, xs, _ in points for v in xs]
+    ys_all = [v for _, _, ys in points for v in ys]
+    if xs_all:
+        plt.xticks(*axis_ticks(min(xs_all), max(xs_all), log=plot.logx))
+    if ys_all:
+        plt.yticks(*axis_ticks(min(ys_all), max(ys_all), log=plot.logy))
+    return [Static(legend, classes="legend"), w] if len(points) > 1 else [w]

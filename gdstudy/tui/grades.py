@@ -51,7 +51,7 @@ class GradeBar(Horizontal):
             button = self.query_one(f"#grade-{int(g)}", Button)
             button.display = labels is not None
             if labels is not None:
-                button.label = f"{g.label} ({int(g)})  {labels[g]}"
+                button.label = f"{g.label} ({int(g)})" + (f"  {labels[g]}" if labels[g] else "")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

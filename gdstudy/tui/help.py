@@ -15,34 +15,40 @@ HELP_TEXT = """\
 
 | key | action |
 |---|---|
-| `space` / `enter` | show the answer |
+| `space` | show the answer (`enter` too) |
 | `1` | **Again**: forgot it; it comes back in minutes |
 | `2` | **Hard**: recalled with real effort |
 | `3` | **Good**: recalled correctly |
 | `4` | **Easy**: instant recall; longer interval |
 | `u` | undo the last grade, bury or suspend |
-| `d` | run this card's demo (Esc cancels a run, Esc again returns to the card) |
+| `d` | run this card's demo |
 | `-` | bury: hide this card until tomorrow |
 | `@` | suspend: no more reviews until you unsuspend it in the browser |
-| `s` | stats: counts, retention, 14-day forecast, streak, mastery per tag |
-| `b` | browse all cards: `/` search, `x` suspend/unsuspend, `enter` open |
+| `s` | stats: due today, counts, retention, forecast, streak, mastery per tag |
+| `b` | browse all cards |
 | `D` | all demos: pick one, set parameters, run |
 | `ctrl+p` | command palette: every action, and the colour themes |
 | `?` | this help |
 | `q` | quit (every grade is already saved) |
 
+The header counts today's cards like Anki: **new** up to today's new-card limit, **learning**
+(and relearning) cards due today — also those waiting for their next step — and **review**
+cards due today. The time beside each grade button is when you will see the card again.
+A card that lapses 8 times becomes a *leech* and is suspended.
+
 Elsewhere:
 
 | screen | keys |
 |---|---|
-| demo | `r` run (again) with the form's parameters, `escape` cancel a run / back to the card |
+| demo | type in a box, `enter` or `ctrl+r` runs (`r` too, outside a box), `tab` next box, `escape` cancels a run, then back |
 | demo browser | `enter` open a demo, `escape` back |
-| card browser | `/` search, the state menu filters, `enter` open a card, `x` suspend / unsuspend, `escape` back |
+| card browser | `/` search (`enter`: to the results, or open the only match), state menu filters (`due`, `buried` …), `enter` open a card, `x` suspend or unsuspend, `escape` back |
 | stats | `escape` or `s` back |
-| mock interview | type, `ctrl+r` reveal the reference, `1`–`4` grade, `ctrl+e` end |
+| mock interview | type, `ctrl+r` reveal the reference, `1`–`4` grade, `ctrl+e` end; at the end `enter` rereads an answer beside the reference |
 
-The number under each grade button is when you will see the card again.
-A card that lapses 8 times becomes a *leech* and is suspended.
+Mock-interview grades are practice (logged, scheduling unchanged) unless started with
+`gdstudy interview --schedule`.
+
 Press `escape`, `?` or `q` to close.
 """
 

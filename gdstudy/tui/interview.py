@@ -7,16 +7,20 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
+from rich.text import Text
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static, TextArea
 
-from gdstudy.deck import Card
+from gdstudy.deck import Card, Deck
 from gdstudy.interview import InterviewSession
 from gdstudy.scheduling import Grade
+from gdstudy.text import content, literal
+from gdstudy.tui.cardtext import CardMarkdown
 from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
 
-__all__ = ["InterviewScreen", "InterviewSummaryScreen"]
+__all__ = ["InterviewScreen", "InterviewSummaryScreen", "AnswerModal"]
 
 
 class InterviewScreen(Screen[None]):
@@ -45,7 +49,7 @@ class InterviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="timer")
-        yield Markdown(id="question")
+        yield CardMarkdown(id="question")
         yield TextArea(id="answer", soft_wrap=True, show_line_numbers=False)
         with Horizontal(id="compare"):
             with VerticalScroll():
@@ -53,7 +57,7 @@ class InterviewScreen(Screen[None]):
                 yield Static(id="mine")
             with VerticalScroll():
                 yield Static("[b]Reference[/]")
-                yield Markdown(id="reference")
+                yield CardMarkdown(id="reference")
         yield GradeBar("Reveal  (ctrl+r)")
         yield Footer()
 
@@ -73,9 +77,10 @@ class InterviewScreen(Screen[None]):
         left = self.iv.remaining()
         mins, secs = divmod(int(left.total_seconds()), 60)
         n = len(self.iv.cards)
+        mode = "practice" if not self.iv.schedule else "graded reviews"
         self.query_one("#timer", Static).update(
-            f"⏱ [b]{mins:02d}:{secs:02d}[/] left   card {min(self.iv.position + 1, n)}/{n}   "
-            f"[dim]type your answer, ctrl+r reveals, then grade 1–4; ctrl+e ends[/]"
+            f"⏱ [b]{mins:02d}:{secs:02d}[/] left · card {min(self.iv.position + 1, n)}/{n} · {mode} · "
+            f"[dim]ctrl+e ends[/]"
         )
         if left.total_seconds() <= 0 and not self.revealed:
             self.notify("Time is up.", severity="warning")
@@ -98,18 +103,21 @@ class InterviewScreen(Screen[None]):
         self._tick()
 
     def _draw_buttons(self) -> None:
-        self.query_one(GradeBar).show({g: self.outcomes[g].interval_text for g in Grade} if self.revealed else None)
+        labels = None
+        if self.revealed:  # practice never reschedules: no interval to show
+            labels = {g: self.outcomes[g].interval_text if self.iv.schedule else "" for g in Grade}
+        self.query_one(GradeBar).show(labels)
         self.refresh_bindings()
 
     def action_reveal(self) -> None:
         if self.card is None or self.revealed:
             return
         self.typed = text = self.query_one("#answer", TextArea).text.strip()
-        self.query_one("#mine", Static).update(text.replace("[", "\\[") or "[dim](no answer typed)[/]")
+        self.query_one("#mine", Static).update(content(text) if text else Content.styled("(no answer typed)", "dim"))
         self.query_one("#reference", Markdown).update(self.card.back)
         self.query_one("#answer", TextArea).display = False
         self.query_one("#compare").display = True
-        self.outcomes = self.iv.review.preview(self.card)
+        self.outcomes = self.iv.review.preview(self.card) if self.iv.schedule else {}
         self.revealed = True
         self.set_focus(None)  # 1–4 go to the screen now
         self._draw_buttons()
@@ -130,35 +138,96 @@ class InterviewScreen(Screen[None]):
         if self.iv.ended_at is not None:
             return
         summary = self.iv.finish()
-        self.app.switch_screen(InterviewSummaryScreen(summary))
+        self.app.switch_screen(InterviewSummaryScreen(summary, self.iv.review.deck, self.iv.saved_id))
+
+
+class AnswerModal(ModalScreen[None]):
+    """One answered question: the question, then the typed answer beside the reference."""
+
+    DEFAULT_CSS = """
+    AnswerModal { align: center middle; }
+    #answer-box { width: 95%; height: 90%; border: thick $accent; background: $surface; padding: 0 1; }
+    #answer-q { height: auto; max-height: 8; }
+    #answer-cols { height: 1fr; }
+    #answer-cols > VerticalScroll { width: 1fr; border: round $primary 50%; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Close", show=False)]
+
+    def __init__(self, n: int, answer: dict[str, Any], card: Card | None) -> None:
+        super().__init__()
+        self.n, self.answer, self.card = n, answer, card
+
+    def compose(self) -> ComposeResult:
+        a, card = self.answer, self.card
+        with Vertical(id="answer-box"):
+            head = Text.assemble((f"Q{self.n}. ", "bold"), literal(a["card_id"], "dim"), f" · {Grade(a['grade']).label}"
+                                 f" · {a['seconds']:.0f} s")
+            yield Static(head)
+            yield CardMarkdown(card.front if card else "*(this card is no longer in the deck)*", id="answer-q")
+            with Horizontal(id="answer-cols"):
+                with VerticalScroll():
+                    yield Static(Text("Your answer", style="bold"))
+                    yield Static(literal(a["answer"] or "(no answer typed)"), id="answer-mine")
+                with VerticalScroll():
+                    yield Static(Text("Reference", style="bold"))
+                    yield CardMarkdown(card.back if card else "—", id="answer-ref")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
 
 
 class InterviewSummaryScreen(Screen[None]):
+    """The end of a mock interview: grades, weakest tags, and every typed answer (Enter rereads
+    one beside the reference)."""
+
     DEFAULT_CSS = """
-    #iv-summary { height: auto; padding: 1 2; }
+    #iv-summary { height: auto; padding: 1 2 0 2; }
     #iv-cards { height: 1fr; }
     """
-    BINDINGS = [Binding("escape", "app.quit", "Done")]
+    BINDINGS = [
+        Binding("enter", "open", "Reread answer"),
+        Binding("escape", "app.quit", "Done"),
+    ]
 
-    def __init__(self, summary: dict[str, Any]) -> None:
+    def __init__(self, summary: dict[str, Any], deck: Deck | None = None, saved_id: int | None = None) -> None:
         super().__init__()
-        self.summary = summary
+        self.summary, self.deck, self.saved_id = summary, deck, saved_id
 
     def compose(self) -> ComposeResult:
         s = self.summary
         grades = "  ".join(f"{k} {v}" for k, v in s["grades"].items())
         weak = ", ".join(f"{w['tag']} ({w['mean_grade']:.1f})" for w in s["weakest_tags"]) or "—"
         mean = f"{s['mean_seconds']:.0f} s" if s["mean_seconds"] is not None else "—"
+        how = "graded as reviews" if s.get("scheduled") else "practice: scheduling unchanged"
+        again = f"gdstudy interview history {self.saved_id}" if self.saved_id else "gdstudy interview history"
         yield Header()
-        yield Static(
-            f"[b]Interview finished[/]: {s['answered']} of {s['cards']} cards answered · mean {mean} per card\n"
-            f"[b]Grades[/]  {grades}\n[b]Weakest tags[/] (mean grade)  {weak}\n"
-            "[dim]Saved; list past interviews with `gdstudy interview history`. Esc or q to quit.[/]",
-            id="iv-summary",
-        )
-        table: DataTable[str] = DataTable(id="iv-cards", cursor_type="row", zebra_stripes=True)
-        table.add_columns("card", "grade", "seconds")
-        for a in s["answers"]:
-            table.add_row(a["card_id"], Grade(a["grade"]).label, f"{a['seconds']:.0f}")
+        yield Static(Text.assemble(
+            ("Interview finished", "bold"), f": {s['answered']} of {s['cards']} cards answered · mean {mean} per card · {how}\n",
+            ("Grades", "bold"), f"  {grades}\n", ("Weakest tags", "bold"), " (mean grade)  ", weak, "\n",
+            (f"Saved. Enter rereads an answer beside the reference; later: `{again}`. Esc or q quits.", "dim"),
+        ), id="iv-summary")
+        table: DataTable[Any] = DataTable(id="iv-cards", cursor_type="row", zebra_stripes=True)
+        table.add_columns("card", "grade", "s", "your answer")
+        for k, a in enumerate(s["answers"]):
+            first = (a["answer"].strip().splitlines() or ["(no answer typed)"])[0]
+            table.add_row(Text(a["card_id"]), Grade(a["grade"]).label, f"{a['seconds']:.0f}",
+                          Text(first[:60] + ("…" if len(first) > 60 else "")), key=str(k))
         yield table
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            self._open(table.cursor_row)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self._open(event.cursor_row)
+
+    def _open(self, k: int) -> None:
+        a = self.summary["answers"][k]
+        card = self.deck.by_id.get(a["card_id"]) if self.deck else None
+        self.app.push_screen(AnswerModal(k + 1, a, card))

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import time
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, Rule, Static
 
@@ -19,6 +21,8 @@ from gdstudy.deck import Card
 from gdstudy.errors import GdstudyError
 from gdstudy.scheduling import Counts, Grade, Outcome, state_name
 from gdstudy.session import ReviewSession
+from gdstudy.text import clean, content
+from gdstudy.tui.cardtext import CardMarkdown
 from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
 from gdstudy.timeutil import format_interval
 
@@ -52,9 +56,9 @@ class ReviewScreen(Screen[None]):
         yield Static(id="counts")
         with VerticalScroll(id="card"):
             yield Static(id="meta")
-            yield Markdown(id="front")
+            yield CardMarkdown(id="front")
             yield Rule(id="divider")
-            yield Markdown(id="back")
+            yield CardMarkdown(id="back")  # built on reveal, not before
         yield Static(id="empty")
         yield GradeBar("Show answer  (space)", id="actions")
         yield Footer()
@@ -83,7 +87,7 @@ class ReviewScreen(Screen[None]):
             return
         self.query_one("#meta", Static).update(self._meta(card))
         self.query_one("#front", Markdown).update(card.front)
-        self.query_one("#back", Markdown).update(card.back)
+        self.query_one("#back", Markdown).update("")  # the answer is built on reveal (a long one costs)
         self.query_one("#card", VerticalScroll).scroll_home(animate=False)
         self._draw_reveal_state()
 
@@ -118,23 +122,26 @@ class ReviewScreen(Screen[None]):
         undo = "   [dim]u: undo[/]" if self.session.can_undo else ""
         if self.session.cram:
             tags = f" (tags: {', '.join(self.session.tags)})" if self.session.tags else ""
-            text = f"[b $warning]CRAM[/]{tags}: [b]{c.review}[/] left — grades are logged, scheduling is unchanged{undo}"
+            text = f"[b $warning]CRAM[/]$tags: [b]{c.review}[/] left · scheduling unchanged{undo}"
         else:
             text = f"[b $primary]{c.new}[/] new   [b $error]{c.learning}[/] learning   [b $success]{c.review}[/] review{undo}"
-        self.query_one("#counts", Static).update(text)
+            tags = ""
+        # the typed --tag values go in as a $variable: text, never markup
+        self.query_one("#counts", Static).update(Content.from_markup(text, tags=clean(tags)))
 
-    def _meta(self, card: Card) -> str:
+    def _meta(self, card: Card) -> Content:
+        """State, tags, flags: Content pieces, so a tag like `[/]` is text, never markup."""
         st = self.session.state(card.id)
-        parts = [f"[b]{state_name(st)}[/]", ", ".join(card.tags)]
+        parts = [Content.styled(state_name(st), "bold"), content(", ".join(card.tags))]
         if self.session.is_edited(card):
-            parts.append("[$warning]edited since last review[/]")
+            parts.append(Content.styled("edited since last review", "$warning"))
         if card.interview:
-            parts.append("interview")
+            parts.append(Content("interview"))
         if card.demo:
-            parts.append(f"demo: {card.demo.name} (press d)")
+            parts.append(content(f"demo: {card.demo.name} (press d)"))
         if st is not None and st.leech:
-            parts.append("[$error]leech[/]")
-        return "  ·  ".join(parts)
+            parts.append(Content.styled("leech", "$error"))
+        return Content("  ·  ").join(parts)
 
     def _empty_text(self) -> str:
         now = self.session.now()
@@ -163,6 +170,11 @@ class ReviewScreen(Screen[None]):
         self.outcomes = self.session.preview(self.card)
         self.revealed = True
         self._draw_reveal_state()
+        self._build_back(self.card.back)
+
+    @work(exclusive=True, group="back")
+    async def _build_back(self, text: str) -> None:
+        await self.query_one("#back", CardMarkdown).update(text)
         self.query_one("#card", VerticalScroll).scroll_end(animate=False)
 
     def action_grade(self, value: int) -> None:
@@ -191,7 +203,7 @@ class ReviewScreen(Screen[None]):
         except GdstudyError as e:
             self.notify(str(e), title="Undo failed", severity="error")
             return
-        self.notify(f"Undid {undone.what} on '{undone.card_id}'.")
+        self.notify(f"Undid {undone.what} on '{undone.card_id}'.", markup=False)
         card = self.session.deck.by_id.get(undone.card_id)
         self.show_card(card) if card else self.show_next()
 
@@ -218,7 +230,7 @@ class ReviewScreen(Screen[None]):
         try:
             screen = DemoScreen(self.card.demo.name, self.card.demo.params)
         except GdstudyError as e:
-            self.notify(str(e), title="Demo unavailable", severity="error")
+            self.notify(str(e), title="Demo unavailable", severity="error", markup=False)  # quotes the card's demo name
             return
         self.app.push_screen(screen, callback=self._returned)
 

@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from gdstudy.session import ReviewSession
+from gdstudy.text import literal
 
 __all__ = ["StatsScreen"]
 
@@ -16,10 +17,15 @@ __all__ = ["StatsScreen"]
 class StatsScreen(Screen[None]):
     DEFAULT_CSS = """
     #stats-text { height: auto; padding: 0 1; margin-bottom: 1; }
-    #stats-row { height: 1fr; }
-    #forecast { width: 1fr; height: 1fr; min-height: 12; }
-    #mastery { width: 48; height: 1fr; }
+    #stats-row { height: auto; }
+    #forecast { width: 1fr; height: 16; }
+    #mastery { width: auto; height: auto; }
+    StatsScreen.-narrow #stats-row { layout: vertical; }
+    StatsScreen.-narrow #forecast { width: 100%; height: 14; }
+    StatsScreen.-narrow #mastery { width: 100%; margin-top: 1; }
     """
+    # below 100 columns the forecast and the tag table are stacked, and the screen scrolls
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [Binding("escape", "back", "Back"), Binding("s", "back", "Back", show=False)]
 
     def __init__(self, session: ReviewSession) -> None:
@@ -45,7 +51,9 @@ class StatsScreen(Screen[None]):
         b = st.by_state
         retention = (f"{st.retention:.1%} of {st.retention_reviews} reviews" if st.retention is not None
                      else "no reviews of mature cards yet")
+        due = self.session.counts()  # the same plan as the review header and `cards list --state due`
         self.query_one("#stats-text", Static).update(
+            f"[b]Due today[/]  {due.new} new · {due.learning} learning · {due.review} review\n"
             f"[b]Cards[/]  {b['new']} new · {b['learning']} learning · {b['review']} review · "
             f"{b['relearning']} relearning   ({b['suspended']} suspended, {b['buried']} buried, {b['leech']} leech)\n"
             f"[b]Today[/]  {st.reviews_today} reviews, {st.cram_today} cram   [b]Streak[/]  {st.streak} day(s)\n"
@@ -55,11 +63,14 @@ class StatsScreen(Screen[None]):
         labels = [f"{d:%d/%m}" for d, _ in st.forecast]
         plot.plt.bar(list(range(1, len(labels) + 1)), [n for _, n in st.forecast])
         plot.plt.xticks(list(range(1, len(labels) + 1, 2)), labels[::2])  # fixed ticks: every other day
+        top = max((n for _, n in st.forecast), default=0)
+        step = max(1, -(-top // 5))
+        plot.plt.yticks(list(range(0, top + 1, step)))  # whole cards, not 1.67
         plot.plt.title("cards due, next 14 days")
         table = self.query_one("#mastery", DataTable)
         table.add_columns("tag (on ≥ 3 cards)", "cards", "seen", "mastery")
         for t in st.broad_tags():
-            table.add_row(t.tag, str(t.cards), str(t.studied), f"{t.mastery:.0%}")
+            table.add_row(literal(t.tag, cell=True), str(t.cards), str(t.studied), f"{t.mastery:.0%}")  # Text: a tag is never markup
 
     def action_back(self) -> None:
         self.dismiss(None)
