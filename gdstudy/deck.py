@@ -1,8 +1,10 @@
 """Cards: the YAML format, loading and validation.
 
-A card file is a list of cards, or a mapping with an optional header (`deck`, `description`) and
-`cards:`. Every problem becomes a `CardError` located at `path:line`; a bad card is skipped, the
-rest of its file and every other file still load.
+A card file is a list of cards, or a mapping with an optional header (`deck`, `description`,
+`notes`: the titles of the source notes the cards cite, by file name) and `cards:`. A card may carry
+`refs:`, literature references for what it states beyond its source notes. Every problem becomes
+a `CardError` located at `path:line`; a bad card is skipped, the rest of its file and every other
+file still load.
 
 Every card file is untrusted input (decks are shared and imported). `gdstudy.safeyaml` reads it
 (regular files only, byte/line caps, no anchors/aliases, no tags beyond the plain YAML types,
@@ -33,13 +35,14 @@ __all__ = ["Card", "DemoLink", "Deck", "load_deck", "card_files", "content_hash"
            "MAX_FILE_BYTES", "MAX_LINES", "MAX_DEPTH", "SUFFIXES"]
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-CARD_KEYS = {"id", "front", "back", "tags", "source", "demo", "interview"}
+CARD_KEYS = {"id", "front", "back", "tags", "source", "demo", "interview", "refs"}
 REQUIRED = ("id", "front", "back", "tags", "source")
-HEADER_KEYS = {"deck", "description", "cards"}
-# Length limits, in characters (after trimming); "tags" is a count. Documented in the README.
+HEADER_KEYS = {"deck", "description", "notes", "cards"}
+# Length limits, in characters (after trimming); "tags", "refs" and "notes" are counts. Documented in the README.
 LIMITS = {
     "id": 64, "front": 2_000, "back": 10_000, "source": 300, "tags": 20, "tag": 40,
     "deck": 100, "description": 1_000, "demo.name": 64, "demo.params": 30, "demo.value": 200,
+    "refs": 20, "ref": 400, "notes": 100, "note": 200,
 }
 SINGLE_LINE = {"source", "deck", "demo.name"}  # whitespace runs collapse to one space
 
@@ -65,10 +68,27 @@ class Card:
     demo: DemoLink | None = None
     interview: bool = False
     shipped: bool = False
+    refs: tuple[str, ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()  # (note file, title) from the file's deck header
 
     @property
     def where(self) -> str:
         return f"{self.path}:{self.line}"
+
+    @property
+    def source_parts(self) -> list[tuple[str, str]]:
+        """The cited places as (note file, section): `a.txt § Sec; b.txt § Other` -> two pairs."""
+        out = []
+        for part in self.source.split("; "):
+            note, _, section = part.partition(" § ")
+            out.append((note.strip(), section.strip()))
+        return out
+
+    @property
+    def source_label(self) -> str:
+        """The source for people: each note file replaced by its title when the deck header gives one."""
+        titles = dict(self.notes)
+        return "; ".join(f"{titles.get(n, n)} § {s}" if s else titles.get(n, n) for n, s in self.source_parts)
 
     @property
     def content_hash(self) -> str:
@@ -83,6 +103,8 @@ class Card:
             d["demo"] = self.demo.to_dict()
         if self.interview:
             d["interview"] = True
+        if self.refs:
+            d["refs"] = list(self.refs)
         return d
 
 
@@ -232,7 +254,48 @@ def _interview(path: Path, v: Node) -> bool:
     return bool(_scalar(path, "'interview'", v))
 
 
-def _card(path: Path, node: Node, shipped: bool) -> Card:
+def _refs(path: Path, v: Node) -> tuple[str, ...]:
+    """`refs:` a non-empty list of literature references (text, one line each)."""
+    if type(v) is not SequenceNode or not v.value:
+        raise _err(path, v, "'refs' must be a non-empty list of references (text)")
+    if len(v.value) > LIMITS["refs"]:
+        raise _err(path, v, f"{len(v.value)} refs, over the limit of {LIMITS['refs']}")
+    refs = []
+    for item in v.value:
+        if not _is_text(item):
+            raise _not_text(path, "'refs'", item)
+        r = one_line(item.value)
+        if not r:
+            raise _err(path, item, "'refs' must be a non-empty list of references (text)")
+        if len(r) > LIMITS["ref"]:
+            raise _err(path, item, f"a ref is {len(r):,} characters, over the {LIMITS['ref']}-character limit")
+        refs.append(r)
+    return tuple(refs)
+
+
+def _notes(path: Path, v: Node) -> tuple[tuple[str, str], ...]:
+    """Header `notes:` note file name -> title (one line)."""
+    if type(v) is not MappingNode:
+        raise _err(path, v, "'notes' must map note file names to titles")
+    fields = _mapping(path, v, "'notes'")
+    if len(fields) > LIMITS["notes"]:
+        raise _err(path, v, f"{len(fields)} note titles, over the limit of {LIMITS['notes']}")
+    out = []
+    for name, (k, t) in fields.items():
+        if not _is_text(k):
+            raise _not_text(path, "a note file name in 'notes'", k)
+        if not _is_text(t):
+            raise _not_text(path, f"'notes.{shorten(one_line(name), 40)}'", t)
+        title = one_line(t.value)
+        if not title:
+            raise _err(path, k, f"'notes.{shorten(one_line(name), 40)}' is empty")
+        if len(title) > LIMITS["note"]:
+            raise _err(path, t, f"a note title is {len(title):,} characters, over the {LIMITS['note']}-character limit")
+        out.append((one_line(name), title))
+    return tuple(out)
+
+
+def _card(path: Path, node: Node, shipped: bool, notes: tuple[tuple[str, str], ...] = ()) -> Card:
     deep = too_deep(node)
     if deep:
         raise CardError(str(path), deep, f"YAML is nested deeper than {MAX_DEPTH} levels")
@@ -259,51 +322,58 @@ def _card(path: Path, node: Node, shipped: bool) -> Card:
         path=str(path),
         line=_line(node),
         shipped=shipped,
+        refs=_refs(path, fields["refs"][1]) if "refs" in fields else (),
+        notes=notes,
     )
 
 
-def _header(path: Path, root: MappingNode, problems: list[CardError]) -> Node:
+def _header(path: Path, root: MappingNode, problems: list[CardError]) -> tuple[Node, tuple[tuple[str, str], ...]]:
     """The deck-file header: each bad header field is reported, the cards still load. Returns the
-    `cards:` node."""
+    `cards:` node and the header's note titles."""
     fields = _mapping(path, root, "deck header")
     for key, (k, v) in fields.items():
         if key != "cards" and too_deep(v):  # not a deck file at all: one error for the file
             raise CardError(str(path), too_deep(v), f"YAML is nested deeper than {MAX_DEPTH} levels")
+    notes: tuple[tuple[str, str], ...] = ()
     for key, (k, v) in fields.items():
         try:
             if key not in HEADER_KEYS:
                 raise _err(path, k, f"unknown deck key '{shorten(key, 40)}' (allowed: {', '.join(sorted(HEADER_KEYS))})")
             if key in ("deck", "description"):
                 _text(path, key, k, v)
+            if key == "notes":
+                notes = _notes(path, v)
         except CardError as e:
             problems.append(e)
     if "cards" not in fields:
         raise _err(path, root, "deck file has no 'cards:' list")
-    return fields["cards"][1]
+    return fields["cards"][1], notes
 
 
-def _card_nodes(path: Path, root: Node | None, problems: list[CardError]) -> list[Node]:
+def _card_nodes(path: Path, root: Node | None, problems: list[CardError]) -> tuple[list[Node], tuple[tuple[str, str], ...]]:
+    """-> (the card nodes, the header's note titles)."""
     if root is None:
-        return []
+        return [], ()
+    notes: tuple[tuple[str, str], ...] = ()
     if type(root) is MappingNode:
-        root = _header(path, root, problems)
+        root, notes = _header(path, root, problems)
         if type(root) is not SequenceNode:
             raise _err(path, root, "'cards' must be a list")
     if type(root) is SequenceNode:
-        return list(root.value)
+        return list(root.value), notes
     raise _err(path, root, "a card file must be a list of cards or a mapping with 'cards:'")
 
 
 def _load_file(path: Path, shipped: bool, problems: list[CardError]) -> list[Card]:
     try:
-        nodes = _card_nodes(path, compose(path, read_text(path)), problems)
+        nodes, notes = _card_nodes(path, compose(path, read_text(path)), problems)
     except CardError as e:
         problems.append(e)
         return []
     cards = []
     for node in nodes:
         try:
-            cards.append(_card(path, node, shipped))
+            cards.append(_card(path, node, shipped, notes))
         except CardError as e:
             problems.append(e)
     return cards

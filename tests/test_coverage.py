@@ -106,10 +106,6 @@ def test_imported_cards_cover_their_own_sections(tmp_path: Path) -> None:
     assert not cov.unmatched
 
 
-# The coordinator is rewriting the shipped cards' sources to cite note_sections' headings. Until then
-# this fails (uncovered: 001 § Problems, 003 § Introduction to Stochastic Gradient Descent (SGD); 16
-# citations of headings that do not exist). strict: once the sources are right it XPASSes -> drop the mark.
-@pytest.mark.xfail(reason="shipped cards' sources cite headings the notes do not have (being rewritten)", strict=True)
 @pytest.mark.skipif(not NOTES.is_dir(), reason="the user's notes (../shared/notes) are not here")
 def test_shipped_deck_covers_every_section_with_text_of_the_five_notes() -> None:
     deck = load_deck([shipped_cards_dir()], (), check_demos=False)

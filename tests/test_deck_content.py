@@ -21,7 +21,8 @@ NOTE_FILES = (
     "004_7dc5dca5d2e017b4.txt",
 )
 
-# One tag per concept the deck must teach (issue 4). A concept is covered when some card carries its tag.
+# One slug per concept the deck must teach (issues 4 and 10). A concept is covered when some card has it
+# as its id or carries it as a tag.
 REQUIRED_TAGS = {
     "batch-gd-average": "batch GD averages the per-example gradients",
     "full-batch-cost": "why full-batch gradient descent is expensive",
@@ -58,6 +59,7 @@ REQUIRED_TAGS = {
     "batch-size-extremes": "large batch ≈ batch GD, small batch ≈ SGD",
     "any-loss": "same procedure for regression and classification losses",
     "symmetry-breaking": "random rather than zero initialization (symmetry)",
+    "dataset-size": "deep models do best with more data; performance keeps improving with dataset size",
 }
 
 # Demos that the first demo issue ships; a link must name one of these *and* exist in this build.
@@ -69,7 +71,7 @@ KNOWN_DEMOS = {
 }
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-CARD_KEYS = {"id", "front", "back", "tags", "source", "demo", "interview"}
+CARD_KEYS = {"id", "front", "back", "tags", "source", "demo", "interview", "refs"}
 MAX_BACK_CHARS = 700
 MAX_BACK_SENTENCES = 4
 
@@ -83,17 +85,17 @@ def _cards_dir() -> Path:
     return shipped_cards_dir()
 
 
-def _load_cards() -> list[tuple[Path, dict]]:
+def _load_files() -> list[tuple[Path, dict]]:
     out = []
     for path in sorted(_cards_dir().glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        cards = data["cards"] if isinstance(data, dict) else data
-        assert isinstance(cards, list), f"{path.name}: no list of cards"
-        out += [(path, c) for c in cards]
+        assert isinstance(data, dict) and isinstance(data.get("cards"), list), f"{path.name}: no deck header"
+        out.append((path, data))
     return out
 
 
-CARDS = _load_cards()
+FILES = _load_files()
+CARDS = [(path, c) for path, data in FILES for c in data["cards"]]
 
 
 def _existing_demos() -> set[str]:
@@ -126,9 +128,19 @@ def test_deck_is_big_enough():
 
 
 def test_every_required_concept_has_a_card():
-    tagged = {t for _, c in CARDS for t in c.get("tags") or []}
-    missing = [f"{tag} ({what})" for tag, what in REQUIRED_TAGS.items() if tag not in tagged]
+    covered = {t for _, c in CARDS for t in c.get("tags") or []} | {c["id"] for _, c in CARDS}
+    missing = [f"{tag} ({what})" for tag, what in REQUIRED_TAGS.items() if tag not in covered]
     assert not missing, "concepts without a card: " + "; ".join(missing)
+
+
+def test_no_tag_only_repeats_its_cards_id():
+    """A tag equal to the card's own id says nothing unless other cards share it (issue 11)."""
+    users: dict[str, int] = {}
+    for _, c in CARDS:
+        for t in c["tags"]:
+            users[t] = users.get(t, 0) + 1
+    lonely = [c["id"] for _, c in CARDS if c["id"] in c["tags"] and users[c["id"]] == 1]
+    assert not lonely, f"cards tagged only with their own id: {lonely}"
 
 
 def test_cards_have_exactly_the_known_keys():
@@ -167,6 +179,47 @@ def test_sources_name_a_note_and_a_section():
             assert sep and section.strip(), f"{c['id']}: source {part!r} has no ' § section'"
             if notes_present:
                 assert (NOTES_DIR / note).is_file(), f"{c['id']}: {note} not found in {NOTES_DIR}"
+
+
+def test_every_cited_note_has_a_title_in_its_files_header():
+    """The TUI shows note titles, not hashes (issue 11); the same note has one title everywhere."""
+    titles: dict[str, set[str]] = {}
+    for path, data in FILES:
+        header = data.get("notes") or {}
+        cited = {part.partition(" § ")[0] for c in data["cards"] for part in c["source"].split("; ")}
+        assert cited <= set(header), f"{path.name}: no title in 'notes:' for {sorted(cited - set(header))}"
+        for note, title in header.items():
+            titles.setdefault(note, set()).add(title)
+    assert all(len(t) == 1 for t in titles.values()), f"a note has different titles: {titles}"
+
+
+# Cards that the truth pass (issue 10) found stating more than their cited place says: each must carry
+# literature references. (Any card whose cited section is only an image must, too — checked below.)
+BEYOND_THE_NOTES = {
+    "learning-rate-single-variable", "with-replacement-coverage", "linear-scaling-rule", "init-scale",
+    "zero-bias-ok", "learning-rate-decay", "ill-conditioning-fixes", "batch-beyond-one-device",
+    "local-vs-global-minima", "backprop-role", "sgd-faster-precisely", "saddle-points-high-dim",
+    "guaranteed-progress", "minibatch-variance-diminishing", "minibatch-variance-without-replacement",
+    "constant-lr-oscillation", "data-scale",
+}
+
+
+def test_cards_beyond_the_notes_carry_refs():
+    by_id = {c["id"]: c for _, c in CARDS}
+    assert BEYOND_THE_NOTES <= set(by_id), sorted(BEYOND_THE_NOTES - set(by_id))
+    for cid in sorted(BEYOND_THE_NOTES):
+        refs = by_id[cid].get("refs")
+        assert isinstance(refs, list) and refs, f"{cid}: goes beyond its notes but has no refs"
+    for _, c in CARDS:
+        for ref in c.get("refs") or []:
+            assert isinstance(ref, str) and re.search(r"\b(1[89]|20)\d\d\b", ref), f"{c['id']}: ref without a year: {ref!r}"
+
+
+def test_links_only_to_demos_that_measure_the_claim():
+    """Issue 10: these two links pointed at demos that measure nothing the card says."""
+    by_id = {c["id"]: c for _, c in CARDS}
+    assert "demo" not in by_id["regularization-curvature"], "conditioning has no regularization parameter"
+    assert "demo" not in by_id["minibatch-variance-diminishing"], "throughput measures no critical batch size"
 
 
 def test_every_note_is_cited():

@@ -17,7 +17,7 @@ from gdstudy.deck import Card
 from gdstudy.scheduling import state_name
 from gdstudy.session import ReviewSession
 from gdstudy.text import content, literal
-from gdstudy.tui.cardtext import CardMarkdown
+from gdstudy.tui.cardtext import CardMarkdown, source_content
 
 __all__ = ["BrowserScreen", "CardModal"]
 
@@ -43,6 +43,7 @@ class CardModal(ModalScreen[None]):
             yield CardMarkdown(self.card.front)
             yield Static("[dim]────────[/]")
             yield CardMarkdown(self.card.back)
+            yield Static(source_content(self.card))
 
     def action_close(self) -> None:
         self.dismiss(None)

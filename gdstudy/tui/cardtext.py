@@ -15,7 +15,7 @@ from textual.widgets import Markdown, Static
 
 from gdstudy.text import clean
 
-__all__ = ["CardMarkdown", "MAX_BLOCKS", "markdown_blocks"]
+__all__ = ["CardMarkdown", "MAX_BLOCKS", "markdown_blocks", "source_content"]
 
 MAX_BLOCKS = 120  # ~0.5 s to mount on this project's 2-core machine; the shipped cards have <= 10
 
@@ -54,3 +54,14 @@ class CardMarkdown(Markdown):
                 await self.mount(Static(note + Content(clean(markdown)), classes="card-plain"))
 
         return AwaitComplete(plain_text())
+
+
+def source_content(card) -> Content:
+    """Where the card comes from, for people: the notes' titles (from the deck header) and sections,
+    then the literature `refs:` for what the card says beyond its notes. Literal text throughout."""
+    out = Content.styled("Source: ", "bold") + Content(card.source_label)
+    if card.refs:
+        out += Content.styled("\nBeyond the notes:", "bold")
+        for ref in card.refs:
+            out += Content("\n  • " + ref)
+    return out.stylize("dim")

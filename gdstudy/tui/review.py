@@ -22,7 +22,7 @@ from gdstudy.errors import GdstudyError, StaleStateError
 from gdstudy.scheduling import Counts, Grade, Outcome, state_name
 from gdstudy.session import ReviewSession
 from gdstudy.text import clean, content
-from gdstudy.tui.cardtext import CardMarkdown
+from gdstudy.tui.cardtext import CardMarkdown, source_content
 from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
 from gdstudy.timeutil import format_interval
 
@@ -59,6 +59,7 @@ class ReviewScreen(Screen[None]):
             yield CardMarkdown(id="front")
             yield Rule(id="divider")
             yield CardMarkdown(id="back")  # built on reveal, not before
+            yield Static(id="sources")
         yield Static(id="empty")
         yield GradeBar("Show answer  (space)", id="actions")
         yield Footer()
@@ -88,6 +89,7 @@ class ReviewScreen(Screen[None]):
         self.query_one("#meta", Static).update(self._meta(card))
         self.query_one("#front", Markdown).update(card.front)
         self.query_one("#back", Markdown).update("")  # the answer is built on reveal (a long one costs)
+        self.query_one("#sources", Static).update(source_content(card))
         self.query_one("#card", VerticalScroll).scroll_home(animate=False)
         self._draw_reveal_state()
 
@@ -109,6 +111,7 @@ class ReviewScreen(Screen[None]):
         self.refresh_bindings()
         self.query_one("#divider").display = self.revealed
         self.query_one("#back").display = self.revealed
+        self.query_one("#sources").display = self.revealed
         labels = None
         if self.revealed:
             if self.session.cram:  # cram never reschedules: say what happens instead
