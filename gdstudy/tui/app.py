@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Literal
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from gdstudy.errors import ConfigError
@@ -68,6 +69,13 @@ class GdstudyApp(App[None]):
         if self.return_code:
             raise SystemExit(self.return_code)
         return None
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification is literal text (markup=False whatever the caller passes: widgets pass
+        markup=True by default), so an error quoting a path or card text can never be parsed as
+        markup or become an action link. The one place that decides it."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def _exit_on_signal(self, signum: int) -> None:
         self.exit(return_code=128 + signum)
