@@ -124,10 +124,16 @@ class InterviewSession:
         }
 
     def finish(self, now: datetime | None = None) -> dict[str, Any]:
-        """End the session and save its summary (once)."""
+        """End the session and save its summary (once). A StoreError leaves the session open, so
+        finishing again retries the save."""
         if self.ended_at is None:
-            self.ended_at = now or self.review.now()
-            self.saved_id = self.review.store.save_interview(self.started_at, self.ended_at, self.summary())
+            ended = now or self.review.now()
+            self.ended_at = ended
+            try:
+                self.saved_id = self.review.store.save_interview(self.started_at, ended, self.summary())
+            except BaseException:
+                self.ended_at = None
+                raise
         return self.summary()
 
 

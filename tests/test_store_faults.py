@@ -399,3 +399,27 @@ async def test_tui_interview_grade_during_a_fault(small_deck_dir: Path, tmp_path
         await pilot.pause()
         assert [a.card_id for a in iv.answers] == ["alpha"]
     assert logged(db) == [("alpha", 3)]
+
+
+async def test_tui_interview_summary_during_a_fault_is_reported_and_retried(small_deck_dir: Path, tmp_path: Path, clock: Clock) -> None:
+    """Ending an interview while the database is locked: no crash, the interview stays open with a
+    notice, and ctrl+e saves the summary once the lock is gone."""
+    from gdstudy.interview import InterviewSession
+    from gdstudy.tui.interview import InterviewScreen, InterviewSummaryScreen
+
+    db = tmp_path / DB_NAME
+    s = make_session(small_deck_dir, db, clock)
+    iv = InterviewSession(s, minutes=10, seed=1)
+    app = make_app(s, start="interview", interview=iv)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        release = locked(s)
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert isinstance(app.screen, InterviewScreen) and iv.ended_at is None and iv.saved_id is None
+        assert any(t == "Summary not saved" and "locked" in m for t, m, _ in notes(app))
+        release()
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert isinstance(app.screen, InterviewSummaryScreen) and iv.saved_id is not None
+    assert len(Store(db).interviews()) == 1

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static, TextArea
 
 from gdstudy.deck import Card, Deck
-from gdstudy.errors import GdstudyError, StaleStateError
+from gdstudy.errors import GdstudyError, StaleStateError, StoreError
 from gdstudy.interview import InterviewSession
 from gdstudy.scheduling import Grade
 from gdstudy.text import content, literal
@@ -46,6 +46,7 @@ class InterviewScreen(Screen[None]):
         self.shown_at = time.monotonic()
         self.outcomes: dict[Grade, Any] = {}
         self.typed = ""
+        self.save_failed = False  # the summary could not be saved: only ctrl+e retries
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,7 +84,7 @@ class InterviewScreen(Screen[None]):
             f"⏱ [b]{mins:02d}:{secs:02d}[/] left · card {min(self.iv.position + 1, n)}/{n} · {mode} · "
             f"[dim]ctrl+e ends[/]"
         )
-        if left.total_seconds() <= 0 and not self.revealed:
+        if left.total_seconds() <= 0 and not self.revealed and not self.save_failed:
             self.notify("Time is up.", severity="warning")
             self.action_end()
 
@@ -149,7 +150,12 @@ class InterviewScreen(Screen[None]):
     def action_end(self) -> None:
         if self.iv.ended_at is not None:
             return
-        summary = self.iv.finish()
+        try:
+            summary = self.iv.finish()
+        except StoreError as e:  # nothing was saved: the interview stays open, ctrl+e retries
+            self.save_failed = True  # the timer stops retrying on its own; the user decides when
+            self.notify(f"{e} — press ctrl+e to try again", title="Summary not saved", severity="error", timeout=10)
+            return
         self.app.switch_screen(InterviewSummaryScreen(summary, self.iv.review.deck, self.iv.saved_id))
 
 
