@@ -70,6 +70,7 @@ class Card:
     shipped: bool = False
     refs: tuple[str, ...] = ()
     notes: tuple[tuple[str, str], ...] = ()  # (note file, title) from the file's deck header
+    deck: str = ""  # the file's `deck:` header name ("" for a plain list of cards)
 
     @property
     def where(self) -> str:
@@ -295,7 +296,7 @@ def _notes(path: Path, v: Node) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _card(path: Path, node: Node, shipped: bool, notes: tuple[tuple[str, str], ...] = ()) -> Card:
+def _card(path: Path, node: Node, shipped: bool, header: "_Header | None" = None) -> Card:
     deep = too_deep(node)
     if deep:
         raise CardError(str(path), deep, f"YAML is nested deeper than {MAX_DEPTH} levels")
@@ -323,23 +324,35 @@ def _card(path: Path, node: Node, shipped: bool, notes: tuple[tuple[str, str], .
         line=_line(node),
         shipped=shipped,
         refs=_refs(path, fields["refs"][1]) if "refs" in fields else (),
-        notes=notes,
+        notes=header.notes if header else (),
+        deck=header.deck if header else "",
     )
 
 
-def _header(path: Path, root: MappingNode, problems: list[CardError]) -> tuple[Node, tuple[tuple[str, str], ...]]:
+@dataclass(frozen=True)
+class _Header:
+    """What a card file's header gives every card in it."""
+
+    deck: str = ""
+    notes: tuple[tuple[str, str], ...] = ()
+
+
+def _header(path: Path, root: MappingNode, problems: list[CardError]) -> tuple[Node, _Header]:
     """The deck-file header: each bad header field is reported, the cards still load. Returns the
-    `cards:` node and the header's note titles."""
+    `cards:` node and what the header gives the cards (deck name, note titles)."""
     fields = _mapping(path, root, "deck header")
     for key, (k, v) in fields.items():
         if key != "cards" and too_deep(v):  # not a deck file at all: one error for the file
             raise CardError(str(path), too_deep(v), f"YAML is nested deeper than {MAX_DEPTH} levels")
     notes: tuple[tuple[str, str], ...] = ()
+    deck = ""
     for key, (k, v) in fields.items():
         try:
             if key not in HEADER_KEYS:
                 raise _err(path, k, f"unknown deck key '{shorten(key, 40)}' (allowed: {', '.join(sorted(HEADER_KEYS))})")
-            if key in ("deck", "description"):
+            if key == "deck":
+                deck = _text(path, key, k, v)
+            if key == "description":
                 _text(path, key, k, v)
             if key == "notes":
                 notes = _notes(path, v)
@@ -347,33 +360,33 @@ def _header(path: Path, root: MappingNode, problems: list[CardError]) -> tuple[N
             problems.append(e)
     if "cards" not in fields:
         raise _err(path, root, "deck file has no 'cards:' list")
-    return fields["cards"][1], notes
+    return fields["cards"][1], _Header(deck, notes)
 
 
-def _card_nodes(path: Path, root: Node | None, problems: list[CardError]) -> tuple[list[Node], tuple[tuple[str, str], ...]]:
-    """-> (the card nodes, the header's note titles)."""
+def _card_nodes(path: Path, root: Node | None, problems: list[CardError]) -> tuple[list[Node], _Header]:
+    """-> (the card nodes, what the header gives them)."""
+    header = _Header()
     if root is None:
-        return [], ()
-    notes: tuple[tuple[str, str], ...] = ()
+        return [], header
     if type(root) is MappingNode:
-        root, notes = _header(path, root, problems)
+        root, header = _header(path, root, problems)
         if type(root) is not SequenceNode:
             raise _err(path, root, "'cards' must be a list")
     if type(root) is SequenceNode:
-        return list(root.value), notes
+        return list(root.value), header
     raise _err(path, root, "a card file must be a list of cards or a mapping with 'cards:'")
 
 
 def _load_file(path: Path, shipped: bool, problems: list[CardError]) -> list[Card]:
     try:
-        nodes, notes = _card_nodes(path, compose(path, read_text(path)), problems)
+        nodes, header = _card_nodes(path, compose(path, read_text(path)), problems)
     except CardError as e:
         problems.append(e)
         return []
     cards = []
     for node in nodes:
         try:
-            cards.append(_card(path, node, shipped, notes))
+            cards.append(_card(path, node, shipped, header))
         except CardError as e:
             problems.append(e)
     return cards

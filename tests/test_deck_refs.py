@@ -42,6 +42,7 @@ def test_refs_and_note_titles_load(tmp_path: Path) -> None:
     # a titled note shows its title, an untitled one keeps its file name
     assert card.source_label == "Lecture slides: SGD § Intro; b.txt § Other (a quote)"
     assert card.to_dict()["refs"] == list(card.refs)
+    assert card.deck == "refs"  # the header's deck name travels with each card (Anki sub-decks use it)
 
 
 @pytest.mark.parametrize(("refs", "fragment"), [

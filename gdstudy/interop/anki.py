@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from gdstudy.errors import CardError, ConfigError, GdstudyError
+from gdstudy.errors import ConfigError, GdstudyError
 
 if TYPE_CHECKING:
     from gdstudy.deck import Card
@@ -152,25 +152,6 @@ def note_fields(card: "Card") -> list[str]:
 # -- decks -------------------------------------------------------------------------------------
 
 
-def _header_deck(path: str) -> str | None:
-    """The `deck:` name in a card file's header (None for a plain list of cards)."""
-    from gdstudy.safeyaml import compose, read_text
-
-    p = Path(path)
-    try:
-        root = compose(p, read_text(p))  # the loader's own safe composer
-    except CardError:
-        return None
-    import yaml
-
-    if not isinstance(root, yaml.MappingNode):
-        return None
-    for k, v in root.value:
-        if isinstance(k, yaml.ScalarNode) and k.value == "deck" and isinstance(v, yaml.ScalarNode):
-            return v.value.strip() or None
-    return None
-
-
 def deck_name(header: str | None, path: str) -> str:
     """`gdstudy::<deck header>` (or the file's stem when the file has no header); `::` inside a
     name would make more sub-decks, so it is flattened."""
@@ -213,15 +194,12 @@ def export_apkg(cards: Iterable["Card"], out: Path, *, schedule: "Schedule | Non
         raise ConfigError(f"cannot write {out}: it is a folder")
     genanki = _genanki()
     model = _model(genanki)
-    headers: dict[str, str | None] = {}
     decks: dict[str, Any] = {}
     counts: dict[str, int] = {}
     guids: dict[str, str] = {}
     n = 0
     for card in cards:
-        if card.path not in headers:
-            headers[card.path] = _header_deck(card.path)
-        name = deck_name(headers[card.path], card.path)
+        name = deck_name(card.deck or None, card.path)  # the loader read the file's `deck:` header
         if name not in decks:
             decks[name] = genanki.Deck(stable_id("deck", name), name)
             counts[name] = 0

@@ -38,7 +38,7 @@ from gdstudy.scheduling import fsrs_id
 if TYPE_CHECKING:
     from gdstudy.config import Settings
     from gdstudy.deck import Deck
-    from gdstudy.store import CardState, ReviewRow, Store
+    from gdstudy.store import ReviewRow, Store
 
 __all__ = [
     "COLUMNS", "LogFileError", "LogExport", "LogImport", "export_log", "read_log", "import_log",
