@@ -204,22 +204,33 @@ def _mapping(path: Path, node: MappingNode, what: str) -> dict[str, tuple[Node, 
 # cards
 
 
-def _tags(path: Path, v: Node) -> tuple[str, ...]:
+def _text_list(path: Path, v: Node, key: str, item: str, empty: str) -> tuple[str, ...]:
+    """A non-empty list of one-line texts (`tags`, `refs`), within LIMITS[key] items of at most
+    LIMITS[item] characters each."""
     if type(v) is not SequenceNode or not v.value:
-        raise _err(path, v, "'tags' must be a list of non-empty names")
-    if len(v.value) > LIMITS["tags"]:
-        raise _err(path, v, f"{len(v.value)} tags, over the limit of {LIMITS['tags']}")
-    tags = []
-    for item in v.value:
-        if not _is_text(item):
-            raise _not_text(path, "tags", item)
-        t = one_line(item.value)
+        raise _err(path, v, empty)
+    if len(v.value) > LIMITS[key]:
+        raise _err(path, v, f"{len(v.value)} {key}, over the limit of {LIMITS[key]}")
+    out = []
+    for node in v.value:
+        if not _is_text(node):
+            raise _not_text(path, key, node)
+        t = one_line(node.value)
         if not t:
-            raise _err(path, item, "'tags' must be a list of non-empty names")
-        if len(t) > LIMITS["tag"]:
-            raise _err(path, item, f"tag '{shorten(t, 20)}' is {len(t):,} characters, over the {LIMITS['tag']}-character limit")
-        tags.append(t)
-    return tuple(tags)
+            raise _err(path, node, empty)
+        if len(t) > LIMITS[item]:
+            raise _err(path, node, f"{item} '{shorten(t, 20)}' is {len(t):,} characters, over the {LIMITS[item]}-character limit")
+        out.append(t)
+    return tuple(out)
+
+
+def _tags(path: Path, v: Node) -> tuple[str, ...]:
+    return _text_list(path, v, "tags", "tag", "'tags' must be a list of non-empty names")
+
+
+def _refs(path: Path, v: Node) -> tuple[str, ...]:
+    """`refs:` a non-empty list of literature references (text, one line each)."""
+    return _text_list(path, v, "refs", "ref", "'refs' must be a non-empty list of references (text)")
 
 
 def _demo(path: Path, k: Node, v: Node) -> DemoLink:
@@ -253,25 +264,6 @@ def _interview(path: Path, v: Node) -> bool:
     if type(v) is not ScalarNode or v.tag != "tag:yaml.org,2002:bool":
         raise _err(path, v, "'interview' must be true or false")
     return bool(_scalar(path, "'interview'", v))
-
-
-def _refs(path: Path, v: Node) -> tuple[str, ...]:
-    """`refs:` a non-empty list of literature references (text, one line each)."""
-    if type(v) is not SequenceNode or not v.value:
-        raise _err(path, v, "'refs' must be a non-empty list of references (text)")
-    if len(v.value) > LIMITS["refs"]:
-        raise _err(path, v, f"{len(v.value)} refs, over the limit of {LIMITS['refs']}")
-    refs = []
-    for item in v.value:
-        if not _is_text(item):
-            raise _not_text(path, "'refs'", item)
-        r = one_line(item.value)
-        if not r:
-            raise _err(path, item, "'refs' must be a non-empty list of references (text)")
-        if len(r) > LIMITS["ref"]:
-            raise _err(path, item, f"a ref is {len(r):,} characters, over the {LIMITS['ref']}-character limit")
-        refs.append(r)
-    return tuple(refs)
 
 
 def _notes(path: Path, v: Node) -> tuple[tuple[str, str], ...]:

@@ -49,7 +49,7 @@ def test_refs_and_note_titles_load(tmp_path: Path) -> None:
     ("refs: []", "'refs' must be a non-empty list"),
     ("refs: Polyak 1964", "'refs' must be a non-empty list"),
     ("refs: ['', x]", "'refs' must be a non-empty list"),
-    ("refs: [12]", "'refs' must be text, got a number"),
+    ("refs: [12]", "refs must be text, got a number"),
 ])
 def test_bad_refs_are_located_errors(tmp_path: Path, refs: str, fragment: str) -> None:
     deck = _load(tmp_path, f"- id: a\n  front: Q\n  back: b\n  tags: [t]\n  source: s\n  {refs}\n")

@@ -325,6 +325,8 @@ def test_readme_states_the_limits_the_code_enforces() -> None:
         "`tags`": f"{LIMITS['tags']} tags of at most {LIMITS['tag']}",
         "deck header": f"`deck` {LIMITS['deck']}, `description` {LIMITS['description']:,}",
         "`demo`": f"name {LIMITS['demo.name']}; at most {LIMITS['demo.params']} params, text values {LIMITS['demo.value']}",
+        "`refs`": f"{LIMITS['refs']} references of at most {LIMITS['ref']}",
+        "header `notes`": f"{LIMITS['notes']} note titles of at most {LIMITS['note']}",
     }
     for what, limit in rows.items():
         assert f"| {what} | {limit}" in section, what
