@@ -23,16 +23,15 @@ from __future__ import annotations
 
 import hashlib
 import html
-import os
 import re
 import shlex
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from gdstudy.errors import ConfigError, GdstudyError
+from gdstudy.errors import ConfigError
+from gdstudy.interop.atomic import check_output, replacing
 
 if TYPE_CHECKING:
     from gdstudy.deck import Card
@@ -187,11 +186,7 @@ def export_apkg(cards: Iterable["Card"], out: Path, *, schedule: "Schedule | Non
     their scheduling and review log when `schedule` is given."""
     from gdstudy.interop.anki_schedule import write_package
 
-    out = Path(out)
-    if not out.parent.is_dir():
-        raise ConfigError(f"cannot write {out}: folder {out.parent} does not exist")
-    if out.is_dir():
-        raise ConfigError(f"cannot write {out}: it is a folder")
+    out = check_output(out)
     genanki = _genanki()
     model = _model(genanki)
     decks: dict[str, Any] = {}
@@ -210,15 +205,7 @@ def export_apkg(cards: Iterable["Card"], out: Path, *, schedule: "Schedule | Non
         n += 1
     if not n:
         raise ConfigError("no cards to export")
-    fd, tmp = tempfile.mkstemp(prefix=".gdstudy-", suffix=".apkg", dir=out.parent)
-    os.close(fd)
-    try:
-        write_package(genanki, list(decks.values()), tmp, timestamp, guids, schedule)
-        os.replace(tmp, out)
-    except OSError as e:
-        raise GdstudyError(f"cannot write {out}: {e.strerror or e}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with replacing(out) as tmp:
+        write_package(genanki, list(decks.values()), str(tmp), timestamp, guids, schedule)
     scheduled = sum(1 for c in guids if schedule and (st := schedule.states.get(c)) and not st.is_new)
     return AnkiExport(out, n, counts, scheduled)

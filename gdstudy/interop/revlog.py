@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from gdstudy.errors import ConfigError, GdstudyError
+from gdstudy.interop.atomic import replacing
 from gdstudy.interop.replay import DAY_MS, Replayer, from_ms, to_ms
 from gdstudy.scheduling import fsrs_id
 
@@ -67,16 +66,6 @@ class LogExport:
     cram_skipped: int
 
 
-def _atomic_writer(out: Path) -> tuple[Any, str]:
-    out = Path(out)
-    if not out.parent.is_dir():
-        raise ConfigError(f"cannot write {out}: folder {out.parent} does not exist")
-    if out.is_dir():
-        raise ConfigError(f"cannot write {out}: it is a folder")
-    fd, tmp = tempfile.mkstemp(prefix=".gdstudy-", suffix=out.suffix, dir=out.parent)
-    return os.fdopen(fd, "w", encoding="utf-8", newline=""), tmp
-
-
 def export_log(store: "Store", out: Path, *, fmt: str = "csv") -> LogExport:
     """Write every non-cram review, oldest first, as CSV (FSRS revlog + card_slug, due_after) or
     JSON ({"columns", "excluded", "reviews": [objects]}). The file appears whole or not at all."""
@@ -88,12 +77,11 @@ def export_log(store: "Store", out: Path, *, fmt: str = "csv") -> LogExport:
     for cid, st in store.states().items():
         if st.last_review is not None and not st.is_new:
             last[cid] = (to_ms(st.last_review), to_ms(st.due))
-    f, tmp = _atomic_writer(out)
     rows = cram = 0
     cards: set[str] = set()
     ids: dict[str, int] = {}
-    try:
-        with f:
+    with replacing(out) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
             if fmt == "csv":
                 w = csv.writer(f, lineterminator="\n")
                 w.writerow(COLUMNS)
@@ -125,12 +113,6 @@ def export_log(store: "Store", out: Path, *, fmt: str = "csv") -> LogExport:
                 rows += 1
             if fmt == "json":
                 f.write('\n], "excluded": ' + json.dumps({"cram": cram, "undone": "undone reviews are not in the log"}) + "}\n")
-        os.replace(tmp, out)
-    except OSError as e:
-        raise GdstudyError(f"cannot write {out}: {e.strerror or e}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return LogExport(out, rows, len(cards), cram)
 
 
