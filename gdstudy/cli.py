@@ -94,11 +94,18 @@ def _deck(settings: "Settings", decks: list[str] | None, *, full_check: bool = F
     return load_deck([shipped_cards_dir()], user, demo_params=full_check)
 
 
-def _store(data_dir: str | Path | None) -> "Store":
+# The review and interview screens wait this long for another process's write lock before a grade is
+# refused with a "locked" notice (and can be retried): the screen never freezes longer than this.
+# One-shot commands keep the store's 10 s.
+INTERACTIVE_BUSY_S = 3.0
+
+
+def _store(data_dir: str | Path | None, *, interactive: bool = False) -> "Store":
     from gdstudy.config import data_dir as resolve
     from gdstudy.store import DB_NAME, Store
 
-    return Store(resolve(data_dir) / DB_NAME)
+    path = resolve(data_dir) / DB_NAME
+    return Store(path, timeout_s=INTERACTIVE_BUSY_S) if interactive else Store(path)
 
 
 def _report_problems(deck: "Deck") -> None:
@@ -150,7 +157,7 @@ def review(
     from gdstudy.session import ReviewSession
     from gdstudy.tui import make_app
 
-    with _store(data_dir) as store:
+    with _store(data_dir, interactive=True) as store:
         session = ReviewSession(cards, store, settings, cram=cram, tags=tuple(tag or ()),
                                 explicit_retention=_retention_explicit(retention))
         if tag and not session.cards:
@@ -416,7 +423,7 @@ def interview(
     settings = _settings()
     cards = _deck(settings, deck)
     _report_problems(cards)
-    with _store(data_dir) as store:
+    with _store(data_dir, interactive=True) as store:
         review = ReviewSession(cards, store, settings, tags=tuple(tag or ()), explicit_retention=_retention_explicit(None))
         iv = InterviewSession(review, minutes=minutes, count=count, seed=seed, schedule=schedule)
         _run_tui(make_app(review, start="interview", interview=iv))
