@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 T0 = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
 
@@ -67,3 +68,19 @@ def small_deck_dir(tmp_path: Path) -> Path:
     d.mkdir()
     (d / "small.yaml").write_text(SMALL_DECK, encoding="utf-8")
     return d
+
+
+def invoke_cli(*args: object):  # type: ignore[no-untyped-def]
+    """Run `gdstudy ARGS...` through typer's CliRunner; no traceback, no exception but an exit."""
+    from gdstudy.cli import app
+
+    r = CliRunner().invoke(app, [str(a) for a in args])
+    assert "Traceback" not in r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+    return r
+
+
+def run_cli(*args: object) -> tuple[int, str]:
+    """`invoke_cli` as (exit code, output)."""
+    r = invoke_cli(*args)
+    return r.exit_code, r.output

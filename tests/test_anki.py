@@ -11,24 +11,17 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 pytest.importorskip("genanki")
 
-from gdstudy.cli import app  # noqa: E402
 from gdstudy.deck import load_deck  # noqa: E402
 from gdstudy.errors import ConfigError  # noqa: E402
 from gdstudy.interop.anki import FIELDS, anki_tags, card_html, export_apkg, note_fields  # noqa: E402
 from gdstudy.paths import shipped_cards_dir  # noqa: E402
 
-runner = CliRunner()
+from tests.conftest import run_cli as run  # noqa: E402
 
 
-def run(*args: str) -> tuple[int, str]:
-    r = runner.invoke(app, list(args))
-    assert "Traceback" not in r.output
-    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
-    return r.exit_code, r.output
 
 
 def read_apkg(path: Path, tmp: Path) -> dict:

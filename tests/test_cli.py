@@ -5,9 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from typer.testing import CliRunner
 
-from gdstudy.cli import app
 from gdstudy.config import Settings
 from gdstudy.deck import load_deck
 from gdstudy.scheduling import Grade
@@ -15,14 +13,9 @@ from gdstudy.session import ReviewSession
 from gdstudy.store import DB_NAME, Store
 from tests.test_deck import BAD, GOOD
 
-runner = CliRunner()
+from tests.conftest import run_cli as run  # noqa: E402
 
 
-def run(*args: str) -> tuple[int, str]:
-    r = runner.invoke(app, list(args))
-    assert "Traceback" not in r.output
-    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
-    return r.exit_code, r.output
 
 
 def test_help_lists_commands() -> None:

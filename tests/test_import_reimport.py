@@ -7,9 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from gdstudy.cli import app
 from gdstudy.config import Settings
 from gdstudy.deck import load_deck
 from gdstudy.interop.importer import import_notes
@@ -17,7 +15,7 @@ from gdstudy.scheduling import Grade
 from gdstudy.session import ReviewSession
 from gdstudy.store import DB_NAME, Store
 
-runner = CliRunner()
+from tests.conftest import run_cli as run  # noqa: E402
 
 NOTE = """\
 # Stochastic gradient descent #sgd
@@ -28,11 +26,6 @@ Mini-batch variance scales as ==1/S==.
 """
 
 
-def run(*args: str) -> tuple[int, str]:
-    r = runner.invoke(app, list(args))
-    assert "Traceback" not in r.output
-    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
-    return r.exit_code, r.output
 
 
 @pytest.fixture

@@ -12,9 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from gdstudy.cli import app
 from gdstudy.config import Settings
 from gdstudy.deck import load_deck
 from gdstudy.optimize.engine import DEFAULT_PARAMETERS
@@ -25,14 +23,9 @@ from gdstudy.store import DB_NAME, ReviewRow, Store
 from tests.conftest import Clock
 
 pytest.importorskip("fsrs_rs_python")
-runner = CliRunner()
+from tests.conftest import run_cli as run  # noqa: E402
 
 
-def run(*args: str) -> tuple[int, str]:
-    r = runner.invoke(app, list(args))
-    assert "Traceback" not in r.output
-    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
-    return r.exit_code, r.output
 
 
 def fill(data: Path, **kw: int) -> int:

@@ -9,9 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from gdstudy.cli import app
 from gdstudy.config import Settings
 from gdstudy.deck import load_deck
 from gdstudy.interop.revlog import COLUMNS, FSRS_COLUMNS, Replayer, import_log, to_ms
@@ -21,14 +19,9 @@ from gdstudy.store import DB_NAME, Store
 from gdstudy.timeutil import utcnow
 from tests.conftest import Clock
 
-runner = CliRunner()
+from tests.conftest import run_cli as run  # noqa: E402
 
 
-def run(*args: str) -> tuple[int, str]:
-    r = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in r.output
-    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
-    return r.exit_code, r.output
 
 
 def study(deck_dir: Path, data: Path, *, days: int = 40, seed: int = 7, cram: int = 0,

@@ -10,11 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import gdstudy.paths
 import gdstudy.tui
-from gdstudy.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -61,11 +59,7 @@ def no_tui(monkeypatch: pytest.MonkeyPatch) -> list:
     return launched
 
 
-def invoke(*args: str):  # type: ignore[no-untyped-def]
-    r = CliRunner().invoke(app, list(args))
-    assert "Traceback" not in r.output
-    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
-    return r
+from tests.conftest import invoke_cli as invoke  # noqa: E402
 
 
 def one_error_line(r, *fragments: str) -> None:  # type: ignore[no-untyped-def]
