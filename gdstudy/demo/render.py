@@ -158,6 +158,8 @@ def print_result(result: DemoResult, as_json: bool = False, plot: bool = True) -
         console.print(table)
     for note in result.notes:
         console.print(note, style="dim")
+    if result.takeaway:
+        console.print(result.takeaway, style="bold", markup=False)
     for line in format_verdicts(result):
         style = "green" if line.startswith("PASS") else "red"
         console.print(line, style=style, markup=False)

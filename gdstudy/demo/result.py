@@ -147,6 +147,10 @@ class DemoResult:
     table: Table | None = None
     verdicts: list[Verdict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # one plain sentence for a learner, computed from this run's numbers (shown above the
+    # statistics), e.g. "Batches of 64 made the gradient's noise 8.0x smaller than single
+    # examples: sqrt(64), as the card says."
+    takeaway: str = ""
     # filled in by the runner
     name: str = ""
     title: str = ""

@@ -248,7 +248,10 @@ class DemoScreen(Screen[None]):
         res = DemoResult.from_dict(r)
         box = self.query_one("#results", Vertical)
         lines = [content(v.line(), "$success" if v.passed else "$error") for v in res.verdicts]
-        widgets: list[Any] = [Static(Content("\n").join(lines), id="verdicts")]
+        widgets: list[Any] = []
+        if res.takeaway:
+            widgets.append(Static(content(res.takeaway, "bold"), id="takeaway"))
+        widgets.append(Static(Content("\n").join(lines), id="verdicts"))
         if res.table is not None:
             widgets.append(Static(_summary_table(res.table), id="summary"))
         for plot in res.plots:
