@@ -17,6 +17,10 @@ rate is the power (target >= 99 %). A run that the demo refuses up front (DemoEr
 as "refused": a refused null corner is fine (the parameters cannot support the test and say so),
 a refused control is not power.
 
+`quick` seeds of each case run in tests/test_calibration_bench.py (slow-marked): the same
+judgement on fewer seeds (a null case passes unless its false-FAIL interval lies above alpha, a
+control must FAIL at every quick seed). Keep a demo's quick total to a few seconds.
+
 Runs go in-process through gdstudy.demo.runner.run_demo, seeds 0..K-1 (offset `seed0`).
 """
 
@@ -41,6 +45,7 @@ class Case:
     size: str = "default"           # "default", "10x" or "corner"
     opts: dict = field(default_factory=dict)   # run options: dtype, backend
     seeds: int | None = None        # this case's K when it must differ from the run's (e.g. slow)
+    quick: int = 0                  # seeds in the reduced run of tests/test_calibration_bench.py (0: not run)
 
 
 @dataclass
