@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,9 @@ from gdstudy.deck import load_deck
 from gdstudy.interop.coverage import coverage, parse_source
 from gdstudy.interop.importer import find_notes
 from gdstudy.paths import shipped_cards_dir
+from tests.test_deck_content import NOTES_DIR as NOTES  # $GDSTUDY_NOTES_DIR or ../shared/notes
 
 runner = CliRunner()
-NOTES = Path(os.environ.get("GDSTUDY_NOTES_DIR") or Path(__file__).resolve().parents[2] / "shared" / "notes")
 FIVE = [
     "000_e0c09ec66bc19b89.txt", "001_e13f089455f4b340.txt", "002_4563b932c3c43359.txt",
     "003_cc16fd243074cc18.txt", "004_7dc5dca5d2e017b4.txt",

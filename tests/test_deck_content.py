@@ -4,6 +4,7 @@ The format itself (keys, types, YAML safety) is the loader's job; the last test 
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -11,7 +12,20 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTES_DIR = ROOT.parent / "shared" / "notes"  # the user's source notes, present in the dev checkout only
+
+
+def _notes_dir() -> Path:
+    """The user's source notes, present in a dev checkout only: $GDSTUDY_NOTES_DIR, else ../shared/notes
+    beside the checkout (or beside its parent, as for a worktree under wt/)."""
+    env = os.environ.get("GDSTUDY_NOTES_DIR")
+    if env:
+        return Path(env)
+    near = ROOT.parent / "shared" / "notes"
+    far = ROOT.parent.parent / "shared" / "notes"
+    return near if near.is_dir() or not far.is_dir() else far
+
+
+NOTES_DIR = _notes_dir()
 
 NOTE_FILES = (
     "000_e0c09ec66bc19b89.txt",
