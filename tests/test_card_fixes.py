@@ -171,6 +171,14 @@ FIXES: dict[str, list[tuple[str, str | None, str | None]]] = {
         ("back", "identical incoming weights, biases and outgoing weights", None),
         ("back", "no dropout", None),
     ],
+    # re-read: σ²/S is the with-replacement variance (without replacement it is smaller)
+    "minibatch-step-approximation": [("back", "variance at most σ²/S", None)],
+    "minibatch-definition": [("back", "variance σ²/S with replacement, less without", None)],
+    # re-read: a constant step leaves a noise floor unless the model interpolates
+    "convergence-local-minimum": [("back", "unless every per-example gradient vanishes there", None)],
+    "sgd-noisy-gradient": [("back", "or the model interpolates", None)],
+    # re-read: the factor 2 is a FLOP count of matrix-multiply layers
+    "backprop-role": [("back", "for matrix-multiply layers about twice its FLOPs", None)],
 }
 
 CHECKS = [(cid, field, want, gone) for cid, checks in FIXES.items() for field, want, gone in checks]
