@@ -215,6 +215,9 @@ BEYOND_THE_NOTES = {
     "local-vs-global-minima", "backprop-role", "sgd-faster-precisely", "saddle-points-high-dim",
     "guaranteed-progress", "minibatch-variance-diminishing", "minibatch-variance-without-replacement",
     "constant-lr-oscillation", "data-scale",
+    # issue 19 (the expert review): these now state conditions their notes do not
+    "sgd-early-progress", "sgd-no-vectorisation", "same-procedure-any-loss", "reshuffle-each-epoch",
+    "local-minima-escape", "powers-of-two", "sgd-drunk-man", "saddle-stuck", "learning-rate-role",
 }
 
 
