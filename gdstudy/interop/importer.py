@@ -24,9 +24,10 @@ import os
 import re
 import tempfile
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from gdstudy.deck import load_deck
 from gdstudy.errors import CardError
@@ -34,9 +35,13 @@ from gdstudy.interop.cardfile import body, card_hash, clean_text, header, limits
 from gdstudy.interop.notecards import NoteCard, parse_cards
 from gdstudy.interop.notes import NOTE_SUFFIXES, NoteError, read_note
 
+if TYPE_CHECKING:
+    from gdstudy.outpath import Temps
+
 __all__ = ["NoteFile", "Change", "ImportReport", "find_notes", "import_notes", "card_id"]
 
 DEFAULT_TAG = "imported"  # for a card with no tags: card files need at least one
+SCRATCH_PREFIX = "gdstudy-import-"  # a dry run's temp folder
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ class ImportReport:
     written: list[Path] = field(default_factory=list)
     notes: int = 0
     dry_run: bool = False
+    stale: int = 0  # temp files of an interrupted import, removed
 
     def count(self, kind: str) -> int:
         return sum(1 for c in self.changes if c.kind == kind)
@@ -74,6 +80,8 @@ class ImportReport:
         if self.count("conflict"):
             out.append("conflicts: to keep a hand edit, make it in the note; then delete the card file (or undo the edit) "
                        "and import again (ids are stable, so progress is kept)")
+        if self.stale:
+            out.append(f"removed {self.stale} temp file(s) left by an interrupted import")
         files = "would write" if self.dry_run else "wrote"
         out.append(
             f"{self.notes} note(s): {self.count('added')} added, {self.count('updated')} updated, {self.unchanged} unchanged, "
@@ -266,52 +274,121 @@ def _plan_file(n: NoteFile, desired: list[dict[str, Any]], out: Path) -> _Plan:
     return plan
 
 
-def _temp_file(folder: Path, name: str, text: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-    return Path(tmp)
+def _temp_file(folder: Path, name: str, text: str, temps: "Temps", shown_as: Path) -> Path:
+    """Write `text` to a new temp file (mkstemp, O_EXCL) in `folder`, named after card file `name`
+    (cut to fit NAME_MAX): an OSError is an OutputError line for that note."""
+    from gdstudy.outpath import OutputError, import_temp_name, shown
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"cannot write {shown(shown_as)}: cannot create folder {shown(folder)}: {e.strerror or e}") from None
+    tmp = temps.make(folder, import_temp_name(name), ".tmp", shown_as=shown_as)
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError as e:
+        raise OutputError(f"cannot write {shown(shown_as)}: {e.strerror or e}") from None
+    return tmp
 
 
 def _validate_and_write(plans: list[_Plan], deck_dir: Path, shipped: list[Path], dry_run: bool,
                         report: ImportReport) -> None:
     """Every file to write is first written to a temp file beside its target (a temp folder on a
     dry run) and read back by the deck loader, all in one pass: only a file the loader accepts,
-    with exactly the values planned, replaces its target (os.replace: atomic). A file the loader
-    refuses (e.g. an id the shipped deck uses) is reported against its note and not written."""
-    todo = [p for p in plans if p.text is not None]
-    with tempfile.TemporaryDirectory(prefix="gdstudy-import-") as scratch:
-        temps: dict[str, _Plan] = {}
+    with exactly the values planned, replaces its target (gdstudy.outpath: checked again, then
+    renamed: atomic). A file the loader or the output rule refuses (an id the shipped deck uses, a
+    target that became a symlink, a name too long) is reported against its note and not written.
+    SIGTERM/SIGHUP remove the temp files; those a kill -9 left are removed by the next run."""
+    import time
+
+    from gdstudy import outpath
+
+    started = time.time()
+    if not dry_run:
+        report.stale = outpath.remove_stale(deck_dir, started)
+    targets: dict[int, outpath.Target] = {}
+    store = outpath.store_files()
+    for i, p in enumerate(plans):
+        if p.text is None and not _odd(p.out):
+            continue  # nothing to write to an ordinary file (or none): nothing to check
+        t = outpath.Target(p.out, outpath.CARD_FILE, store=store)
         try:
-            for p in todo:
-                folder = Path(scratch) / str(len(temps)) if dry_run else p.out.parent
-                temps[str(_temp_file(folder, p.out.name, p.text or ""))] = p
-            deck = load_deck(shipped, [Path(t) for t in temps], check_demos=False)
+            outpath.check(t)
+        except outpath.OutputError as e:
+            _refuse(p, str(e), report)
+            continue
+        targets[i] = t
+    todo = [(p, targets[i]) for i, p in enumerate(plans) if i in targets and p.text is not None]
+    if todo and not dry_run:
+        outpath.probe(deck_dir)  # a deck folder where no file can be made: one line, not one per note
+    temps = outpath.Temps()
+    with outpath.interruptible(), _scratch(dry_run, started) as scratch:
+        try:
+            made: dict[str, tuple[_Plan, outpath.Target]] = {}
+            for p, t in todo:
+                folder = scratch / str(len(made)) if dry_run else p.out.parent
+                try:
+                    made[str(_temp_file(folder, p.out.name, p.text or "", temps, p.out))] = (p, t)
+                except outpath.OutputError as e:
+                    _refuse(p, str(e), report)
+            deck = load_deck(shipped, [Path(t) for t in made], check_demos=False)
             loaded: dict[str, list[dict[str, Any]]] = {}
             for c in deck.cards:
                 loaded.setdefault(c.path, []).append(c.to_dict())
             bad: dict[str, str] = {}
             for e in deck.problems:
-                if e.path in temps:
+                if e.path in made:
                     bad.setdefault(e.path, e.message)
-            for t, p in temps.items():
-                if t not in bad and loaded.get(t, []) != p.cards:
-                    bad[t] = "the card file would not read back as written"  # a loader normalisation the import lacks
-                if t in bad:
-                    report.errors.append(NoteError(str(p.note.path), None, f"cannot import: {bad[t]}"))
-                    p.changes, p.unchanged = [], 0
+            for tmp, (p, t) in made.items():
+                if tmp not in bad and loaded.get(tmp, []) != p.cards:
+                    bad[tmp] = "the card file would not read back as written"  # a loader normalisation the import lacks
+                if tmp in bad:
+                    _refuse(p, f"cannot import: {bad[tmp]}", report)
                     continue
                 if not dry_run:
-                    os.replace(t, p.out)
+                    try:
+                        temps.commit(Path(tmp), t)
+                    except outpath.OutputError as e:
+                        _refuse(p, str(e), report)
+                        continue
                 report.written.append(p.out)
         finally:
-            for t in temps:
-                if os.path.exists(t):
-                    os.unlink(t)
+            temps.cleanup()
     for p in plans:
         report.changes += p.changes
         report.unchanged += p.unchanged
+
+
+def _odd(out: Path) -> bool:
+    """A target that is a symlink, FIFO, device ..., or whose name is too long: the output rule
+    reports it even when the plan would write nothing."""
+    import stat
+
+    try:
+        return not stat.S_ISREG(os.lstat(out).st_mode)
+    except FileNotFoundError:
+        return False
+    except OSError:  # ENAMETOOLONG, ELOOP ...
+        return True
+
+
+def _refuse(p: _Plan, message: str, report: ImportReport) -> None:
+    report.errors.append(NoteError(str(p.note.path), None, message))
+    p.changes, p.unchanged = [], 0
+
+
+@contextmanager
+def _scratch(dry_run: bool, started: float) -> Iterator[Path]:
+    """A dry run's scratch folder (removed at the end; those of killed runs, at the next dry run)."""
+    if not dry_run:
+        yield Path()
+        return
+    from gdstudy.outpath import remove_stale_scratch
+
+    remove_stale_scratch(SCRATCH_PREFIX, started)
+    with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX) as d:
+        yield Path(d)
 
 
 def _orphan_files(deck_dir: Path, notes: list[NoteFile], report: ImportReport) -> None:
