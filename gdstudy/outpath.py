@@ -164,6 +164,8 @@ def check(t: Target) -> None:
     try:
         parent = os.stat(p.parent)
     except FileNotFoundError:
+        if t.kind.card_file:
+            return  # import creates a note's sub-folder under the deck folder (checked again before the rename)
         raise OutputError(f"{where}: folder {shown(p.parent)} does not exist") from None
     except NotADirectoryError:
         raise OutputError(f"{where}: {shown(p.parent)} is not a folder") from None
