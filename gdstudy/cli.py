@@ -559,7 +559,7 @@ def main() -> None:
     try:
         app()
     except GdstudyError as e:  # raised outside a command body (e.g. while registering)
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {_clean(str(e))}", file=sys.stderr)
         sys.exit(2)
 
 

@@ -12,21 +12,17 @@ export, a zip holding an Anki collection). Every refusal is one OutputError line
 work; the target is checked again just before the temp file is renamed over it (a symlink or FIFO
 created meanwhile is not replaced; a file that appeared where there was none is not either).
 
-Output is written whole or not at all: a temp file beside the target (mkstemp: O_EXCL, 0600),
-renamed into place. SIGTERM/SIGHUP during a write remove the temp files (`interruptible`); a kill -9
-leaves them, and `remove_stale` (run by the next import) deletes those of import's naming pattern.
-`-` streams to stdout; a binary package only when stdout is not a terminal.
+Output is written whole or not at all: a temp file beside the target (gdstudy.tempfiles: removed on
+SIGTERM/SIGHUP), renamed into place. `-` streams to stdout; a binary package only when stdout is not
+a terminal.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import signal
 import stat
 import sys
 import tempfile
-import threading
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,22 +30,18 @@ from pathlib import Path
 from typing import IO, Callable, Iterator
 
 from gdstudy.errors import ConfigError
+from gdstudy.tempfiles import NAME_MAX, Temps, interruptible
 from gdstudy.text import clean
 
 __all__ = [
     "OutputError", "Kind", "Target", "LOG_EXPORT", "ANKI_PACKAGE", "CARD_FILE", "STDOUT", "target", "check",
-    "shown", "probe", "store_files", "Temps", "replacing", "open_text", "interruptible", "remove_stale",
-    "remove_stale_scratch", "import_temp_name", "IMPORT_TEMP",
+    "probe", "store_files", "shown", "make_temp", "commit", "replacing", "open_text",
 ]
 
 STDOUT = "-"
-NAME_MAX = 255
 PROTECTED_SUFFIXES = (".yaml", ".yml", ".md", ".markdown")  # card files and notes
 STORE_SIDES = ("", "-wal", "-shm", "-journal")
 SQLITE_MAGIC = (b"SQLite format 3\x00", b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")  # database, WAL
-# import's temp files: `.<card file name>.<8 mkstemp characters>.tmp` (a long name is cut, ending `~.yaml`)
-IMPORT_TEMP = re.compile(r"\A\..+\.ya?ml\.[a-z0-9_]{8}\.tmp\Z", re.IGNORECASE | re.DOTALL)
-_RANDOM_TAIL = len(".XXXXXXXX.tmp")
 
 
 class OutputError(ConfigError):
@@ -57,8 +49,9 @@ class OutputError(ConfigError):
 
 
 def shown(path: str | Path) -> str:
-    """A path as printed: through the text boundary (no control byte reaches the terminal)."""
-    return clean(os.fsdecode(path) if isinstance(path, bytes) else str(path))
+    """A path (or a line quoting one) as printed: through the text boundary, no control byte
+    reaches the terminal, and a newline in a file name is shown (␊), so it stays one line."""
+    return clean(os.fsdecode(path) if isinstance(path, bytes) else str(path)).replace("\n", "\u240a")
 
 
 # -- what counts as an earlier output of the same kind ------------------------------------------
@@ -145,7 +138,7 @@ def target(out: str | Path, kind: Kind, *, force: bool = False, store: Path | No
 def probe(folder: Path, shown_as: Path | None = None) -> None:
     """Make and remove a temp file in `folder`: OutputError now if none can be made there
     (read-only, /proc, /sys, a full disk ...), before any work is done."""
-    tmp = Temps().make(folder, ".gdstudy-probe-", ".tmp", shown_as=shown_as or folder)
+    tmp = make_temp(Temps(), folder, ".gdstudy-probe-", shown_as=shown_as or folder)
     try:
         os.unlink(tmp)
     except OSError as e:
@@ -237,109 +230,41 @@ def _isatty(stream: IO[str]) -> bool:
         return False
 
 
-# -- temp files, renames, signals ----------------------------------------------------------------
+# -- temp files and the rename ------------------------------------------------------------------
 
 
-def import_temp_name(name: str) -> str:
-    """The mkstemp prefix of import's temp file for card file `name`: `.<name>.`, the name cut (at
-    a character boundary, ending `~.yaml`) so that the whole temp name fits NAME_MAX bytes."""
-    room = NAME_MAX - 2 - _RANDOM_TAIL  # the leading dot and the dot before the random part
-    raw = os.fsencode(name)
-    if len(raw) <= room:
-        return f".{name}."
-    ext = Path(name).suffix if Path(name).suffix.isascii() and len(Path(name).suffix) < 10 else ".yaml"
-    stem = raw[: room - len(ext) - 1].decode("utf-8", "ignore")
-    return f".{stem}~{ext}."
-
-
-class Temps:
-    """Temp files made by one writer; `cleanup()` removes those not yet renamed into place. A temp
-    is registered the moment it exists (SIGTERM/SIGHUP are held off in between)."""
-
-    def __init__(self) -> None:
-        self.paths: set[Path] = set()
-
-    def make(self, folder: Path, prefix: str, suffix: str = ".tmp", *, shown_as: Path) -> Path:
-        masked = _block()
-        try:
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=suffix)
-            os.close(fd)
-            self.paths.add(Path(tmp))
-        except OSError as e:
-            what = f"cannot write {shown(shown_as)}: cannot" if shown_as != folder else f"cannot write into {shown(folder)}: cannot"
-            raise OutputError(f"{what} create a file in {shown(folder)}: {e.strerror or e}") from None
-        finally:
-            _unblock(masked)
-        return Path(tmp)
-
-    def commit(self, tmp: Path, t: Target) -> None:
-        """Rename `tmp` over `t.path` after checking the target again (OutputError if it may not
-        be replaced any more). A target that is still missing is created with link(): it fails
-        if something appeared meanwhile, where rename would replace it."""
-        assert t.path is not None
-        check(t)
-        try:
-            try:
-                os.lstat(t.path)
-            except FileNotFoundError:
-                try:
-                    os.link(tmp, t.path)
-                except FileExistsError:
-                    raise OutputError(f"cannot write {shown(t.path)}: a file appeared there meanwhile; not replaced") from None
-                except OSError:  # a file system without hard links: rename (checked just above)
-                    os.replace(tmp, t.path)
-                else:
-                    os.unlink(tmp)
-            else:
-                os.replace(tmp, t.path)
-        except OSError as e:
-            raise OutputError(f"cannot write {shown(t.path)}: {e.strerror or e}") from None
-        self.paths.discard(tmp)
-
-    def cleanup(self) -> None:
-        for p in list(self.paths):
-            try:
-                os.unlink(p)
-            except FileNotFoundError:
-                pass
-            except OSError:  # a folder that turned read-only: nothing more to do; the next import removes it
-                continue
-            self.paths.discard(p)
-
-
-_SIGNALS = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None)
-
-
-def _block() -> set[int] | None:
-    if hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread():
-        return signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
-    return None
-
-
-def _unblock(old: set[int] | None) -> None:
-    if old is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-@contextmanager
-def interruptible() -> Iterator[None]:
-    """Within the block SIGTERM and SIGHUP raise SystemExit(128 + signal), so `finally` blocks
-    remove the temp files before the process ends (with the usual exit status for that signal)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum: int, frame: object) -> None:
-        for s in _SIGNALS:  # a second signal must not interrupt the cleanup
-            signal.signal(s, signal.SIG_IGN)
-        raise SystemExit(128 + signum)
-
-    old = {s: signal.signal(s, stop) for s in _SIGNALS}
+def make_temp(temps: Temps, folder: Path, prefix: str, *, shown_as: Path) -> Path:
+    """`temps.make` with an OSError as one OutputError line naming the output."""
     try:
-        yield
-    finally:
-        for s, h in old.items():
-            signal.signal(s, h)
+        return temps.make(folder, prefix, ".tmp")
+    except OSError as e:
+        what = f"cannot write {shown(shown_as)}: cannot" if shown_as != folder else f"cannot write into {shown(folder)}: cannot"
+        raise OutputError(f"{what} create a file in {shown(folder)}: {e.strerror or e}") from None
+
+
+def commit(temps: Temps, tmp: Path, t: Target) -> None:
+    """Rename `tmp` over `t.path` after checking the target again (OutputError if it may not
+    be replaced any more). A target that is still missing is created with link(): it fails
+    if something appeared meanwhile, where rename would replace it."""
+    assert t.path is not None
+    check(t)
+    try:
+        try:
+            os.lstat(t.path)
+        except FileNotFoundError:
+            try:
+                os.link(tmp, t.path)
+            except FileExistsError:
+                raise OutputError(f"cannot write {shown(t.path)}: a file appeared there meanwhile; not replaced") from None
+            except OSError:  # a file system without hard links: rename (checked just above)
+                os.replace(tmp, t.path)
+            else:
+                os.unlink(tmp)
+        else:
+            os.replace(tmp, t.path)
+    except OSError as e:
+        raise OutputError(f"cannot write {shown(t.path)}: {e.strerror or e}") from None
+    temps.done(tmp)
 
 
 @contextmanager
@@ -359,12 +284,12 @@ def replacing(t: Target) -> Iterator[Path]:
                     sys.stdout.buffer.flush()
                 return
             assert t.path is not None
-            tmp = temps.make(t.path.parent, ".gdstudy-", ".tmp", shown_as=t.path)
+            tmp = make_temp(temps, t.path.parent, ".gdstudy-", shown_as=t.path)
             try:
                 yield tmp
             except OSError as e:
                 raise OutputError(f"cannot write {shown(t.path)}: {e.strerror or e}") from None
-            temps.commit(tmp, t)
+            commit(temps, tmp, t)
         finally:
             temps.cleanup()
 
@@ -378,51 +303,3 @@ def open_text(t: Target) -> Iterator[IO[str]]:
         return
     with replacing(t) as tmp, open(tmp, "w", encoding="utf-8", newline="") as f:
         yield f
-
-
-def remove_stale(root: Path, before: float, pattern: re.Pattern[str] = IMPORT_TEMP) -> int:
-    """Delete regular files under `root` (dot-folders skipped, links not followed) named like this
-    program's temp files and last changed before `before` (a Unix time: the start of this run):
-    what an import killed with kill -9 left. Returns how many were removed."""
-    removed = 0
-    uid = os.geteuid() if hasattr(os, "geteuid") else None
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        for name in filenames:
-            if not pattern.match(name):
-                continue
-            p = os.path.join(dirpath, name)
-            try:
-                st = os.lstat(p)
-                if stat.S_ISREG(st.st_mode) and st.st_mtime < before and (uid is None or st.st_uid == uid):
-                    os.unlink(p)
-                    removed += 1
-            except OSError:
-                continue
-    return removed
-
-
-def remove_stale_scratch(prefix: str, before: float) -> int:
-    """Scratch folders `<tmp>/<prefix>*` of killed runs (ours, last changed before `before`): their
-    temp files of our naming pattern are removed, then the folders if empty. Returns files removed."""
-    removed = 0  # never rmtree: only our own files are deleted
-    base = tempfile.gettempdir()
-    uid = os.geteuid() if hasattr(os, "geteuid") else None
-    try:
-        entries = [e for e in os.scandir(base) if e.name.startswith(prefix)]
-    except OSError:
-        return 0
-    for e in entries:
-        try:
-            st = e.stat(follow_symlinks=False)
-        except OSError:
-            continue
-        if not stat.S_ISDIR(st.st_mode) or st.st_mtime >= before or (uid is not None and st.st_uid != uid):
-            continue
-        removed += remove_stale(Path(e.path), before)
-        for dirpath, _dirs, _files in sorted(os.walk(e.path), key=lambda w: -len(w[0])):
-            try:
-                os.rmdir(dirpath)
-            except OSError:
-                pass  # not empty: something not ours is in it
-    return removed

@@ -381,3 +381,41 @@ def test_random_targets_follow_the_rule(home: Path, tmp_path_factory: pytest.Tem
         assert _tree(work) == before
     assert db.read_bytes() == db_bytes
     _store_ok(db)
+
+
+# -- the target is checked again just before the rename -------------------------------------------
+
+
+@pytest.mark.parametrize("appears", ["symlink", "fifo", "other file"])
+def test_a_target_that_changes_meanwhile_is_not_replaced(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         appears: str) -> None:
+    import gdstudy.interop.revlog as revlog
+    from gdstudy.outpath import OutputError
+    from gdstudy.store import Store
+
+    out = tmp_path / "log.csv"
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    real_id = revlog.fsrs_id
+
+    def meanwhile(slug: str) -> int:  # runs while the export writes its temp file
+        if not os.path.lexists(out):
+            if appears == "symlink":
+                out.symlink_to(victim)
+            elif appears == "fifo":
+                os.mkfifo(out)
+            else:
+                out.write_text("someone else's\n")
+        return real_id(slug)
+
+    monkeypatch.setattr(revlog, "fsrs_id", meanwhile)
+    with Store(home / "gdstudy.db") as store, pytest.raises(OutputError, match="cannot write"):
+        revlog.export_log(store, out)
+    assert victim.read_text() == "precious\n"
+    assert os.path.lexists(out) and [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    if appears == "symlink":
+        assert out.is_symlink()
+    elif appears == "fifo":
+        assert stat.S_ISFIFO(os.lstat(out).st_mode)
+    else:
+        assert out.read_text() == "someone else's\n"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from gdstudy.outpath import IMPORT_TEMP
+from gdstudy.tempfiles import IMPORT_TEMP
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")

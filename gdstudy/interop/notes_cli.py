@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Iterable
 import typer
 
 from gdstudy.errors import GdstudyError
-from gdstudy.text import clean
+from gdstudy.outpath import shown
 
 if TYPE_CHECKING:
     from gdstudy.deck import Deck
@@ -40,9 +40,9 @@ def run_import(notes: list[str], into: str, *, dry_run: bool, tags: Iterable[str
     deck_dir = user_path(into, "--into")  # an unset $DECK must not mean the current folder
     report = import_notes(_paths(notes), deck_dir, dry_run=dry_run, tags=tuple(tags), shipped=[shipped_cards_dir()])
     for e in report.errors:
-        typer.echo(clean(str(e)), err=True)  # every printed path passes the text boundary
+        typer.echo(shown(str(e)), err=True)  # every printed path passes the text boundary
     for line in report.lines():
-        typer.echo(clean(line))
+        typer.echo(shown(line))
     if report.errors:
         raise GdstudyError(f"{len(report.errors)} problem(s): those notes were not imported (the others were)")
 
@@ -58,8 +58,8 @@ def run_coverage(notes: list[str], deck: "Deck", *, as_json: bool) -> None:
         typer.echo(json_text(cov.to_dict()))
     else:
         for line in cov.lines():
-            typer.echo(clean(line))
+            typer.echo(shown(line))
     for e in cov.errors:
-        typer.echo(clean(str(e)), err=True)
+        typer.echo(shown(str(e)), err=True)
     if cov.errors:
         raise GdstudyError(f"{len(cov.errors)} note(s) could not be read")
