@@ -57,7 +57,7 @@ def run_export_anki(out: str, *, tags: list[str], include_schedule: bool, force:
         schedule = Schedule(states, history, settings, utcnow())
     res = export_apkg(chosen, target, schedule=schedule)
     what = (f"{res.scheduled} with their schedule and review log" if schedule else "no scheduling: cards arrive as new")
-    _summary(f"wrote {res.path}: {res.notes} note(s) in {len(res.decks)} deck(s) ({what})", target.stdout)
+    _summary(f"wrote {'stdout' if target.stdout else res.path}: {res.notes} note(s) in {len(res.decks)} deck(s) ({what})", target.stdout)
 
 
 def run_log_export(out: str, *, fmt: str, force: bool, data_dir: str | None, open_store: Callable[[], "Store"]) -> None:
@@ -69,7 +69,7 @@ def run_log_export(out: str, *, fmt: str, force: bool, data_dir: str | None, ope
     target = outpath.target(out, outpath.LOG_EXPORT, force=force, store=_store_path(data_dir))
     with open_store() as store:
         res = export_log(store, target, fmt=fmt)
-    _summary(f"wrote {res.path}: {res.rows} review(s) of {res.cards} card(s); {res.cram_skipped} cram review(s) not exported",
+    _summary(f"wrote {'stdout' if target.stdout else res.path}: {res.rows} review(s) of {res.cards} card(s); {res.cram_skipped} cram review(s) not exported",
              target.stdout)
 
 
