@@ -500,7 +500,9 @@ def export_anki(
     deck: DeckOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
-    """Write the cards as an Anki package: one note per card, sub-decks gdstudy::<deck>; re-importing updates the notes."""
+    """Write the cards as an Anki package: one note per card, sub-decks gdstudy::<deck>; re-importing updates the notes.
+
+    OUT `-`: to stdout (not a terminal). Never replaces the store, a card file, note, device, FIFO or symlink; another existing file only with --force."""
     from gdstudy.interop.export_cli import run_export_anki
 
     settings = _settings()
@@ -522,7 +524,9 @@ def log_export(
     force: ForceOpt = False,
     data_dir: DataDirOpt = None,
 ) -> None:
-    """Write the review log in the FSRS revlog format (cram reviews excluded; undone reviews are not in the log)."""
+    """Write the review log in the FSRS revlog format (cram reviews excluded; undone reviews are not in the log).
+
+    OUT `-`: to stdout. Never replaces the store, a card file, note, device, FIFO or symlink; another existing file only with --force."""
     from gdstudy.interop.export_cli import run_log_export
 
     run_log_export(out, fmt=fmt, force=force, data_dir=data_dir, open_store=lambda: _store(data_dir))

@@ -168,7 +168,7 @@ def check(t: Target) -> None:
         raise OutputError(f"{where}: {shown(p.parent)} is not a folder")
     real = os.path.join(os.path.realpath(p.parent), p.name)
     if real in t.store:
-        raise OutputError(f"{where}: it is the review store (or its journal); exports never replace it")
+        raise OutputError(f"{where}: it is the review store (or its journal); gdstudy never replaces it")
     try:
         st = os.lstat(p)
     except FileNotFoundError:
@@ -176,7 +176,7 @@ def check(t: Target) -> None:
     except OSError as e:
         raise OutputError(f"{where}: {e.strerror or e}") from None
     if any(_same(st, f) for f in t.store):
-        raise OutputError(f"{where}: it is a link to the review store; exports never replace it")
+        raise OutputError(f"{where}: it is a link to the review store; gdstudy never replaces it")
     if stat.S_ISLNK(st.st_mode):
         raise OutputError(f"{where}: it is a symbolic link; gdstudy never writes through one "
                           f"(give the real path{', or - for stdout' if not t.kind.card_file else ''})")
@@ -190,7 +190,7 @@ def check(t: Target) -> None:
     except OSError as e:
         raise OutputError(f"{where}: cannot read it to check what it is: {e.strerror or e}") from None
     if head.startswith(SQLITE_MAGIC):
-        raise OutputError(f"{where}: it is a SQLite database; exports never replace one")
+        raise OutputError(f"{where}: it is a SQLite database; gdstudy never replaces one")
     if t.kind.earlier(p, head):
         return
     if p.suffix.lower() in PROTECTED_SUFFIXES:
@@ -275,7 +275,12 @@ def replacing(t: Target) -> Iterator[Path]:
     with interruptible():
         try:
             if t.stdout:
-                with tempfile.TemporaryDirectory(prefix="gdstudy-out-") as d:
+                try:
+                    scratch = tempfile.TemporaryDirectory(prefix="gdstudy-out-")
+                except OSError as e:
+                    raise OutputError(f"cannot make a scratch folder in {shown(tempfile.gettempdir())}: "
+                                      f"{e.strerror or e} (set TMPDIR)") from None
+                with scratch as d:
                     yield Path(d) / "out"
                     sys.stdout.flush()
                     with open(Path(d) / "out", "rb") as f:

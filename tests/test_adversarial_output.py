@@ -419,3 +419,9 @@ def test_a_target_that_changes_meanwhile_is_not_replaced(home: Path, tmp_path: P
         assert stat.S_ISFIFO(os.lstat(out).st_mode)
     else:
         assert out.read_text() == "someone else's\n"
+
+
+def test_each_writer_documents_force_and_stdout_in_its_help() -> None:
+    for cmd in (("log", "export"), ("export", "anki")):
+        r = invoke_cli(*cmd, "--help")
+        assert r.exit_code == 0 and "--force" in r.output and "OUT `-`: to stdout" in r.output, r.output

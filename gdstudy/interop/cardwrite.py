@@ -45,7 +45,7 @@ def _temp_file(folder: Path, name: str, text: str, temps: "Temps", shown_as: Pat
 
 
 def write_plans(plans: list["_Plan"], deck_dir: Path, shipped: list[Path], dry_run: bool,
-                        report: "ImportReport") -> None:
+                report: "ImportReport") -> None:
     """Every file to write is first written to a temp file beside its target (a temp folder on a
     dry run) and read back by the deck loader, all in one pass: only a file the loader accepts,
     with exactly the values planned, replaces its target (gdstudy.outpath: checked again, then
@@ -136,8 +136,14 @@ def _scratch(dry_run: bool, started: float) -> Iterator[Path]:
     if not dry_run:
         yield Path()
         return
+    from gdstudy.outpath import OutputError, shown
     from gdstudy.tempfiles import remove_stale_scratch
 
     remove_stale_scratch(SCRATCH_PREFIX, started)
-    with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX) as d:
+    try:
+        scratch = tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX)
+    except OSError as e:
+        raise OutputError(f"cannot make a scratch folder for the dry run in {shown(tempfile.gettempdir())}: "
+                          f"{e.strerror or e} (set TMPDIR)") from None
+    with scratch as d:
         yield Path(d)
