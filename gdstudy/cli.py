@@ -264,7 +264,7 @@ def cards_orphans(deck: DeckOpt = None, data_dir: DataDirOpt = None) -> None:
 @cards_app.command("coverage")
 @edge
 def cards_coverage(
-    notes: Annotated[list[Path], typer.Argument(help="Note files or folders (.md, .txt).", show_default=False)],
+    notes: Annotated[list[str], typer.Argument(help="Note files or folders (.md, .txt).", show_default=False)],
     deck: DeckOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
@@ -279,8 +279,8 @@ def cards_coverage(
 @app.command("import")
 @edge
 def import_notes(
-    notes: Annotated[list[Path], typer.Argument(help="Note files or folders (.md, .txt; folders recursively).", show_default=False)],
-    into: Annotated[Path, typer.Option("--into", help="Deck folder for the card files (one per note; created if missing).", show_default=False)],
+    notes: Annotated[list[str], typer.Argument(help="Note files or folders (.md, .txt; folders recursively).", show_default=False)],
+    into: Annotated[str, typer.Option("--into", help="Deck folder for the card files (one per note; created if missing). Only card files this import wrote are rewritten.", show_default=False)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be added/updated/unchanged/conflicts/orphaned; write nothing.")] = False,
     tag: Annotated[Optional[list[str]], typer.Option(help="Add this tag to every imported card (repeatable).", show_default=False)] = None,
 ) -> None:
@@ -487,75 +487,63 @@ log_app = typer.Typer(help="Export or import the review log (FSRS revlog CSV).",
 app.add_typer(log_app, name="log")
 
 
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an existing file that is not an earlier export of this kind (never the store, a card file, a note, a device, FIFO or symlink).")]
+
+
 @export_app.command("anki")
 @edge
 def export_anki(
-    out: Annotated[Path, typer.Argument(help="The .apkg file to write.", show_default=False)],
+    out: Annotated[str, typer.Argument(help="The .apkg file to write; - for stdout (not a terminal).", show_default=False)],
     tag: Annotated[Optional[list[str]], typer.Option(help="Only cards with this tag (repeatable: any of).", show_default=False)] = None,
     include_schedule: Annotated[bool, typer.Option("--include-schedule", help="Also export card states and the review log (Anki applies them to cards new to the profile).")] = False,
+    force: ForceOpt = False,
     deck: DeckOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
-    """Write the cards as an Anki package: one note per card, sub-decks gdstudy::<deck>; re-importing updates the notes."""
-    from gdstudy.interop.anki import export_apkg
+    """Write the cards as an Anki package: one note per card, sub-decks gdstudy::<deck>; re-importing updates the notes.
+
+    OUT `-`: to stdout (not a terminal). Never replaces the store, a card file, note, device, FIFO or symlink; another existing file only with --force."""
+    from gdstudy.interop.export_cli import run_export_anki
 
     settings = _settings()
-    cards = _deck(settings, deck)
-    _report_problems(cards)
-    chosen = [c for c in cards.cards if not tag or set(tag) & set(c.tags)]
-    if tag and not chosen:
-        raise ConfigError(f"no cards with tag {', '.join(tag)}")
-    schedule = None
-    if include_schedule:
-        from gdstudy.interop.anki_schedule import Schedule
-        from gdstudy.timeutil import utcnow
 
-        ids = {c.id for c in chosen}
-        with _store(data_dir) as store:
-            states = {k: v for k, v in store.states().items() if k in ids}
-            history: dict[str, list] = {}
-            for r in store.iter_reviews(None):
-                if r.kind != "cram" and r.card_id in ids:
-                    history.setdefault(r.card_id, []).append(r)
-        schedule = Schedule(states, history, settings, utcnow())
-    res = export_apkg(chosen, out, schedule=schedule)
-    what = (f"{res.scheduled} with their schedule and review log" if schedule else "no scheduling: cards arrive as new")
-    typer.echo(f"wrote {res.path}: {res.notes} note(s) in {len(res.decks)} deck(s) ({what})")
+    def cards() -> "Deck":
+        d = _deck(settings, deck)
+        _report_problems(d)
+        return d
+
+    run_export_anki(out, tags=tag or [], include_schedule=include_schedule, force=force, data_dir=data_dir,
+                    settings=settings, load_deck=cards, open_store=lambda: _store(data_dir))
 
 
 @log_app.command("export")
 @edge
 def log_export(
-    out: Annotated[Path, typer.Argument(help="The file to write (CSV, or JSON with --format json).", show_default=False)],
+    out: Annotated[str, typer.Argument(help="The file to write (CSV, or JSON with --format json); - for stdout.", show_default=False)],
     fmt: Annotated[str, typer.Option("--format", help="csv (FSRS revlog) or json.")] = "csv",
+    force: ForceOpt = False,
     data_dir: DataDirOpt = None,
 ) -> None:
-    """Write the review log in the FSRS revlog format (cram reviews excluded; undone reviews are not in the log)."""
-    from gdstudy.interop.revlog import export_log
+    """Write the review log in the FSRS revlog format (cram reviews excluded; undone reviews are not in the log).
 
-    with _store(data_dir) as store:
-        res = export_log(store, out, fmt=fmt)
-    typer.echo(f"wrote {res.path}: {res.rows} review(s) of {res.cards} card(s); {res.cram_skipped} cram review(s) not exported")
+    OUT `-`: to stdout. Never replaces the store, a card file, note, device, FIFO or symlink; another existing file only with --force."""
+    from gdstudy.interop.export_cli import run_log_export
+
+    run_log_export(out, fmt=fmt, force=force, data_dir=data_dir, open_store=lambda: _store(data_dir))
 
 
 @log_app.command("import")
 @edge
 def log_import(
-    src: Annotated[Path, typer.Argument(help="An FSRS revlog CSV (as written by `gdstudy log export`).", show_default=False)],
+    src: Annotated[str, typer.Argument(help="An FSRS revlog CSV (as written by `gdstudy log export`).", show_default=False)],
     deck: DeckOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Merge a review log into the store (idempotent, one transaction) and recompute card states by replaying each card's history."""
-    from gdstudy.interop.revlog import import_log
+    from gdstudy.interop.export_cli import run_log_import
 
     settings = _settings()
-    cards = _deck(settings, deck)
-    with _store(data_dir) as store:
-        res = import_log(store, src, cards, settings)
-    typer.echo(f"imported {src}: {res.added} review(s) added, {res.skipped} already present, {res.cards} card(s) rescheduled")
-    if res.orphans:
-        shown = ", ".join(res.orphans[:5]) + (" ..." if len(res.orphans) > 5 else "")
-        typer.echo(f"{len(res.orphans)} card(s) not in any deck kept as orphans: {shown} (see `gdstudy cards orphans`)")
+    run_log_import(src, deck=_deck(settings, deck), settings=settings, open_store=lambda: _store(data_dir))
 
 
 def _register_demo() -> None:
@@ -575,7 +563,7 @@ def main() -> None:
     try:
         app()
     except GdstudyError as e:  # raised outside a command body (e.g. while registering)
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {_clean(str(e))}", file=sys.stderr)
         sys.exit(2)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from gdstudy.errors import ConfigError
 
-__all__ = ["Settings", "load_settings", "config_path", "data_dir", "parse_steps", "format_steps"]
+__all__ = ["Settings", "load_settings", "config_path", "data_dir", "data_dir_path", "parse_steps", "format_steps"]
 
 APP = "gdstudy"
 
@@ -111,19 +111,23 @@ def config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP)) / "config.toml"
 
 
-def data_dir(flag: str | Path | None = None) -> Path:
-    """Resolve and create the data dir; a path that can't be used is a ConfigError. An empty
-    `--data-dir ''` is refused (it would silently mean the current folder)."""
+def data_dir_path(flag: str | Path | None = None) -> Path:
+    """Where the data dir is (flag, $GDSTUDY_HOME or the user data dir), without creating it. An
+    empty `--data-dir ''` is refused (it would silently mean the current folder)."""
     from gdstudy.paths import user_path
 
     if flag is not None:
-        d = user_path(flag, "data dir")
-    elif os.environ.get("GDSTUDY_HOME"):
-        d = user_path(os.environ["GDSTUDY_HOME"], "GDSTUDY_HOME")
-    else:
-        import platformdirs
+        return user_path(flag, "data dir")
+    if os.environ.get("GDSTUDY_HOME"):
+        return user_path(os.environ["GDSTUDY_HOME"], "GDSTUDY_HOME")
+    import platformdirs
 
-        d = Path(platformdirs.user_data_dir(APP))
+    return Path(platformdirs.user_data_dir(APP))
+
+
+def data_dir(flag: str | Path | None = None) -> Path:
+    """Resolve and create the data dir (`data_dir_path`); a path that can't be used is a ConfigError."""
+    d = data_dir_path(flag)
     try:
         if d.exists() and not d.is_dir():
             raise ConfigError(f"data dir {d} is not a folder")

@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from gdstudy.errors import ConfigError
-from gdstudy.interop.atomic import check_output, replacing
 
 if TYPE_CHECKING:
     from gdstudy.deck import Card
     from gdstudy.interop.anki_schedule import Schedule
+    from gdstudy.outpath import Target
 
 __all__ = [
     "AnkiExport", "export_apkg", "note_fields", "anki_tags", "card_html", "deck_name", "stable_id",
@@ -180,13 +180,15 @@ def _model(genanki: Any) -> Any:
     )
 
 
-def export_apkg(cards: Iterable["Card"], out: Path, *, schedule: "Schedule | None" = None,
-                timestamp: float | None = None) -> AnkiExport:
+def export_apkg(cards: Iterable["Card"], out: "Path | Target", *, schedule: "Schedule | None" = None,
+                timestamp: float | None = None, force: bool = False) -> AnkiExport:
     """Write `cards` to the Anki package `out` (atomically: a temp file renamed into place), with
-    their scheduling and review log when `schedule` is given."""
+    their scheduling and review log when `schedule` is given. `out` follows gdstudy.outpath's rule
+    (a Target already checked, or a path; `-` is stdout)."""
+    from gdstudy import outpath
     from gdstudy.interop.anki_schedule import write_package
 
-    out = check_output(out)
+    target = out if isinstance(out, outpath.Target) else outpath.target(out, outpath.ANKI_PACKAGE, force=force)
     genanki = _genanki()
     model = _model(genanki)
     decks: dict[str, Any] = {}
@@ -205,7 +207,7 @@ def export_apkg(cards: Iterable["Card"], out: Path, *, schedule: "Schedule | Non
         n += 1
     if not n:
         raise ConfigError("no cards to export")
-    with replacing(out) as tmp:
+    with outpath.replacing(target) as tmp:
         write_package(genanki, list(decks.values()), str(tmp), timestamp, guids, schedule)
     scheduled = sum(1 for c in guids if schedule and (st := schedule.states.get(c)) and not st.is_new)
-    return AnkiExport(out, n, counts, scheduled)
+    return AnkiExport(target.path or Path(outpath.STDOUT), n, counts, scheduled)

@@ -13,7 +13,7 @@ fields as the deck loader reads them). On re-import, per file:
   the whole file is left as it is (delete the file, or undo the edit, to take the note's version);
 - a card whose question left the note is **orphaned**: kept in the file and reported, never deleted;
 - otherwise cards are added/updated; a file whose text would not change is not written at all.
-Every file is validated by the deck loader before it is written (temp file + os.replace).
+Every file is validated by the deck loader before it is written (gdstudy.interop.cardwrite).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import gc
 import hashlib
 import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import Any, Iterable
 from gdstudy.deck import load_deck
 from gdstudy.errors import CardError
 from gdstudy.interop.cardfile import body, card_hash, clean_text, header, limits, one_line, read_marker, shorten
+from gdstudy.interop.cardwrite import write_plans
 from gdstudy.interop.notecards import NoteCard, parse_cards
 from gdstudy.interop.notes import NOTE_SUFFIXES, NoteError, read_note
 
@@ -62,6 +62,7 @@ class ImportReport:
     written: list[Path] = field(default_factory=list)
     notes: int = 0
     dry_run: bool = False
+    stale: int = 0  # temp files of an interrupted import, removed
 
     def count(self, kind: str) -> int:
         return sum(1 for c in self.changes if c.kind == kind)
@@ -74,6 +75,8 @@ class ImportReport:
         if self.count("conflict"):
             out.append("conflicts: to keep a hand edit, make it in the note; then delete the card file (or undo the edit) "
                        "and import again (ids are stable, so progress is kept)")
+        if self.stale:
+            out.append(f"removed {self.stale} temp file(s) left by an interrupted import")
         files = "would write" if self.dry_run else "wrote"
         out.append(
             f"{self.notes} note(s): {self.count('added')} added, {self.count('updated')} updated, {self.unchanged} unchanged, "
@@ -266,54 +269,6 @@ def _plan_file(n: NoteFile, desired: list[dict[str, Any]], out: Path) -> _Plan:
     return plan
 
 
-def _temp_file(folder: Path, name: str, text: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-    return Path(tmp)
-
-
-def _validate_and_write(plans: list[_Plan], deck_dir: Path, shipped: list[Path], dry_run: bool,
-                        report: ImportReport) -> None:
-    """Every file to write is first written to a temp file beside its target (a temp folder on a
-    dry run) and read back by the deck loader, all in one pass: only a file the loader accepts,
-    with exactly the values planned, replaces its target (os.replace: atomic). A file the loader
-    refuses (e.g. an id the shipped deck uses) is reported against its note and not written."""
-    todo = [p for p in plans if p.text is not None]
-    with tempfile.TemporaryDirectory(prefix="gdstudy-import-") as scratch:
-        temps: dict[str, _Plan] = {}
-        try:
-            for p in todo:
-                folder = Path(scratch) / str(len(temps)) if dry_run else p.out.parent
-                temps[str(_temp_file(folder, p.out.name, p.text or ""))] = p
-            deck = load_deck(shipped, [Path(t) for t in temps], check_demos=False)
-            loaded: dict[str, list[dict[str, Any]]] = {}
-            for c in deck.cards:
-                loaded.setdefault(c.path, []).append(c.to_dict())
-            bad: dict[str, str] = {}
-            for e in deck.problems:
-                if e.path in temps:
-                    bad.setdefault(e.path, e.message)
-            for t, p in temps.items():
-                if t not in bad and loaded.get(t, []) != p.cards:
-                    bad[t] = "the card file would not read back as written"  # a loader normalisation the import lacks
-                if t in bad:
-                    report.errors.append(NoteError(str(p.note.path), None, f"cannot import: {bad[t]}"))
-                    p.changes, p.unchanged = [], 0
-                    continue
-                if not dry_run:
-                    os.replace(t, p.out)
-                report.written.append(p.out)
-        finally:
-            for t in temps:
-                if os.path.exists(t):
-                    os.unlink(t)
-    for p in plans:
-        report.changes += p.changes
-        report.unchanged += p.unchanged
-
-
 def _orphan_files(deck_dir: Path, notes: list[NoteFile], report: ImportReport) -> None:
     """Card files this import wrote earlier for notes (under the same folders) that are gone."""
     if not deck_dir.is_dir():
@@ -374,6 +329,6 @@ def _import(paths: Iterable[Path], deck_dir: Path, dry_run: bool, tags: Iterable
         except OSError as e:
             raise ConfigError(f"cannot create {deck_dir}: {e.strerror or e}") from None
     plans = [_plan_file(n, dicts, deck_dir / (n.key + ".yaml")) for n, dicts in parsed]
-    _validate_and_write(plans, deck_dir, list(shipped), dry_run, report)
+    write_plans(plans, deck_dir, list(shipped), dry_run, report)
     _orphan_files(deck_dir, notes, report)
     return report

@@ -3,45 +3,63 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 import typer
 
 from gdstudy.errors import GdstudyError
+from gdstudy.outpath import shown
 
 if TYPE_CHECKING:
     from gdstudy.deck import Deck
 
-__all__ = ["run_import", "run_coverage"]
+__all__ = ["run_import", "run_coverage", "json_text"]
+
+# json.dumps escapes C0 controls but, with ensure_ascii=False, prints DEL, C1 controls (8-bit CSI)
+# and lone surrogates (undecodable file names) raw: escape those too (still the same JSON value).
+_JSON_RAW = re.compile("[\x7f-\x9f\ud800-\udfff]")
 
 
-def run_import(notes: list[Path], into: Path, *, dry_run: bool, tags: Iterable[str]) -> None:
+def json_text(value: object) -> str:
+    """`value` as indented JSON that is safe to print on a terminal."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _paths(notes: Iterable[str | Path]) -> list[Path]:
+    from gdstudy.paths import user_path
+
+    return [user_path(n, "note path") for n in notes]
+
+
+def run_import(notes: list[str], into: str, *, dry_run: bool, tags: Iterable[str]) -> None:
     from gdstudy.interop.importer import import_notes
-    from gdstudy.paths import shipped_cards_dir
+    from gdstudy.paths import shipped_cards_dir, user_path
 
-    report = import_notes(notes, into, dry_run=dry_run, tags=tuple(tags), shipped=[shipped_cards_dir()])
+    deck_dir = user_path(into, "--into")  # an unset $DECK must not mean the current folder
+    report = import_notes(_paths(notes), deck_dir, dry_run=dry_run, tags=tuple(tags), shipped=[shipped_cards_dir()])
     for e in report.errors:
-        typer.echo(str(e), err=True)
+        typer.echo(shown(str(e)), err=True)  # every printed path passes the text boundary
     for line in report.lines():
-        typer.echo(line)
+        typer.echo(shown(line))
     if report.errors:
         raise GdstudyError(f"{len(report.errors)} problem(s): those notes were not imported (the others were)")
 
 
-def run_coverage(notes: list[Path], deck: "Deck", *, as_json: bool) -> None:
+def run_coverage(notes: list[str], deck: "Deck", *, as_json: bool) -> None:
     from gdstudy.interop.coverage import coverage
     from gdstudy.interop.importer import find_notes
 
-    files, errors = find_notes(notes)
+    files, errors = find_notes(_paths(notes))
     cov = coverage(files, deck.cards)
     cov.errors = errors + cov.errors
     if as_json:
-        typer.echo(json.dumps(cov.to_dict(), indent=2, ensure_ascii=False))
+        typer.echo(json_text(cov.to_dict()))
     else:
         for line in cov.lines():
-            typer.echo(line)
+            typer.echo(shown(line))
     for e in cov.errors:
-        typer.echo(str(e), err=True)
+        typer.echo(shown(str(e)), err=True)
     if cov.errors:
         raise GdstudyError(f"{len(cov.errors)} note(s) could not be read")

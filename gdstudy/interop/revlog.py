@@ -30,12 +30,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from gdstudy.errors import ConfigError, GdstudyError
-from gdstudy.interop.atomic import replacing
 from gdstudy.interop.replay import DAY_MS, Replayer, from_ms, to_ms
 from gdstudy.scheduling import fsrs_id
 
 if TYPE_CHECKING:
     from gdstudy.config import Settings
+    from gdstudy.outpath import Target
     from gdstudy.deck import Deck
     from gdstudy.store import ReviewRow, Store
 
@@ -66,12 +66,15 @@ class LogExport:
     cram_skipped: int
 
 
-def export_log(store: "Store", out: Path, *, fmt: str = "csv") -> LogExport:
+def export_log(store: "Store", out: "Path | Target", *, fmt: str = "csv", force: bool = False) -> LogExport:
     """Write every non-cram review, oldest first, as CSV (FSRS revlog + card_slug, due_after) or
-    JSON ({"columns", "excluded", "reviews": [objects]}). The file appears whole or not at all."""
+    JSON ({"columns", "excluded", "reviews": [objects]}). The file appears whole or not at all; `out`
+    follows gdstudy.outpath's rule (a Target already checked, or a path: `-` is stdout)."""
+    from gdstudy import outpath
+
     if fmt not in ("csv", "json"):
         raise ConfigError(f"unknown format '{fmt}' (choose csv or json)")
-    out = Path(out)
+    target = out if isinstance(out, outpath.Target) else outpath.target(out, outpath.LOG_EXPORT, force=force, store=store.path)
     # the latest review of each card set its current due date: export that as due_after
     last: dict[str, tuple[int, int]] = {}
     for cid, st in store.states().items():
@@ -80,40 +83,39 @@ def export_log(store: "Store", out: Path, *, fmt: str = "csv") -> LogExport:
     rows = cram = 0
     cards: set[str] = set()
     ids: dict[str, int] = {}
-    with replacing(out) as tmp:
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            if fmt == "csv":
-                w = csv.writer(f, lineterminator="\n")
-                w.writerow(COLUMNS)
-                put = w.writerow
-            else:
-                f.write('{"format": "fsrs-revlog", "columns": ' + json.dumps(list(COLUMNS)) + ', "reviews": [\n')
-                sep = [""]
+    with outpath.open_text(target) as f:
+        if fmt == "csv":
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(COLUMNS)
+            put = w.writerow
+        else:
+            f.write('{"format": "fsrs-revlog", "columns": ' + json.dumps(list(COLUMNS)) + ', "reviews": [\n')
+            sep = [""]
 
-                def put(r: tuple) -> None:
-                    f.write(sep[0] + json.dumps(dict(zip(COLUMNS, r)), ensure_ascii=False))
-                    sep[0] = ",\n"
-            for r in store.iter_reviews(None):
-                if r.kind == "cram":
-                    cram += 1
-                    continue
-                slug = r.card_id
-                cid = ids.get(slug)
-                if cid is None:
-                    cid = ids[slug] = fsrs_id(slug)
-                    cards.add(slug)
-                lt = last.get(slug)
-                due = lt[1] if lt is not None and abs(lt[0] - r.reviewed_at_ms) <= 1 else None
-                dur = r.duration_ms
-                if fmt == "csv":
-                    put((cid, r.reviewed_at_ms, r.rating, r.state_before, "" if dur is None else dur, slug,
-                         "" if due is None else due))
-                else:
-                    put((cid, r.reviewed_at_ms, r.rating, r.state_before, dur, slug, due))
-                rows += 1
-            if fmt == "json":
-                f.write('\n], "excluded": ' + json.dumps({"cram": cram, "undone": "undone reviews are not in the log"}) + "}\n")
-    return LogExport(out, rows, len(cards), cram)
+            def put(r: tuple) -> None:
+                f.write(sep[0] + json.dumps(dict(zip(COLUMNS, r)), ensure_ascii=False))
+                sep[0] = ",\n"
+        for r in store.iter_reviews(None):
+            if r.kind == "cram":
+                cram += 1
+                continue
+            slug = r.card_id
+            cid = ids.get(slug)
+            if cid is None:
+                cid = ids[slug] = fsrs_id(slug)
+                cards.add(slug)
+            lt = last.get(slug)
+            due = lt[1] if lt is not None and abs(lt[0] - r.reviewed_at_ms) <= 1 else None
+            dur = r.duration_ms
+            if fmt == "csv":
+                put((cid, r.reviewed_at_ms, r.rating, r.state_before, "" if dur is None else dur, slug,
+                     "" if due is None else due))
+            else:
+                put((cid, r.reviewed_at_ms, r.rating, r.state_before, dur, slug, due))
+            rows += 1
+        if fmt == "json":
+            f.write('\n], "excluded": ' + json.dumps({"cram": cram, "undone": "undone reviews are not in the log"}) + "}\n")
+    return LogExport(target.path or Path(outpath.STDOUT), rows, len(cards), cram)
 
 
 # -- reading -----------------------------------------------------------------------------------
