@@ -23,6 +23,8 @@ def run_import(notes: list[Path], into: Path, *, dry_run: bool, tags: Iterable[s
     report = import_notes(notes, into, dry_run=dry_run, tags=tuple(tags), shipped=[shipped_cards_dir()])
     for e in report.errors:
         typer.echo(str(e), err=True)
+    for w in report.warnings:  # files in the deck folder the import could not look at: not its own
+        typer.echo(f"warning: {w}; skipped", err=True)
     for line in report.lines():
         typer.echo(line)
     if report.errors:
