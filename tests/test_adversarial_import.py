@@ -354,3 +354,74 @@ def test_random_scanner_text_never_raises(text: str) -> None:
     note = parse_note(Path("n.md"), text)
     sections_of(note)
     parse_cards(note)
+
+
+# ---------------------------------------------------------------------------------------------
+# the linear rewrites find exactly what the old (quadratic) patterns found
+
+import html  # noqa: E402
+import re  # noqa: E402
+import unicodedata  # noqa: E402
+
+from gdstudy.interop import notes as notes_mod  # noqa: E402
+from gdstudy.interop.coverage import _match  # noqa: E402
+from gdstudy.interop.spans import MATH, math_spans  # noqa: E402
+
+OLD_MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]\(([^()\s]*)[^()]*\)")
+OLD_ANCHOR = re.compile(r"<a\b[^<>]*class=\"[^\"<>]*anchor[^\"<>]*\"[^<>]*>[^<]*</a\s*>", re.I)
+
+
+def old_clean_title_tail(t: str) -> str:
+    while t and unicodedata.category(t[-1]).startswith(("S", "Z")) and t[-1] not in ")]":
+        t = t[:-1].rstrip()
+    return t
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("$$$\\\\a 1\n\u00a0٣")), max_size=30))
+def test_math_spans_are_the_regex_matches(s: str) -> None:
+    assert math_spans(s) == [m.span() for m in MATH.finditer(s)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("![]()a /x\t")), max_size=30))
+def test_image_pattern_unchanged(s: str) -> None:
+    assert [m.groups() + (m.span(),) for m in notes_mod.MD_IMAGE.finditer(s)] == \
+           [m.groups() + (m.span(),) for m in OLD_MD_IMAGE.finditer(s)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(['<a', ' class="', 'anchor', 'ANCHOR', '"', '>', 'x', '</a>', '<', ' ', 'CLASS="']),
+                max_size=14).map("".join))
+def test_anchor_removal_unchanged(s: str) -> None:
+    def anchor(m: re.Match[str]) -> str:
+        return " " if any("anchor" in v.lower() for v in notes_mod.CLASS_VALUE.findall(m.group(1))) else m.group(0)
+
+    assert notes_mod.A_ELEMENT.sub(anchor, s) == OLD_ANCHOR.sub(" ", s)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("a ☆★)] \u3000#*x")), max_size=20))
+def test_title_tail_unchanged(s: str) -> None:
+    t = " ".join(s.replace("**", "").split())
+    if "#" not in t:
+        assert notes_mod.clean_title(t) == old_clean_title_tail(t)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["&#", "&#x", "0", "00000000", "6", "5", "9999999", "1114111", "1114112", "10FFFF",
+                                 "110000", "f", ";", "amp;", "&", "a"]), max_size=10).map("".join))
+def test_unescape_matches_html_unescape(s: str) -> None:
+    try:
+        want = html.unescape(s)
+    except ValueError:  # past the int-string limit: cannot happen with these sizes
+        return
+    assert notes_mod._unescape(s) == want
+
+
+def test_coverage_match_prefers_the_longest_title() -> None:
+    titles = {t: t for t in ["SGD", "SGD (intro)", "Momentum"]}
+    assert _match("SGD (intro) (detail)", titles) == "SGD (intro)"  # type: ignore[arg-type]
+    assert _match("SGD (x)", titles) == "SGD"  # type: ignore[arg-type]
+    assert _match("SGD", titles) == "SGD"  # type: ignore[arg-type]
+    assert _match("SGDx (y)", titles) is None and _match("Momentum (a", titles) is None  # type: ignore[arg-type]

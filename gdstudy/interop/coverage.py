@@ -16,7 +16,7 @@ from gdstudy.deck import Card
 from gdstudy.errors import CardError
 from gdstudy.interop.notecards import parse_cards
 from gdstudy.interop.notes import NoteError, read_note, sections_of
-from gdstudy.interop.importer import NoteFile
+from gdstudy.interop.notefiles import NoteFile
 
 __all__ = ["SectionCoverage", "LookIntoItem", "Coverage", "parse_source", "coverage"]
 

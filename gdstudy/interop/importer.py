@@ -30,23 +30,17 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from gdstudy.deck import load_deck
-from gdstudy.deckfiles import card_files, missing_error, walk
+from gdstudy.deckfiles import card_files
 from gdstudy.errors import CardError
 from gdstudy.interop.cardfile import body, card_hash, clean_text, header, limits, one_line, read_marker, shorten
 from gdstudy.interop.notecards import NoteCard, parse_cards
-from gdstudy.interop.notes import NOTE_SUFFIXES, NoteError, read_note
+from gdstudy.interop.notefiles import NoteFile, find_notes
+from gdstudy.interop.notes import NoteError, read_note
 from gdstudy.safeyaml import file_kind, read_text
 
 __all__ = ["NoteFile", "Change", "ImportReport", "find_notes", "import_notes", "card_id"]
 
 DEFAULT_TAG = "imported"  # for a card with no tags: card files need at least one
-
-
-@dataclass(frozen=True)
-class NoteFile:
-    path: Path   # the file to read
-    key: str     # how cards cite it: path relative to the folder given (posix), or the file name
-    root: str    # the folder given (resolved), for orphan reports
 
 
 @dataclass(frozen=True)
@@ -85,58 +79,6 @@ class ImportReport:
             + (" (dry run: nothing written)" if self.dry_run else "")
         )
         return out
-
-
-# ---------------------------------------------------------------------------------------------
-# finding notes
-
-
-def find_notes(paths: Iterable[Path]) -> tuple[list[NoteFile], list[CardError]]:
-    """Files and folders (recursively, as the deck loader walks: symlinks followed, loops cut, hidden
-    folders such as .obsidian and hidden files skipped) -> notes. What is not read is reported:
-    a broken link, a FIFO/device, a name that is not UTF-8 (its cards would cite it)."""
-    notes: list[NoteFile] = []
-    errors: list[CardError] = []
-    for p in map(Path, paths):
-        try:
-            st = p.stat()
-        except OSError as e:
-            errors.append(missing_error(p, e))
-            continue
-        if stat.S_ISDIR(st.st_mode):
-            root = str(p.resolve())
-            notes += [NoteFile(f, f.relative_to(p).as_posix(), root) for f in walk(p, NOTE_SUFFIXES, errors, hidden_files=False)]
-        elif p.suffix.lower() not in NOTE_SUFFIXES:
-            errors.append(CardError(_shown(p), None, f"not a note (expected {', '.join(NOTE_SUFFIXES)})"))
-        elif not stat.S_ISREG(st.st_mode):
-            errors.append(CardError(_shown(p), None, f"not a regular file ({file_kind(st.st_mode)})"))
-        else:
-            notes.append(NoteFile(p, p.name, str(p.resolve().parent)))
-    seen: dict[str, NoteFile] = {}
-    unique = []
-    for n in notes:
-        if not _utf8(n.key):
-            errors.append(CardError(_shown(n.path), None, "file name is not UTF-8: rename it (its cards cite the note by name)"))
-            continue
-        if n.key in seen:
-            errors.append(CardError(str(n.path), None, f"same name as {seen[n.key].path}: both would write {n.key}.yaml"))
-            continue
-        seen[n.key] = n
-        unique.append(n)
-    return unique, errors
-
-
-def _utf8(s: str) -> bool:
-    try:
-        s.encode("utf-8")
-    except UnicodeEncodeError:  # a byte that is not UTF-8 in a file name (os.fsdecode's surrogates)
-        return False
-    return True
-
-
-def _shown(p: Path) -> str:
-    """A path for a message: bytes that are not UTF-8 shown as \\xNN."""
-    return os.fsencode(p).decode("utf-8", "backslashreplace")
 
 
 # ---------------------------------------------------------------------------------------------
