@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gdstudy.deck import load_deck
-from gdstudy.interop import notecards
+from gdstudy.interop import cardtext, notecards
 from gdstudy.interop.importer import find_notes, import_notes
 from gdstudy.interop.notecards import parse_cards
 from gdstudy.interop.notes import parse_note, sections_of
@@ -286,6 +286,7 @@ def test_cloze_paragraph_is_not_rendered_once_per_cloze(monkeypatch: pytest.Monk
         return real(s)
 
     monkeypatch.setattr(notecards, "display", counting)
+    monkeypatch.setattr(cardtext, "display", counting)
     words = "word " * 4000
     text = " ".join(f"{{{{c{i}::x{i}}}}} {words}" for i in range(1, 51)) + "\n"
     r = parse_cards(parse_note(Path("n.md"), text))
@@ -425,3 +426,23 @@ def test_coverage_match_prefers_the_longest_title() -> None:
     assert _match("SGD (x)", titles) == "SGD"  # type: ignore[arg-type]
     assert _match("SGD", titles) == "SGD"  # type: ignore[arg-type]
     assert _match("SGDx (y)", titles) is None and _match("Momentum (a", titles) is None  # type: ignore[arg-type]
+
+
+def test_cloze_lines_are_displayed_once_per_card_that_hides_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """50 clozes, one per line, in a paragraph with long plain lines: each line is displayed a
+    bounded number of times (all 101 renderings of every line before: ~30x the paragraph here)."""
+    seen = [0]
+    real = notecards.display
+
+    def counting(s: str) -> tuple[str, list[str]]:
+        seen[0] += len(s)
+        return real(s)
+
+    monkeypatch.setattr(notecards, "display", counting)
+    monkeypatch.setattr(cardtext, "display", counting)
+    text = "".join(f"Fact {i}: {{{{c{i}::x{i}}}}} {'word ' * 10}\n" for i in range(1, 51)) + ("plain " * 250 + "\n") * 8
+    r = parse_cards(parse_note(Path("n.md"), text))
+    assert not r.errors and len(r.cards) == 50
+    assert seen[0] <= 4 * len(text), (seen[0], len(text))
+    c7 = next(c for c in r.cards if c.suffix == "c7")
+    assert "Fact 7: […]" in c7.front and "Fact 8: x8" in c7.front and "Fact 7: **x7**" in c7.back

@@ -18,12 +18,13 @@ wiki links their label.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from gdstudy.deck import LIMITS
-from gdstudy.interop.notes import EMBED, MD_IMAGE, TAG, WIKILINK, Note
-from gdstudy.interop.spans import LINK_TARGET, M, URL, blank_spans, cloze_spans, code_spans, highlight_spans, mask, mask_math
+from gdstudy.interop.cardtext import Line as _Line
+from gdstudy.interop.cardtext import _text, display, separator, tag_only, tags_in
+from gdstudy.interop.notes import Note
+from gdstudy.interop.spans import blank_spans, cloze_spans, highlight_spans
 from gdstudy.interop.spans import masked as _masked
 
 __all__ = ["NoteCard", "LookInto", "NoteCards", "parse_cards"]
@@ -67,87 +68,6 @@ class NoteCards:
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
 
 
-@dataclass(frozen=True)
-class _Line:
-    no: int
-    text: str
-    code: bool
-
-
-def tags_in(s: str) -> list[str]:
-    if "#" not in s:
-        return []
-    masked = _masked(s)
-    return [m.group(1) for m in TAG.finditer(masked)]
-
-
-def _tag_only(s: str) -> bool:
-    return "#" in s and bool(s.strip()) and not TAG.sub("", _masked(s)).strip()
-
-
-def separator(s: str) -> tuple[int, int] | None:
-    """Where the `::`/`:::` of a one-line card is (index, length), or None."""
-    if "::" not in s:
-        return None
-    masked = _masked(s)
-    spans, unclosed = cloze_spans(masked)
-    masked = blank_spans(masked, spans)
-    if unclosed is not None:
-        masked = masked[:unclosed] + M * (len(masked) - unclosed)
-    masked = mask(masked, WIKILINK, LINK_TARGET)
-    i = masked.find("::")
-    if i <= 0 or not masked[:i].strip():
-        return None
-    n = 3 if masked[i : i + 3] == ":::" else 2
-    return i, n
-
-
-def display(s: str) -> tuple[str, list[str]]:
-    """Card text for one note line: embeds as placeholders, wiki links as labels, `#tags` taken out
-    (returned). Inline code is left exactly as written."""
-    out, tags, pos = [], [], 0
-    if not any(ch in s for ch in "[#`"):
-        return s.rstrip(), tags
-    for start, end in code_spans(s) if "`" in s else ():
-        out.append(_display_plain(s[pos:start], tags))
-        out.append(s[start:end])
-        pos = end
-    out.append(_display_plain(s[pos:], tags))
-    return "".join(out).rstrip(), tags
-
-
-def _display_plain(s: str, tags: list[str]) -> str:
-    s = EMBED.sub(lambda m: f"[image: {m.group(1).strip() or 'embed'}]", s)
-    s = MD_IMAGE.sub(lambda m: f"[image: {m.group(1).strip() or m.group(2).rsplit('/', 1)[-1] or 'image'}]", s)
-    s = WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), s)
-    masked = mask_math(mask(s, URL))
-    kept, pos = [], 0
-    for m in TAG.finditer(masked):
-        tags.append(m.group(1))
-        kept.append(s[pos : m.start()])
-        pos = m.end()
-    kept.append(s[pos:])
-    return re.sub(r"  +", " ", "".join(kept)) if len(kept) > 1 else s
-
-
-def _text(lines: list[_Line], known: list[tuple[str, list[str]] | None] | None = None) -> tuple[str, list[str]]:
-    """Card text for lines; `known[k]`: line k's display() when already computed."""
-    parts, tags = [], []
-    for k, ln in enumerate(lines):
-        if ln.code:
-            parts.append(ln.text.rstrip())
-        else:
-            got = known[k] if known is not None else None
-            t, tg = got if got is not None else display(ln.text)
-            parts.append(t.strip() if not parts else t.rstrip())
-            tags += tg
-    return "\n".join(parts).strip(), tags
-
-
-def _norm(s: str) -> str:
-    return " ".join(s.split())
-
-
 class _Parser:
     def __init__(self, note: Note) -> None:
         self.note = note
@@ -173,7 +93,7 @@ class _Parser:
             tags = [*tags, "look_into"]
         first = lines[0].no
         self.out.cards.append(NoteCard(
-            key=_norm(key), suffix=suffix, front=front, back=back, line=first,
+            key=" ".join(key.split()), suffix=suffix, front=front, back=back, line=first,
             section=self.note.section_title(first), tags=tuple(t for t in tags if t != "interview_question"),
             interview=kind == "interview", kind=kind,
         ))
@@ -227,7 +147,7 @@ class _Parser:
         i = 0
         while i < len(body):
             ln = body[i]
-            if not ln.code and _tag_only(ln.text):
+            if not ln.code and tag_only(ln.text):
                 tags = tags_in(ln.text)
                 self.note_tag(tags, ln.no)
                 if "look_into" in tags or "interview_question" in tags:
@@ -278,7 +198,7 @@ class _Parser:
             self.look = False  # a marker ends with its paragraph (a standalone one marks the next)
 
     def _ends_answer(self, ln: _Line) -> bool:
-        return not ln.code and (ln.text.strip() in ("?", "??") or bool(separator(ln.text)) or _tag_only(ln.text))
+        return not ln.code and (ln.text.strip() in ("?", "??") or bool(separator(ln.text)) or tag_only(ln.text))
 
     # -- card kinds ------------------------------------------------------------------------------
 
@@ -378,30 +298,39 @@ class _Parser:
             return
         hl = [n for n in numbers if n.startswith("h")]
         rename = {n: f"h{k}" for k, n in enumerate(hl, 1)}  # highlights: h1, h2, ... in reading order
-        # lines without a cloze read the same on every card: displayed once
+        # a line reads the same on every card that does not hide one of its clozes: displayed once
         known = [None if found or ln.code else display(ln.text) for ln, found in zip(lines, spans)]
+        nums = [{n for (_, _, n, _, _) in found} for found in spans]
+
+        def line_text(ln: _Line, found: list[tuple[int, int, str, str, str | None]], show: str | None, bold: bool) -> str:
+            s, pos, parts = ln.text, 0, []
+            for start, end, n, content, hint in found:
+                parts.append(s[pos:start])
+                if show == "*" or (show is not None and n != show):
+                    parts.append(content)
+                elif show is None:
+                    parts.append(HIDDEN)
+                elif bold:
+                    parts.append(f"**{content}**" if content.strip() == content and "*" not in content else content)
+                else:
+                    parts.append(f"[{hint.strip()}]" if hint and hint.strip() else HIDDEN)
+                pos = end
+            parts.append(s[pos:])
+            return "".join(parts)
+
+        shown = [display(line_text(ln, found, "*", False)) if found else None for ln, found in zip(lines, spans)]
 
         def render(show: str | None, bold: bool) -> tuple[str, list[str]]:
             out: list[_Line] = []
-            for ln, found in zip(lines, spans):
-                if not found:
+            cached: list[tuple[str, list[str]] | None] = []
+            for k, (ln, found) in enumerate(zip(lines, spans)):
+                if not found or (show is not None and show not in nums[k]):
                     out.append(ln)
-                    continue
-                s, pos, parts = ln.text, 0, []
-                for start, end, n, content, hint in found:
-                    parts.append(s[pos:start])
-                    if show == "*" or (show is not None and n != show):
-                        parts.append(content)
-                    elif show is None:
-                        parts.append(HIDDEN)
-                    elif bold:
-                        parts.append(f"**{content}**" if content.strip() == content and "*" not in content else content)
-                    else:
-                        parts.append(f"[{hint.strip()}]" if hint and hint.strip() else HIDDEN)
-                    pos = end
-                parts.append(s[pos:])
-                out.append(_Line(ln.no, "".join(parts), ln.code))
-            return _text(out, known)
+                    cached.append(shown[k] if found else known[k])
+                else:
+                    out.append(_Line(ln.no, line_text(ln, found, show, bold), ln.code))
+                    cached.append(None)
+            return _text(out, cached)
 
         template, tags = render(None, False)
         for n in numbers:
