@@ -16,7 +16,7 @@ from typing import Iterable
 from gdstudy.errors import CardError
 from gdstudy.safeyaml import file_kind
 
-__all__ = ["card_files", "SUFFIXES"]
+__all__ = ["card_files", "walk", "missing_error", "SUFFIXES"]
 
 SUFFIXES = (".yaml", ".yml")  # matched case-insensitively: A.YAML is a card file too
 
@@ -31,7 +31,7 @@ def card_files(paths: Iterable[Path]) -> tuple[list[Path], list[CardError]]:
         try:
             st = p.stat()
         except OSError as e:
-            errors.append(_missing(p, e))
+            errors.append(missing_error(p, e))
             continue
         if stat.S_ISDIR(st.st_mode):
             files += _walk(p, errors)
@@ -40,7 +40,8 @@ def card_files(paths: Iterable[Path]) -> tuple[list[Path], list[CardError]]:
     return files, errors
 
 
-def _missing(p: Path, e: OSError) -> CardError:
+def missing_error(p: Path, e: OSError) -> CardError:
+    """A path that cannot be stat()ed: a broken link, missing, or unreadable."""
     if p.is_symlink():
         return CardError(str(p), None, f"broken symbolic link (to {os.readlink(p)})")
     if isinstance(e, FileNotFoundError):
@@ -48,22 +49,28 @@ def _missing(p: Path, e: OSError) -> CardError:
     return CardError(str(p), None, f"cannot read: {e.strerror or e}")
 
 
-def _walk(root: Path, errors: list[CardError]) -> list[Path]:
+def walk(root: Path, suffixes: tuple[str, ...], errors: list[CardError], *, hidden_files: bool = True) -> list[Path]:
+    """Every file below `root` whose name ends in one of `suffixes` (any case), sorted. Symbolic
+    links are followed: a folder reached twice (a loop, or a folder linked in twice) is read once,
+    real folders before links to them (so a note keeps the path it has in the folder it lives in).
+    Dot-folders (.git, .obsidian) are skipped, dot-files unless `hidden_files`. A matching name
+    that is a broken link, or not a regular file (a FIFO, socket or device), is a CardError."""
     found: list[Path] = []
     seen: set[tuple[int, int]] = set()
-    todo = [root]
-    while todo:
-        folder = todo.pop()
+    todo, links = [root], []
+    while todo or links:
+        folder = todo.pop() if todo else links.pop(0)
         try:
             st = folder.stat()
             if (st.st_dev, st.st_ino) in seen:  # a symlink loop, or the same folder linked twice
                 continue
             seen.add((st.st_dev, st.st_ino))
             with os.scandir(folder) as it:
-                entries = list(it)
+                entries = sorted(it, key=lambda e: e.name)
         except OSError as e:
             errors.append(CardError(str(folder), None, f"cannot read folder: {e.strerror or e}"))
             continue
+        sub = []
         for entry in entries:
             path = Path(entry.path)
             try:
@@ -72,17 +79,22 @@ def _walk(root: Path, errors: list[CardError]) -> list[Path]:
                 is_dir = False
             if is_dir:
                 if not entry.name.startswith("."):
-                    todo.append(path)
+                    (links if entry.is_symlink() else sub).append(path)
                 continue
-            if not entry.name.lower().endswith(SUFFIXES):
+            if not entry.name.lower().endswith(suffixes) or (not hidden_files and entry.name.startswith(".")):
                 continue
             try:
                 st = entry.stat()
             except OSError as e:
-                errors.append(_missing(path, e))
+                errors.append(missing_error(path, e))
                 continue
             if stat.S_ISREG(st.st_mode):
                 found.append(path)
             else:
                 errors.append(CardError(str(path), None, f"not a regular file ({file_kind(st.st_mode)})"))
+        todo += reversed(sub)  # depth first, in name order
     return sorted(found)
+
+
+def _walk(root: Path, errors: list[CardError]) -> list[Path]:
+    return walk(root, SUFFIXES, errors)

@@ -31,7 +31,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from gdstudy.errors import CardError
 
-__all__ = ["read_text", "compose", "too_deep", "file_kind", "MAX_FILE_BYTES", "MAX_LINES", "MAX_DEPTH", "SAFE_TAGS"]
+__all__ = ["read_bytes", "read_text", "compose", "too_deep", "file_kind", "MAX_FILE_BYTES", "MAX_LINES", "MAX_DEPTH", "SAFE_TAGS"]
 
 MAX_FILE_BYTES = 1_000_000
 MAX_LINES = 50_000
@@ -53,7 +53,11 @@ def file_kind(mode: int) -> str:
     return "not a file"
 
 
-def read_text(path: Path) -> str:
+def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`: opened without blocking (a FIFO is
+    refused, never waited on), a device or folder refused by its kind, and read up to one byte
+    past the cap (so /dev/zero behind a link, or a file that grows, costs at most the cap).
+    CardError (one line, at `path`) otherwise. The one check behind card files and notes."""
     where = str(path)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
@@ -63,11 +67,11 @@ def read_text(path: Path) -> str:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise CardError(where, None, f"not a regular file ({file_kind(st.st_mode)})")
-        if st.st_size > MAX_FILE_BYTES:
-            raise CardError(where, None, f"file is {st.st_size:,} bytes, over the {MAX_FILE_BYTES:,}-byte cap")
+        if st.st_size > max_bytes:
+            raise CardError(where, None, f"file is {st.st_size:,} bytes, over the {max_bytes:,}-byte cap")
         chunks, size = [], 0
-        while size <= MAX_FILE_BYTES:  # the file may grow while we read it
-            chunk = os.read(fd, MAX_FILE_BYTES + 1 - size)
+        while size <= max_bytes:  # the file may grow while we read it
+            chunk = os.read(fd, max_bytes + 1 - size)
             if not chunk:
                 break
             chunks.append(chunk)
@@ -77,8 +81,14 @@ def read_text(path: Path) -> str:
         raise CardError(where, None, f"cannot read: {e.strerror or e}") from None
     finally:
         os.close(fd)
-    if len(data) > MAX_FILE_BYTES:
-        raise CardError(where, None, f"file is over the {MAX_FILE_BYTES:,}-byte cap")
+    if len(data) > max_bytes:
+        raise CardError(where, None, f"file is over the {max_bytes:,}-byte cap")
+    return data
+
+
+def read_text(path: Path) -> str:
+    where = str(path)
+    data = read_bytes(path)
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise CardError(where, line, "binary file (NUL byte), not a YAML card file")

@@ -106,10 +106,11 @@ def dump(doc: Any) -> str:
     return yaml.emit(events, Dumper=_Dumper, allow_unicode=True, width=100)  # type: ignore[no-any-return]
 
 
-def body(note_key: str, cards: list[dict[str, Any]]) -> str:
-    """The YAML of a generated card file (after its header comment)."""
+def body(note_key: str, cards: list[dict[str, Any]], deck: str = "") -> str:
+    """The YAML of a generated card file (after its header comment); `deck`: its `deck:` name
+    (default: the note's name)."""
     lim = limits()
-    name = one_line(shorten(note_key, lim.get("deck", 10**9)))
+    name = one_line(shorten(deck or note_key, lim.get("deck", 10**9)))
     desc = one_line(shorten(f"Cards imported from the note {note_key}", lim.get("description", 10**9)))
     return dump({"deck": name, "description": desc, "cards": cards})
 
@@ -120,18 +121,25 @@ def header(note_key: str, root: str, cards: list[dict[str, Any]]) -> str:
     return HEADER + MARKER + json.dumps(marker, ensure_ascii=True, separators=(",", ":")) + "\n"
 
 
-def read_marker(path: Path) -> dict[str, Any] | None:
-    """The import record in a card file's header, or None (not written by the import, or damaged)."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            head = [f.readline() for _ in range(4)]
-    except OSError:
-        return None
+def read_marker(path: Path, text: str | None = None) -> dict[str, Any] | None:
+    """The import record in a card file's header (`text`: the file's text, when already read), or
+    None (not written by the import, damaged, or not a regular file: read by the deck loader's
+    bounded, non-blocking `read_bytes`, never a plain open() that a FIFO or /dev/zero would hang)."""
+    if text is None:
+        from gdstudy.errors import CardError
+        from gdstudy.safeyaml import read_bytes
+
+        try:
+            head = [ln.decode("utf-8", "replace") for ln in read_bytes(path).split(b"\n", 4)[:4]]
+        except CardError:
+            return None
+    else:
+        head = text.split("\n", 4)[:4]
     for ln in head:
         if ln.startswith(MARKER):
             try:
                 m = json.loads(ln[len(MARKER):])
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: `[[[[...` nested past the C parser's limit
                 return None
             ok = (isinstance(m, dict) and isinstance(m.get("note"), str) and isinstance(m.get("cards"), dict)
                   and all(isinstance(k, str) and isinstance(v, str) for k, v in m["cards"].items()))

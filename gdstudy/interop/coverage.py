@@ -16,7 +16,7 @@ from gdstudy.deck import Card
 from gdstudy.errors import CardError
 from gdstudy.interop.notecards import parse_cards
 from gdstudy.interop.notes import NoteError, read_note, sections_of
-from gdstudy.interop.importer import NoteFile
+from gdstudy.interop.notefiles import NoteFile
 
 __all__ = ["SectionCoverage", "LookIntoItem", "Coverage", "parse_source", "coverage"]
 
@@ -108,8 +108,16 @@ def parse_source(source: str) -> list[tuple[str, str | None]]:
 def _match(heading: str, titles: dict[str, SectionCoverage]) -> SectionCoverage | None:
     if heading in titles:
         return titles[heading]
-    best = [t for t in titles if heading.startswith(t + " (") and heading.endswith(")")]
-    return titles[max(best, key=len)] if best else None
+    if not heading.endswith(")"):
+        return None
+    # the longest title t with heading == t + " (...)": tried at each " (" from the right, so the
+    # cost is the citation's length, not the number of sections (cards x sections was quadratic)
+    cut = heading.rfind(" (")
+    while cut > 0:
+        if heading[:cut] in titles:
+            return titles[heading[:cut]]
+        cut = heading.rfind(" (", 0, cut)
+    return None
 
 
 def coverage(notes: list[NoteFile], cards: Iterable[Card]) -> Coverage:

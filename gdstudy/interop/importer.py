@@ -22,28 +22,25 @@ import gc
 import hashlib
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from gdstudy.deck import load_deck
+from gdstudy.deckfiles import card_files
 from gdstudy.errors import CardError
 from gdstudy.interop.cardfile import body, card_hash, clean_text, header, limits, one_line, read_marker, shorten
 from gdstudy.interop.cardwrite import write_plans
 from gdstudy.interop.notecards import NoteCard, parse_cards
-from gdstudy.interop.notes import NOTE_SUFFIXES, NoteError, read_note
+from gdstudy.interop.notefiles import NoteFile, find_notes
+from gdstudy.interop.notes import NoteError, read_note
+from gdstudy.safeyaml import file_kind, read_text
 
 __all__ = ["NoteFile", "Change", "ImportReport", "find_notes", "import_notes", "card_id"]
 
 DEFAULT_TAG = "imported"  # for a card with no tags: card files need at least one
-
-
-@dataclass(frozen=True)
-class NoteFile:
-    path: Path   # the file to read
-    key: str     # how cards cite it: path relative to the folder given (posix), or the file name
-    root: str    # the folder given (resolved), for orphan reports
 
 
 @dataclass(frozen=True)
@@ -59,6 +56,7 @@ class ImportReport:
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
     errors: list[CardError] = field(default_factory=list)
+    warnings: list[CardError] = field(default_factory=list)  # files in the deck folder that were skipped
     written: list[Path] = field(default_factory=list)
     notes: int = 0
     dry_run: bool = False
@@ -84,41 +82,6 @@ class ImportReport:
             + (" (dry run: nothing written)" if self.dry_run else "")
         )
         return out
-
-
-# ---------------------------------------------------------------------------------------------
-# finding notes
-
-
-def find_notes(paths: Iterable[Path]) -> tuple[list[NoteFile], list[CardError]]:
-    """Files and folders (recursively; hidden folders such as .obsidian skipped) -> notes."""
-    notes: list[NoteFile] = []
-    errors: list[CardError] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            root = p.resolve()
-            for dirpath, dirnames, filenames in os.walk(p):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in sorted(filenames):
-                    f = Path(dirpath) / name
-                    if f.suffix.lower() in NOTE_SUFFIXES and not name.startswith(".") and f.is_file():
-                        notes.append(NoteFile(f, f.relative_to(p).as_posix(), str(root)))
-        elif p.is_file():
-            if p.suffix.lower() not in NOTE_SUFFIXES:
-                errors.append(CardError(str(p), None, f"not a note (expected {', '.join(NOTE_SUFFIXES)})"))
-            else:
-                notes.append(NoteFile(p, p.name, str(p.resolve().parent)))
-        else:
-            errors.append(CardError(str(p), None, "no such file or folder"))
-    seen: dict[str, NoteFile] = {}
-    unique = []
-    for n in notes:
-        if n.key in seen:
-            errors.append(CardError(str(n.path), None, f"same name as {seen[n.key].path}: both would write {n.key}.yaml"))
-            continue
-        seen[n.key] = n
-        unique.append(n)
-    return unique, errors
 
 
 # ---------------------------------------------------------------------------------------------
@@ -213,25 +176,37 @@ class _Plan:
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
     text: str | None = None
+    error: CardError | None = None  # the card file cannot be read (a FIFO, a device): note not imported
 
 
 def _plan_file(n: NoteFile, desired: list[dict[str, Any]], out: Path) -> _Plan:
     plan = _Plan(n, out, desired)
     f = str(out)
     try:
-        current: str | None = out.read_text(encoding="utf-8")
+        st = os.stat(out)
     except FileNotFoundError:
-        if desired:
+        if os.path.islink(out):
+            plan.error = NoteError(str(n.path), None, f"cannot import: its card file {out} is a broken symbolic link")
+        elif desired:
             plan.changes = [Change("added", f, d["id"]) for d in desired]
             plan.text = header(n.key, n.root, desired) + body(n.key, desired)
         return plan
-    except (OSError, UnicodeDecodeError):
+    except OSError as e:
+        plan.error = NoteError(str(n.path), None, f"cannot import: cannot read its card file {out}: {e.strerror or e}")
+        return plan
+    if not stat.S_ISREG(st.st_mode):  # never opened: a FIFO would block, /dev/zero never ends
+        plan.error = NoteError(str(n.path), None, f"cannot import: its card file {out} is not a regular file "
+                                                  f"({file_kind(st.st_mode)})")
+        return plan
+    try:
+        current: str | None = read_text(out)  # the deck loader's checks: regular file, size cap, UTF-8
+    except CardError:
         current = None
     yaml_body = body(n.key, desired)
     if current == header(n.key, n.root, desired) + yaml_body:
         plan.unchanged = len(desired)  # exactly what this import would write
         return plan
-    marker = read_marker(out)
+    marker = read_marker(out, current)
     if marker is None or marker.get("note") != n.key:
         plan.changes.append(Change("conflict", f, "", "not written by gdstudy import, or its header was changed; left unchanged"))
         return plan
@@ -255,6 +230,10 @@ def _plan_file(n: NoteFile, desired: list[dict[str, Any]], out: Path) -> _Plan:
         plan.changes = conflicts
         return plan
     orphans = [d for cid, d in old.items() if cid not in want]
+    if not orphans and all(old.get(cid) == d for cid, d in want.items()):
+        plan.unchanged = len(desired)  # the cards are what the note says: a hand-edited header or comment is kept
+        return plan
+    deck_name = next((c.deck for c in existing.cards if c.deck), "")  # a `deck:` renamed by hand is kept
     for d in desired:
         if d["id"] not in old:
             plan.changes.append(Change("added", f, d["id"]))
@@ -264,7 +243,7 @@ def _plan_file(n: NoteFile, desired: list[dict[str, Any]], out: Path) -> _Plan:
             plan.unchanged += 1
     plan.changes += [Change("orphaned", f, d["id"], f"no longer in {n.key}; kept") for d in orphans]
     final = desired + orphans
-    text = header(n.key, n.root, final) + (yaml_body if not orphans else body(n.key, final))
+    text = header(n.key, n.root, final) + body(n.key, final, deck=deck_name)
     plan.cards, plan.text = final, (None if text == current else text)
     return plan
 
@@ -275,8 +254,11 @@ def _orphan_files(deck_dir: Path, notes: list[NoteFile], report: ImportReport) -
         return
     keys = {n.key for n in notes}
     roots = {n.root for n in notes}
-    for f in sorted(deck_dir.rglob("*.yaml")):
-        if f.relative_to(deck_dir).as_posix()[: -len(".yaml")] in keys:
+    targets = {os.path.normpath(deck_dir / (k + ".yaml")) for k in keys}
+    files, skipped = card_files([deck_dir])  # the deck loader's walk: FIFOs, devices, broken links reported
+    report.warnings += [e for e in skipped if os.path.normpath(e.path) not in targets]  # a note's own: its error
+    for f in files:
+        if not f.name.endswith(".yaml") or f.relative_to(deck_dir).as_posix()[: -len(".yaml")] in keys:
             continue  # that note's own file: handled above
         m = read_marker(f)
         if m is None or m["note"] in keys or m.get("root") not in roots:
@@ -328,7 +310,14 @@ def _import(paths: Iterable[Path], deck_dir: Path, dry_run: bool, tags: Iterable
             deck_dir.mkdir(parents=True, exist_ok=True)  # so `--deck DECK_DIR` works even before a first card
         except OSError as e:
             raise ConfigError(f"cannot create {deck_dir}: {e.strerror or e}") from None
-    plans = [_plan_file(n, dicts, deck_dir / (n.key + ".yaml")) for n, dicts in parsed]
+    plans = []
+    for n, dicts in parsed:
+        plan = _plan_file(n, dicts, deck_dir / (n.key + ".yaml"))
+        if plan.error is not None:
+            report.errors.append(plan.error)
+            report.notes -= 1
+        else:
+            plans.append(plan)
     write_plans(plans, deck_dir, list(shipped), dry_run, report)
     _orphan_files(deck_dir, notes, report)
     return report

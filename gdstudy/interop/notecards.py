@@ -18,18 +18,26 @@ wiki links their label.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from gdstudy.interop.notes import EMBED, MD_IMAGE, TAG, WIKILINK, Note
-from gdstudy.interop.spans import LINK_TARGET, M, MATH, URL, blank_spans, cloze_spans, code_spans, highlight_spans, mask
+from gdstudy.deck import LIMITS
+from gdstudy.interop.cardtext import Line as _Line
+from gdstudy.interop.cardtext import _text, display, separator, tag_only, tags_in
+from gdstudy.interop.notes import Note
+from gdstudy.interop.spans import blank_spans, cloze_spans, highlight_spans
 from gdstudy.interop.spans import masked as _masked
 
 __all__ = ["NoteCard", "LookInto", "NoteCards", "parse_cards"]
 
 SPECIAL = {"interview_question", "look_into"}
 MAX_CLOZES = 50  # cloze cards from one paragraph
+MAX_CLOZE_DIGITS = 9  # {{c123456789::...}}: a longer number is an error (int() of 4,301 digits raises)
 MAX_CARDS = 10_000  # cards from one note (a card file holds at most 1 MB)
+# Each cloze card repeats its paragraph (front and back): a paragraph whose cards would repeat more
+# than this many characters is refused before rendering (it cannot fit a card file's 1 MB anyway,
+# and 50 renderings of a 1 MB paragraph took 102 s and 283 MB).
+MAX_CLOZE_TEXT = 2_000_000
+MAX_NOTE_TAGS = LIMITS["tags"]  # tags every card of a note gets (the card file limit): more is refused early
 HIDDEN = "[…]"
 
 
@@ -60,96 +68,22 @@ class NoteCards:
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
 
 
-@dataclass(frozen=True)
-class _Line:
-    no: int
-    text: str
-    code: bool
-
-
-def tags_in(s: str) -> list[str]:
-    if "#" not in s:
-        return []
-    masked = _masked(s)
-    return [m.group(1) for m in TAG.finditer(masked)]
-
-
-def _tag_only(s: str) -> bool:
-    return "#" in s and bool(s.strip()) and not TAG.sub("", _masked(s)).strip()
-
-
-def separator(s: str) -> tuple[int, int] | None:
-    """Where the `::`/`:::` of a one-line card is (index, length), or None."""
-    if "::" not in s:
-        return None
-    masked = _masked(s)
-    spans, unclosed = cloze_spans(masked)
-    masked = blank_spans(masked, spans)
-    if unclosed is not None:
-        masked = masked[:unclosed] + M * (len(masked) - unclosed)
-    masked = mask(masked, WIKILINK, LINK_TARGET)
-    i = masked.find("::")
-    if i <= 0 or not masked[:i].strip():
-        return None
-    n = 3 if masked[i : i + 3] == ":::" else 2
-    return i, n
-
-
-def display(s: str) -> tuple[str, list[str]]:
-    """Card text for one note line: embeds as placeholders, wiki links as labels, `#tags` taken out
-    (returned). Inline code is left exactly as written."""
-    out, tags, pos = [], [], 0
-    if not any(ch in s for ch in "[#`"):
-        return s.rstrip(), tags
-    for start, end in code_spans(s) if "`" in s else ():
-        out.append(_display_plain(s[pos:start], tags))
-        out.append(s[start:end])
-        pos = end
-    out.append(_display_plain(s[pos:], tags))
-    return "".join(out).rstrip(), tags
-
-
-def _display_plain(s: str, tags: list[str]) -> str:
-    s = EMBED.sub(lambda m: f"[image: {m.group(1).strip() or 'embed'}]", s)
-    s = MD_IMAGE.sub(lambda m: f"[image: {m.group(1).strip() or m.group(2).rsplit('/', 1)[-1] or 'image'}]", s)
-    s = WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), s)
-    masked = mask(s, URL, MATH)
-    kept, pos = [], 0
-    for m in TAG.finditer(masked):
-        tags.append(m.group(1))
-        kept.append(s[pos : m.start()])
-        pos = m.end()
-    kept.append(s[pos:])
-    return re.sub(r"  +", " ", "".join(kept)) if len(kept) > 1 else s
-
-
-def _text(lines: list[_Line]) -> tuple[str, list[str]]:
-    parts, tags = [], []
-    for ln in lines:
-        if ln.code:
-            parts.append(ln.text.rstrip())
-        else:
-            t, tg = display(ln.text)
-            parts.append(t.strip() if not parts else t.rstrip())
-            tags += tg
-    return "\n".join(parts).strip(), tags
-
-
-def _norm(s: str) -> str:
-    return " ".join(s.split())
-
-
 class _Parser:
     def __init__(self, note: Note) -> None:
         self.note = note
         self.out = NoteCards()
-        self.note_tags: list[str] = list(note.tags)
+        self.note_tags: dict[str, int] = dict.fromkeys(note.tags, 1)  # tag -> line where it first appears
         self.interview_at: int | None = None
         self.look = False
         self.look_item = False
 
     def error(self, line: int, msg: str) -> None:
         self.out.errors.append((line, msg))
+
+    def note_tag(self, tags: list[str], line: int) -> None:
+        for t in tags:
+            if t not in SPECIAL:
+                self.note_tags.setdefault(t, line)
 
     def card(self, lines: list[_Line], key: str, suffix: str, front: str, back: str, tags: list[str], kind: str) -> None:
         if len(self.out.cards) >= MAX_CARDS:
@@ -159,7 +93,7 @@ class _Parser:
             tags = [*tags, "look_into"]
         first = lines[0].no
         self.out.cards.append(NoteCard(
-            key=_norm(key), suffix=suffix, front=front, back=back, line=first,
+            key=" ".join(key.split()), suffix=suffix, front=front, back=back, line=first,
             section=self.note.section_title(first), tags=tuple(t for t in tags if t != "interview_question"),
             interview=kind == "interview", kind=kind,
         ))
@@ -182,14 +116,24 @@ class _Parser:
         self.block(block)
         if self.interview_at is not None:
             self.error(self.interview_at, "#interview_question with no question after it")
-        tags = list(dict.fromkeys(t for t in self.note_tags if t not in SPECIAL))
+        tags = [t for t in self.note_tags if t not in SPECIAL]
+        if self.out.cards and len(tags) > MAX_NOTE_TAGS:  # every card would carry them all: refused
+            from gdstudy.text import clean
+
+            distinct = list(dict.fromkeys(t for t in (clean(t).strip() for t in tags) if t))
+            if len(distinct) > MAX_NOTE_TAGS:
+                line = self.note_tags[tags[MAX_NOTE_TAGS]]
+                self.error(line, f"the note has {len(distinct):,} tags, and every card of it carries them: "
+                                 f"at most {MAX_NOTE_TAGS} tags per card")
+                self.out.cards = []
+                return self.out
         self.out.cards = [
             NoteCard(**{**c.__dict__, "tags": tuple(dict.fromkeys([*c.tags, *tags]))}) for c in self.out.cards
         ]
         return self.out
 
     def heading(self, no: int) -> None:
-        self.note_tags += [t for t in tags_in(self.note.lines[no - 1]) if t not in SPECIAL]
+        self.note_tag(tags_in(self.note.lines[no - 1]), no)
         if self.interview_at is not None:
             self.error(self.interview_at, "#interview_question with no question before the next heading")
             self.interview_at = None
@@ -203,9 +147,9 @@ class _Parser:
         i = 0
         while i < len(body):
             ln = body[i]
-            if not ln.code and _tag_only(ln.text):
+            if not ln.code and tag_only(ln.text):
                 tags = tags_in(ln.text)
-                self.note_tags += [t for t in tags if t not in SPECIAL]
+                self.note_tag(tags, ln.no)
                 if "look_into" in tags or "interview_question" in tags:
                     self.prose(pending)
                     pending = []
@@ -254,7 +198,7 @@ class _Parser:
             self.look = False  # a marker ends with its paragraph (a standalone one marks the next)
 
     def _ends_answer(self, ln: _Line) -> bool:
-        return not ln.code and (ln.text.strip() in ("?", "??") or bool(separator(ln.text)) or _tag_only(ln.text))
+        return not ln.code and (ln.text.strip() in ("?", "??") or bool(separator(ln.text)) or tag_only(ln.text))
 
     # -- card kinds ------------------------------------------------------------------------------
 
@@ -313,7 +257,7 @@ class _Parser:
         else:
             for ln in lines:
                 if not ln.code:
-                    self.note_tags += [t for t in tags_in(ln.text) if t not in SPECIAL]
+                    self.note_tag(tags_in(ln.text), ln.no)
 
     def _clozes(self, ln: _Line) -> list[tuple[int, int, str, str, str | None]]:
         s = ln.text
@@ -322,12 +266,15 @@ class _Parser:
         masked, found = _masked(s), []
         spans, unclosed = cloze_spans(masked)
         for start, end, num in spans:
+            if len(num) > MAX_CLOZE_DIGITS:
+                self.error(ln.no, f"cloze number has {len(num):,} digits: at most {MAX_CLOZE_DIGITS} ({{{{c{num[:6]}…::)")
+                return []
             body = masked[start : end - 2]
             open_len = body.index("::") + 2
             h = body.find("::", open_len)
             content = s[start + open_len : start + h] if h >= 0 else s[start + open_len : end - 2]
             hint = s[start + h + 2 : end - 2] if h >= 0 else None
-            found.append((start, end, f"c{num}", content, hint))
+            found.append((start, end, f"c{int(num)}", content, hint))
         if unclosed is not None:
             self.error(ln.no, "cloze with no closing }}")
             masked = masked[:unclosed]
@@ -344,27 +291,46 @@ class _Parser:
         if len(numbers) > MAX_CLOZES:
             self.error(lines[0].no, f"paragraph has {len(numbers)} clozes: at most {MAX_CLOZES} cards from one paragraph")
             return
+        size = sum(len(ln.text) for ln in lines)
+        if (2 * len(numbers) + 1) * size > MAX_CLOZE_TEXT:
+            self.error(lines[0].no, f"paragraph of {size:,} characters with {len(numbers)} cloze(s): its cloze cards "
+                       f"would repeat it {2 * len(numbers) + 1} times, over {MAX_CLOZE_TEXT:,} characters: split the paragraph")
+            return
         hl = [n for n in numbers if n.startswith("h")]
         rename = {n: f"h{k}" for k, n in enumerate(hl, 1)}  # highlights: h1, h2, ... in reading order
+        # a line reads the same on every card that does not hide one of its clozes: displayed once
+        known = [None if found or ln.code else display(ln.text) for ln, found in zip(lines, spans)]
+        nums = [{n for (_, _, n, _, _) in found} for found in spans]
+
+        def line_text(ln: _Line, found: list[tuple[int, int, str, str, str | None]], show: str | None, bold: bool) -> str:
+            s, pos, parts = ln.text, 0, []
+            for start, end, n, content, hint in found:
+                parts.append(s[pos:start])
+                if show == "*" or (show is not None and n != show):
+                    parts.append(content)
+                elif show is None:
+                    parts.append(HIDDEN)
+                elif bold:
+                    parts.append(f"**{content}**" if content.strip() == content and "*" not in content else content)
+                else:
+                    parts.append(f"[{hint.strip()}]" if hint and hint.strip() else HIDDEN)
+                pos = end
+            parts.append(s[pos:])
+            return "".join(parts)
+
+        shown = [display(line_text(ln, found, "*", False)) if found else None for ln, found in zip(lines, spans)]
 
         def render(show: str | None, bold: bool) -> tuple[str, list[str]]:
             out: list[_Line] = []
-            for ln, found in zip(lines, spans):
-                s, pos, parts = ln.text, 0, []
-                for start, end, n, content, hint in found:
-                    parts.append(s[pos:start])
-                    if show == "*" or (show is not None and n != show):
-                        parts.append(content)
-                    elif show is None:
-                        parts.append(HIDDEN)
-                    elif bold:
-                        parts.append(f"**{content}**" if content.strip() == content and "*" not in content else content)
-                    else:
-                        parts.append(f"[{hint.strip()}]" if hint and hint.strip() else HIDDEN)
-                    pos = end
-                parts.append(s[pos:])
-                out.append(_Line(ln.no, "".join(parts), ln.code))
-            return _text(out)
+            cached: list[tuple[str, list[str]] | None] = []
+            for k, (ln, found) in enumerate(zip(lines, spans)):
+                if not found or (show is not None and show not in nums[k]):
+                    out.append(ln)
+                    cached.append(shown[k] if found else known[k])
+                else:
+                    out.append(_Line(ln.no, line_text(ln, found, show, bold), ln.code))
+                    cached.append(None)
+            return _text(out, cached)
 
         template, tags = render(None, False)
         for n in numbers:

@@ -45,13 +45,16 @@ TAG = re.compile(r"(?<![\w&/#\\\]])#(?=[\w/-]*[^\W\d])(" + TAG_CHARS + r"+)")
 ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*)$")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # Every pattern here runs in linear time on any line (no lazy scan that can run to the end of the
-# text once per opener): a 1 MB note of unclosed openers must not hang the import.
+# text once per opener, no two adjacent quantifiers over the same characters without a possessive
+# one): a 1 MB note of unclosed openers must not hang the import (benchmarks/bench_import_adversarial.py).
 EMBED = re.compile(r"!\[\[([^\[\]|]*)(?:\|[^\[\]]*)?\]\]")
-MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]\(([^()\s]*)[^()]*\)")
+MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]\(([^()\s]*+)[^()]*\)")  # *+: `![x](aaaa...` unclosed was O(n²)
 WIKILINK = re.compile(r"\[\[([^\[\]|]*)(?:\|([^\[\]]*))?\]\]")
 HTML_TAG = re.compile(r"<[!/?]?[A-Za-z][^<>]*>", re.S)
 HTML_HEADING = re.compile(r"<h([1-6])\b[^<>]*>((?:(?!</?h[1-6]\b).)*?)</h\1\s*>", re.S | re.I)
-ANCHOR = re.compile(r"<a\b[^<>]*class=\"[^\"<>]*anchor[^\"<>]*\"[^<>]*>[^<]*</a\s*>", re.I)
+A_ELEMENT = re.compile(r"<a\b([^<>]*)>[^<]*</a\s*>", re.I)  # an anchor link when a class value has "anchor"
+CLASS_VALUE = re.compile(r"class=\"([^\"<>]*+)\"", re.I)
+BIG_CHARREF = re.compile(r"&#(?:[xX](?P<hex>[0-9a-fA-F]{7,})|(?P<dec>[0-9]{8,}))(?P<semi>;?)")
 SCRIPT = re.compile(r"<(script|style)\b(?:(?!</?(?:script|style)\b).)*?</\1\s*>", re.S | re.I)
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
@@ -107,13 +110,12 @@ class Note:
 
 
 def _decode(path: Path, max_bytes: int) -> str:
+    from gdstudy.safeyaml import read_bytes  # the deck loader's check: regular files only, bounded
+
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise NoteError(str(path), None, f"file is {size:,} bytes, over the {max_bytes:,}-byte cap")
-        data = path.read_bytes()
-    except OSError as e:
-        raise NoteError(str(path), None, f"cannot read: {e.strerror or e}") from None
+        data = read_bytes(path, max_bytes)
+    except CardError as e:
+        raise NoteError(e.path, e.line, e.message) from None
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise NoteError(str(path), line, "binary file (NUL byte), not a text note")
@@ -216,9 +218,31 @@ def clean_title(t: str) -> str:
     t = WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), t)
     t = TAG.sub(" ", t)  # a #tag in a heading is a tag of the note, not part of the title
     t = " ".join(t.replace("**", "").split())
-    while t and unicodedata.category(t[-1]).startswith(("S", "Z")) and t[-1] not in ")]":
-        t = t[:-1].rstrip()
-    return t
+    end = len(t)  # trailing symbols (and the spaces between them) go; one cut, not a copy per symbol
+    while end and unicodedata.category(t[end - 1]).startswith(("S", "Z")) and t[end - 1] not in ")]":
+        end -= 1
+        while end and t[end - 1].isspace():
+            end -= 1
+    return t[:end]
+
+
+def _unescape(s: str) -> str:
+    """`html.unescape`, without its int() of a numeric reference's digits: `&#` and 5,000 digits
+    was a ValueError (Python's int-string limit), and big ints cost quadratic time. A reference
+    past U+10FFFF is U+FFFD, as html.unescape makes it; leading zeros are dropped first."""
+    if "&" not in s:
+        return s
+    if "&#" not in s:
+        return html.unescape(s)
+
+    def shorten(m: re.Match[str]) -> str:
+        hexa = m.group("hex") is not None
+        digits = (m.group("hex") if hexa else m.group("dec")).lstrip("0") or "0"
+        if len(digits) > (6 if hexa else 7):
+            return "\ufffd"
+        return "&#" + ("x" if hexa else "") + digits + m.group("semi")
+
+    return html.unescape(BIG_CHARREF.sub(shorten, s))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,14 +271,21 @@ def _feed_content(text: str) -> str:
 def _html_view(note: Note, text: str) -> None:
     text = "\n".join(_clean(ln) for ln in _feed_content(text).split("\n"))
     if "&lt;" in text:  # HTML-escaped HTML (an RSS description): decode once, line by line
-        text = "\n".join(html.unescape(ln).replace("\n", " ") for ln in text.split("\n"))
+        text = "\n".join(_unescape(ln).replace("\n", " ") for ln in text.split("\n"))
     headings: dict[int, tuple[int, str]] = {}
+    at = [0, 1]  # (position, its line): headings come in order, so newlines are counted once
+
+    def anchor(m: re.Match[str]) -> str:
+        return " " if any("anchor" in v.lower() for v in CLASS_VALUE.findall(m.group(1))) else m.group(0)
 
     def heading(m: re.Match[str]) -> str:
         inner = m.group(2)
         lead = len(inner) - len(inner.lstrip())
-        line = text.count("\n", 0, m.start(2) + lead) + 1
-        title = clean_title(html.unescape(HTML_TAG.sub(" ", ANCHOR.sub(" ", inner))))
+        pos = m.start(2) + lead
+        at[1] += text.count("\n", at[0], pos)
+        at[0] = pos
+        line = at[1]
+        title = clean_title(_unescape(HTML_TAG.sub(" ", A_ELEMENT.sub(anchor, inner))))
         if title:
             headings[line] = (int(m.group(1)), title)
         return re.sub(r"[^\n]", "", m.group(0))
@@ -262,7 +293,7 @@ def _html_view(note: Note, text: str) -> None:
     text = HTML_HEADING.sub(heading, text)
     text = SCRIPT.sub(lambda m: re.sub(r"[^\n]", "", m.group(0)), text)
     text = HTML_TAG.sub(lambda m: re.sub(r"[^\n]", "", m.group(0)), text)
-    lines = [_clean(html.unescape(ln).replace("\n", " ")) for ln in text.split("\n")]
+    lines = [_clean(_unescape(ln).replace("\n", " ")) for ln in text.split("\n")]
     note.kind, note.lines, note.headings = "html", lines, headings
     note.code = [False] * len(lines)
     note.skip = [False] * len(lines)
