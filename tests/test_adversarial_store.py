@@ -147,8 +147,10 @@ def _bloat(db: Path, mb: int) -> None:
     """Free pages as a killed VACUUM leaves them: a big table dropped, the file not shrunk."""
     con = sqlite3.connect(db, isolation_level=None)
     con.execute("PRAGMA secure_delete = FAST")
+    con.execute("BEGIN")
     con.execute("CREATE TABLE old_log (x BLOB)")
     con.executemany("INSERT INTO old_log VALUES (?)", ((os.urandom(1000),) for _ in range(mb * 1000)))
+    con.execute("COMMIT")
     con.execute("DROP TABLE old_log")
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()

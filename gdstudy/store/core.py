@@ -52,6 +52,7 @@ class StoreBase:
             self._enable_wal(timeout_s)
             self.db.execute("PRAGMA synchronous = FULL")
             self._migrate()
+            self._compact_if_bloated()
             self.store_id = self._read_stamp()
             st = os.stat(self.path)
             self._file_id = (st.st_dev, st.st_ino)
@@ -108,7 +109,7 @@ class StoreBase:
         meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
         if meta.get("app") != APP_MARKER:
             raise StoreError(f"{self.path} is not a gdstudy database; refusing to touch it")
-        version = int(meta.get("schema_version", "0"))
+        version = _version(meta.get("schema_version"), self.path)
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} was written by a newer gdstudy (schema {version}, this one knows {SCHEMA_VERSION}); "
@@ -137,7 +138,8 @@ class StoreBase:
             if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone():
                 self.db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 self.db.execute("INSERT INTO meta VALUES ('app', ?), ('schema_version', '0')", (APP_MARKER,))
-            version = int(self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+            row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            version = _version(row[0] if row else None, self.path)
             if version == SCHEMA_VERSION:
                 return
             had_log = version > 0 and self.db.execute("SELECT EXISTS (SELECT 1 FROM review_log)").fetchone()[0]
@@ -160,6 +162,25 @@ class StoreBase:
             if fault(e, self.path, self.timeout_s).reason not in ("locked", "disk full"):
                 raise
 
+    def _compact_if_bloated(self) -> None:
+        """A store that is mostly free pages (a `kill -9` during the VACUUM after a migration
+        leaves every page of the old log free: ~10x the size, never reused by the compact log)
+        is compacted now. Two header reads on every open; VACUUM only past both thresholds."""
+        free = self.db.execute("PRAGMA freelist_count").fetchone()[0]
+        if free * MAX_PAGE < BLOAT_BYTES:  # the usual case: one pragma
+            return
+        pages, size = (self.db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_count", "page_size"))
+        if free * size >= BLOAT_BYTES and free > BLOAT_RATIO * pages:
+            secure = self.db.execute("PRAGMA secure_delete").fetchone()[0]
+            self.db.execute("PRAGMA secure_delete = FAST")  # VACUUM copies live pages only anyway
+            try:
+                self._compact()
+            except sqlite3.OperationalError as e:  # (best effort, as after a migration)
+                if fault(e, self.path, self.timeout_s).reason != "read-only":
+                    raise
+            finally:
+                self.db.execute(f"PRAGMA secure_delete = {int(secure)}")
+
     def _up_to_date(self) -> bool:
         if not self.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone():
             return False
@@ -174,7 +195,8 @@ class StoreBase:
 
     @property
     def schema_version(self) -> int:
-        return int(self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return _version(row[0] if row else None, self.path)
 
     def integrity_check(self) -> str:
         return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])
@@ -275,6 +297,13 @@ class StoreBase:
         return StoreFaultError("file gone", f"file gone: the database file {self.path} was replaced while gdstudy was running "
                                "(restart gdstudy to use the new one)")
 
+    def _upgraded(self, version: object) -> StoreFaultError:
+        """Another gdstudy changed the schema while this one was running (a newer one migrated
+        the database): this process's writes would no longer match the tables."""
+        return StoreFaultError("upgraded", f"upgraded: the database {self.path} was changed to schema {str(version)[:20]} by "
+                               f"a newer gdstudy while this one (schema {SCHEMA_VERSION}) was running; nothing was saved "
+                               "— quit and use the newer gdstudy")
+
     def _committed(self) -> None:
         try:
             st = os.stat(self.path)
@@ -348,9 +377,12 @@ class _Tx:
         try:
             self.db.execute("BEGIN IMMEDIATE")
             if self.check_file:
-                row = self.db.execute("SELECT value FROM meta WHERE key='store_id'").fetchone()
-                if row is None or row[0] != self.store.store_id:
+                meta = dict(self.db.execute(
+                    "SELECT key, value FROM meta WHERE key IN ('store_id', 'schema_version')").fetchall())
+                if meta.get("store_id") != self.store.store_id:
                     raise self.store._replaced()
+                if meta.get("schema_version") != str(SCHEMA_VERSION):
+                    raise self.store._upgraded(meta.get("schema_version"))
         except sqlite3.Error as e:
             self._rollback()
             raise self.store.fault(e) from None
@@ -378,6 +410,30 @@ class _Tx:
         self.store._new_keys.clear()
         if self.db.in_transaction:  # SQLite may have rolled back already (e.g. after SQLITE_FULL)
             self.db.execute("ROLLBACK")
+
+
+# An open compacts the store when more than BLOAT_RATIO of its pages, and at least BLOAT_BYTES,
+# are free (MAX_PAGE: SQLite's largest page size, so the quick first test never misses).
+BLOAT_RATIO = 0.5
+BLOAT_BYTES = 8 << 20
+MAX_PAGE = 65536
+
+
+def _version(value: object, path: Path) -> int:
+    """`meta.schema_version` as a number: missing or not a whole number is a damaged store."""
+    if value is None:
+        raise StoreError(f"{path}: meta.schema_version is missing (damaged or hand-edited database); "
+                         "restore a backup — the database was not changed")
+    text = str(value)
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise StoreError(f"{path}: meta.schema_version is {_short(value)}, not a schema number (damaged or hand-edited "
+                         "database); restore a backup — the database was not changed")
+    return int(text)
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _refuse_foreign_file(path: Path) -> None:
