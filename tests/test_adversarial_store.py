@@ -229,7 +229,7 @@ def _with_params(db: Path, params: str | None, scores: str = "{}") -> None:
 
 
 BAD_PARAMS = ['"x"', "[1, 2, 3]", "{}", "[" + ",".join(["1e999"] * 21) + "]", "[" + ",".join(['"a"'] * 21) + "]",
-              "[" + ",".join(["true"] * 21) + "]", "not json", "null", "[" + ",".join(["1.0"] * 22) + "]"]
+              "[" + ",".join(["true"] * 21) + "]", "not json", "[[" * 5000 + "]]" * 5000, "[" + ",".join(["1.0"] * 22) + "]"]
 
 
 @pytest.mark.parametrize("params", BAD_PARAMS)

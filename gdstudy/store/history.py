@@ -8,6 +8,7 @@ the caller to replay each touched card's full history into its new state.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from dataclasses import replace
 from datetime import datetime
@@ -150,12 +151,53 @@ class HistoryMixin(ReviewsMixin):
             self.db.execute("DELETE FROM params WHERE id = (SELECT MAX(id) FROM params)")
         return self.active_params()
 
+    @reading
+    def params_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM params").fetchone()[0])
+
     def _params_row(self, r: tuple[Any, ...]) -> ParamsRow:
+        """A saved set, validated where it is read: the 21 FSRS-6 weights (finite numbers) or
+        NULL, scores a JSON object whose desired_retention, if any, lies in (0, 1)."""
         try:
-            params = json.loads(r[1]) if r[1] is not None else None
-            return ParamsRow(id=r[0], params=params, at=from_ms(r[2]), n_reviews=r[3], scores=json.loads(r[4]))
-        except (TypeError, ValueError) as e:
-            raise StoreError(f"{self.path}: saved FSRS parameters {r[0]} have a bad stored value ({e})") from None
+            return ParamsRow(id=r[0], params=checked_params(r[1]), at=from_ms(r[2]), n_reviews=r[3],
+                             scores=checked_scores(r[4]))
+        except (TypeError, ValueError, OverflowError, RecursionError) as e:
+            raise StoreError(f"{self.path}: saved FSRS parameters #{r[0]} are damaged ({e}); "
+                             "`gdstudy optimize --undo` drops that set") from None
+
+
+N_PARAMS = 21  # FSRS-6
+# `optimize --retention` recommends 0.70..0.97; a stored value far outside is damage (0.0001
+# schedules ~97-year intervals, 0 crashes py-fsrs)
+STORED_RETENTION = (0.5, 0.99)
+
+
+def checked_params(text: str | None) -> list[float] | None:
+    if text is None:
+        return None
+    v = json.loads(text)
+    if v is None:
+        return None
+    if not isinstance(v, list) or len(v) != N_PARAMS:
+        raise ValueError(f"params must be a list of {N_PARAMS} numbers, got {_kind(v)}")
+    if not all(type(x) in (int, float) and math.isfinite(x) for x in v):
+        raise ValueError(f"params must be {N_PARAMS} finite numbers")
+    return [float(x) for x in v]
+
+
+def checked_scores(text: str) -> dict[str, Any]:
+    v = json.loads(text)
+    if not isinstance(v, dict):
+        raise ValueError(f"scores must be a JSON object, got {_kind(v)}")
+    dr = v.get("desired_retention")
+    lo, hi = STORED_RETENTION
+    if dr is not None and not (type(dr) in (int, float) and lo <= dr <= hi):  # (NaN fails)
+        raise ValueError(f"desired_retention must be a number from {lo} to {hi}, got {str(dr)[:20]}")
+    return v
+
+
+def _kind(v: object) -> str:
+    return f"a list of {len(v)}" if isinstance(v, list) else type(v).__name__.replace("NoneType", "null")
 
 
 def _validate(i: int, r: ReviewRow) -> None:
