@@ -427,7 +427,7 @@ def test_non_utf8_byte_is_reported_on_its_own_line(tmp_path: Path) -> None:
     body[89] = body[89][:5] + b"\xff" + body[89][5:]  # line 90, past the decoder's first chunk
     f = tmp_path / "in.csv"
     f.write_bytes(b"\n".join(body))
-    assert body[89] in f.read_bytes() and f.read_bytes().index(b"\xff") > 5000
+    assert body[89] in f.read_bytes() and f.read_bytes().index(b"\xff") > 4000
     with pytest.raises(LogFileError) as err:
         list(read_log(f, {}))
     msg = str(err.value)
@@ -448,8 +448,8 @@ def test_a_huge_line_is_refused_in_bounded_memory(tmp_path: Path) -> None:
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert str(err.value).startswith(f"{f}:5: ") and "long" in str(err.value), err.value
     assert peak < 8 << 20, peak
+    assert str(err.value).startswith(f"{f}:5: ") and "long" in str(err.value), err.value
 
 
 @pytest.mark.parametrize("special", ["/dev/zero", "fifo", "folder"])

@@ -23,18 +23,24 @@ aborts the import (`file:line: message`) and nothing is written.
 from __future__ import annotations
 
 import csv
+import errno
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, BinaryIO, Iterator
 
 from gdstudy.errors import ConfigError, GdstudyError
 from gdstudy.interop.atomic import replacing
 from gdstudy.interop.replay import DAY_MS, Replayer, from_ms, to_ms
 from gdstudy.scheduling import fsrs_id
+from gdstudy.timeutil import utcnow
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from gdstudy.config import Settings
     from gdstudy.deck import Deck
     from gdstudy.store import ReviewRow, Store
@@ -147,26 +153,31 @@ MAX_DUE_MS = MAX_TIME_MS + 36500 * DAY_MS
 MAX_DURATION = 2**31 - 1
 
 
-def read_log(path: Path, known_ids: dict[int, str], found: ParsedLog | None = None) -> Iterator["ReviewRow"]:
+def read_log(path: Path, known_ids: dict[int, str], found: ParsedLog | None = None, *,
+             now_ms: int | None = None) -> Iterator["ReviewRow"]:
     """Stream the validated rows of a revlog CSV, in file order. `known_ids` maps fsrs int ids to
     slugs, for files without a card_slug column; an unknown int id becomes the orphan slug
     `fsrs-<id>`. A bad row raises LogFileError `path:line: ...` when it is reached: consume this
     inside one transaction (Store.import_reviews) and nothing is written. `found` collects the
-    due_after values and the slugs seen."""
+    due_after values and the slugs seen. A review later than `now_ms` (default: the clock) plus
+    a day is refused: a machine with a wrong clock, whose reviews would count as today's every
+    day until then.
+
+    Only a regular file is read (a FIFO, a device or a folder is one error), in binary, split
+    into lines here with a length cap (MAX_LINE) and decoded line by line, so memory stays
+    bounded and a byte that is not UTF-8 is reported on its own line."""
     from gdstudy.store import ReviewRow
 
     path = Path(path)
     found = found if found is not None else ParsedLog()
-    try:
-        raw = path.open("r", encoding="utf-8", newline="")
-    except OSError as e:
-        raise LogFileError(f"{path}: cannot read: {e.strerror or e}") from None
+    latest = (to_ms(utcnow()) if now_ms is None else now_ms) + FUTURE_SLACK_MS
+    raw = _open_regular(path)
     line = 1
     with raw:
-        reader = csv.reader(raw)
+        reader = csv.reader(_lines(raw, path))
         try:
             header = next(reader, None)
-        except (csv.Error, UnicodeDecodeError) as e:
+        except csv.Error as e:
             raise LogFileError(f"{path}:1: {e}") from None
         if header is None:
             raise LogFileError(f"{path}:1: empty file (expected a header row: {','.join(COLUMNS)})")
@@ -186,7 +197,7 @@ def read_log(path: Path, known_ids: dict[int, str], found: ParsedLog | None = No
                 rec = next(reader)
             except StopIteration:
                 break
-            except (csv.Error, UnicodeDecodeError) as e:
+            except csv.Error as e:
                 raise LogFileError(f"{path}:{reader.line_num}: {e}") from None
             line = reader.line_num
             if not rec:
@@ -216,6 +227,10 @@ def read_log(path: Path, known_ids: dict[int, str], found: ParsedLog | None = No
                     due = _opt_int(rec[i_due] if i_due is not None else "", "due_after", 0, MAX_DUE_MS)
             except ValueError as e:
                 raise LogFileError(f"{path}:{line}: {e}") from None
+            if t > latest:
+                raise LogFileError(f"{path}:{line}: review_time {t} ({from_ms(t):%Y-%m-%d %H:%M} UTC) is in the future "
+                                   "(more than a day from now): the machine that logged it has a wrong clock? "
+                                   "Nothing was imported")
             r = new(ReviewRow)  # frozen dataclass: fill __dict__ directly (as the store does), 3x faster
             r.__dict__.update(card_id=slug, reviewed_at_ms=t, rating=rating, duration_ms=dur, kind="review",
                               state_before=state)
@@ -225,6 +240,81 @@ def read_log(path: Path, known_ids: dict[int, str], found: ParsedLog | None = No
             yield r
         found.slugs.update(slugs.values())
         found.rows = n
+
+
+FUTURE_SLACK_MS = DAY_MS  # clocks and time zones differ a little; a day later is a wrong clock
+MAX_LINE = 1 << 20  # bytes; a revlog row is ~80
+CHUNK = 1 << 20
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """The file at `path` if it is a regular file, opened without blocking (a FIFO without a
+    writer would block a plain open() forever); else one LogFileError."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as e:
+        if e.errno == errno.ENXIO:  # (a socket)
+            raise LogFileError(f"{path}: not a regular file; refusing to read it") from None
+        raise LogFileError(f"{path}: cannot read: {e.strerror or e}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            what = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "a device or special file"
+            raise LogFileError(f"{path}: not a regular file ({what}); refusing to read it")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb", buffering=0)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _lines(raw: BinaryIO, path: Path) -> Iterator[str]:
+    """The file's lines (split at b"\n", ends kept), each at most MAX_LINE bytes and decoded
+    as UTF-8; a longer line or a bad byte is LogFileError at its own line number. Whole
+    chunks are decoded at once (a newline byte never falls inside a UTF-8 sequence) and split
+    by lines only when a chunk does not decode."""
+    n = 0  # lines before the current chunk
+    rest = b""
+    while True:
+        data = raw.read(CHUNK)
+        if not data:
+            break
+        buf = rest + data if rest else data
+        cut = buf.rfind(b"\n") + 1
+        if cut == 0:
+            if len(buf) > MAX_LINE:
+                raise LogFileError(f"{path}:{n + 1}: line longer than {MAX_LINE >> 20} MB: not a review log")
+            rest = buf
+            continue
+        block, rest = buf[:cut], buf[cut:]
+        try:
+            text, bad = block.decode("utf-8"), None
+        except UnicodeDecodeError as e:  # the lines before the bad one are read first (file order)
+            bad = _not_utf8(block, e.start, path, n)
+            text = block[: block.rfind(b"\n", 0, e.start) + 1].decode("utf-8")
+        parts = text.split("\n")
+        parts.pop()  # (empty: the text ends with a newline)
+        for p in parts:
+            if len(p) > MAX_LINE:
+                raise LogFileError(f"{path}:{n + 1}: line longer than {MAX_LINE >> 20} MB: not a review log")
+            n += 1
+            yield p + "\n"
+        if bad is not None:
+            raise bad
+        if len(rest) > MAX_LINE:
+            raise LogFileError(f"{path}:{n + 1}: line longer than {MAX_LINE >> 20} MB: not a review log")
+    if rest:
+        try:
+            yield rest.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise _not_utf8(rest, e.start, path, n) from None
+
+
+def _not_utf8(block: bytes, pos: int, path: Path, before: int) -> LogFileError:
+    line = before + block.count(b"\n", 0, pos) + 1
+    col = pos - (block.rfind(b"\n", 0, pos) + 1) + 1
+    return LogFileError(f"{path}:{line}: not UTF-8 text (byte 0x{block[pos]:02x} at column {col}); "
+                        "save the file as UTF-8")
 
 
 def _slug(card_id: str, slug: str, known_ids: dict[int, str]) -> str:
@@ -262,9 +352,11 @@ class LogImport:
     orphans: list[str]   # slugs with imported rows that are in no deck
 
 
-def import_log(store: "Store", path: Path, deck: "Deck", settings: "Settings") -> LogImport:
+def import_log(store: "Store", path: Path, deck: "Deck", settings: "Settings", *,
+               now: "datetime | None" = None) -> LogImport:
     """Merge the log at `path` into `store` (see the module docstring). The file is streamed into
-    one store transaction: a bad row raises and rolls back everything."""
+    one store transaction: a bad row raises and rolls back everything. `now` (default: the
+    clock) bounds the review times: later than a day after it is refused."""
     import gc
 
     existing = store.states()
@@ -294,7 +386,8 @@ def import_log(store: "Store", path: Path, deck: "Deck", settings: "Settings") -
     try:
         active = store.active_params()  # replay with the FSRS weights the app schedules with now
         replay = Replayer(settings, content_hash, recorded_due, active.params if active else None)
-        res = store.import_reviews(read_log(path, known_ids, found), replay)
+        rows = read_log(path, known_ids, found, now_ms=to_ms(now if now is not None else utcnow()))
+        res = store.import_reviews(rows, replay)
     finally:
         if gc_was_on:
             gc.enable()
