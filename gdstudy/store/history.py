@@ -60,7 +60,8 @@ class HistoryMixin(ReviewsMixin):
         """ONE transaction: rows identical (card, time, rating) to a logged one, or to an earlier
         row of the same import, are skipped, the rest inserted in the order given; then each
         touched card's state is replaced by `replay(card_id, full history sorted by time)` (None =
-        new), keeping its flags (suspended, buried, leech) and content hash. Any exception
+        new), keeping its flags (suspended, buried) and content hash; the leech flag is the
+        replay's (or kept when already set), and a card that becomes a leech is suspended. Any exception
         (a bad row, a failing replay) rolls everything back.
 
         Shape: the rows go through a TEMP table (validated in C by its CHECK constraints), and one
@@ -114,7 +115,12 @@ class HistoryMixin(ReviewsMixin):
         if new is None:
             new = CardState(cid, 0, None, None, None, old.due, None, content_hash=old.content_hash) if old else None
         if new is not None and old is not None:
-            new = replace(new, suspended=old.suspended, buried_until=old.buried_until, leech=old.leech,
+            # the leech flag is recomputed from the whole history (as on a machine without this
+            # card's state); a card that becomes a leech now is suspended, one that already was
+            # keeps its suspension as the user left it (`unsuspend` studies a leech again)
+            leech = old.leech or new.leech
+            suspended = old.suspended or (new.leech and not old.leech)
+            new = replace(new, suspended=suspended, buried_until=old.buried_until, leech=leech,
                           content_hash=old.content_hash)
         if new is None or (new.is_new and not (new.suspended or new.buried_until or new.leech)):
             self.db.execute("DELETE FROM cards WHERE card_id = ?", (cid,))
