@@ -387,19 +387,21 @@ def test_retention_sweep_does_not_revert_a_reset_made_meanwhile(tmp_path: Path, 
     _with_params(db, json.dumps(list(DEFAULT_PARAMETERS)), '{"change": "fit"}')
     _with_params(db, json.dumps([round(p * 1.01, 4) for p in DEFAULT_PARAMETERS]), '{"change": "fit"}')
 
+    history: list[Any] = []
+
     def slow_sweep(params: Any, **kw: Any) -> retention.Sweep:  # another gdstudy changes the set meanwhile
         with Store(db) as other:
             apply.run_reset(other, T0) if meanwhile == "reset" else apply.run_undo(other)
+            history.extend((r.id, r.params, r.scores) for r in other.params_history())
         p = retention.RetentionPoint(0.85, 1.0, 1.0, 1.0, 1.0)
-        return retention.Sweep([p], p)
+        return retention.Sweep([p], p, {"deck_size": 10, "days": 10, "new_per_day": 1, "from_your_log": []})
 
     monkeypatch.setattr(retention, "sweep", slow_sweep)
-    with Store(db) as st:
-        history = [(r.id, r.params, r.scores) for r in st.params_history()]
     code, text = run_cli("optimize", "--retention", "--data-dir", db.parent)
-    one_error(code, text, "changed", "nothing was saved")
-    with Store(db) as st:
-        assert [(r.id, r.params, r.scores) for r in st.params_history()] == history
+    one_error(code, text, str(db), "changed by another gdstudy", "nothing was saved")
+    with Store(db) as st:  # the reset / undo made meanwhile is what is in force
+        assert [(r.id, r.params, r.scores) for r in st.params_history()] == history and history
+        assert st.active_params().scores.get("desired_retention") is None
     intact(db)
 
 

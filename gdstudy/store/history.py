@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from gdstudy.errors import StoreError
 from gdstudy.store.core import reading
 from gdstudy.store.model import KIND_CODE, KINDS, CardState, ImportResult, ParamsRow, ReviewRow, from_ms, to_ms
-from gdstudy.store.reviews import ReviewsMixin
+from gdstudy.store.reviews import ANY, ReviewsMixin
 from gdstudy.store.schema import STRICT
 
 __all__ = ["HistoryMixin"]
@@ -129,11 +129,20 @@ class HistoryMixin(ReviewsMixin):
 
     # -- FSRS parameters -------------------------------------------------------------------------
 
-    def save_params(self, params: list[float] | None, *, at: datetime, n_reviews: int, scores: dict[str, Any]) -> int:
-        """A new active parameter set (None = FSRS defaults, i.e. a reset); older ones stay as history."""
+    def save_params(self, params: list[float] | None, *, at: datetime, n_reviews: int, scores: dict[str, Any],
+                    based_on: Any = ANY) -> int:
+        """A new active parameter set (None = FSRS defaults, i.e. a reset); older ones stay as history.
+        `based_on`: the id of the set in force the new one was computed from (None: none saved);
+        if another set is in force by now (a reset, undo or fit made meanwhile), nothing is saved
+        and StoreError says so (compare-and-set inside the write transaction)."""
         if params is not None:
             params = [float(p) for p in params]
         with self._tx():
+            if based_on is not ANY:
+                now_in_force = self.db.execute("SELECT MAX(id) FROM params").fetchone()[0]
+                if now_in_force != based_on:
+                    raise StoreError(f"{self.path}: the FSRS parameters in force were changed by another gdstudy "
+                                     "meanwhile (optimize --reset, --undo or a fit); nothing was saved — run it again")
             cur = self.db.execute(
                 "INSERT INTO params (at_ms, params, n_reviews, scores) VALUES (?, ?, ?, ?)",
                 (to_ms(at), json.dumps(params) if params is not None else None, int(n_reviews), json.dumps(scores)),
