@@ -23,17 +23,15 @@ aborts the import (`file:line: message`) and nothing is written.
 from __future__ import annotations
 
 import csv
-import errno
 import json
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from gdstudy.errors import ConfigError, GdstudyError
+from gdstudy.errors import ConfigError
 from gdstudy.interop.atomic import replacing
+from gdstudy.interop.logfile import FUTURE_SLACK_MS, LogFileError, lines, open_regular
 from gdstudy.interop.replay import DAY_MS, Replayer, from_ms, to_ms
 from gdstudy.scheduling import fsrs_id
 from gdstudy.timeutil import utcnow
@@ -55,10 +53,6 @@ COLUMNS = (*FSRS_COLUMNS, "card_slug", "due_after")
 REQUIRED = ("card_id", "review_time", "review_rating", "review_state")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TIME_MS = 4_102_444_800_000  # 2100-01-01: anything later is a broken timestamp, not a review
-
-
-class LogFileError(GdstudyError):
-    """A problem in a review-log file, located at `path:line`."""
 
 
 # -- export ------------------------------------------------------------------------------------
@@ -171,10 +165,10 @@ def read_log(path: Path, known_ids: dict[int, str], found: ParsedLog | None = No
     path = Path(path)
     found = found if found is not None else ParsedLog()
     latest = (to_ms(utcnow()) if now_ms is None else now_ms) + FUTURE_SLACK_MS
-    raw = _open_regular(path)
+    raw = open_regular(path)
     line = 1
     with raw:
-        reader = csv.reader(_lines(raw, path))
+        reader = csv.reader(lines(raw, path))
         try:
             header = next(reader, None)
         except csv.Error as e:
@@ -240,81 +234,6 @@ def read_log(path: Path, known_ids: dict[int, str], found: ParsedLog | None = No
             yield r
         found.slugs.update(slugs.values())
         found.rows = n
-
-
-FUTURE_SLACK_MS = DAY_MS  # clocks and time zones differ a little; a day later is a wrong clock
-MAX_LINE = 1 << 20  # bytes; a revlog row is ~80
-CHUNK = 1 << 20
-
-
-def _open_regular(path: Path) -> BinaryIO:
-    """The file at `path` if it is a regular file, opened without blocking (a FIFO without a
-    writer would block a plain open() forever); else one LogFileError."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as e:
-        if e.errno == errno.ENXIO:  # (a socket)
-            raise LogFileError(f"{path}: not a regular file; refusing to read it") from None
-        raise LogFileError(f"{path}: cannot read: {e.strerror or e}") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            what = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "a device or special file"
-            raise LogFileError(f"{path}: not a regular file ({what}); refusing to read it")
-        os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb", buffering=0)
-    except BaseException:
-        os.close(fd)
-        raise
-
-
-def _lines(raw: BinaryIO, path: Path) -> Iterator[str]:
-    """The file's lines (split at b"\n", ends kept), each at most MAX_LINE bytes and decoded
-    as UTF-8; a longer line or a bad byte is LogFileError at its own line number. Whole
-    chunks are decoded at once (a newline byte never falls inside a UTF-8 sequence) and split
-    by lines only when a chunk does not decode."""
-    n = 0  # lines before the current chunk
-    rest = b""
-    while True:
-        data = raw.read(CHUNK)
-        if not data:
-            break
-        buf = rest + data if rest else data
-        cut = buf.rfind(b"\n") + 1
-        if cut == 0:
-            if len(buf) > MAX_LINE:
-                raise LogFileError(f"{path}:{n + 1}: line longer than {MAX_LINE >> 20} MB: not a review log")
-            rest = buf
-            continue
-        block, rest = buf[:cut], buf[cut:]
-        try:
-            text, bad = block.decode("utf-8"), None
-        except UnicodeDecodeError as e:  # the lines before the bad one are read first (file order)
-            bad = _not_utf8(block, e.start, path, n)
-            text = block[: block.rfind(b"\n", 0, e.start) + 1].decode("utf-8")
-        parts = text.split("\n")
-        parts.pop()  # (empty: the text ends with a newline)
-        for p in parts:
-            if len(p) > MAX_LINE:
-                raise LogFileError(f"{path}:{n + 1}: line longer than {MAX_LINE >> 20} MB: not a review log")
-            n += 1
-            yield p + "\n"
-        if bad is not None:
-            raise bad
-        if len(rest) > MAX_LINE:
-            raise LogFileError(f"{path}:{n + 1}: line longer than {MAX_LINE >> 20} MB: not a review log")
-    if rest:
-        try:
-            yield rest.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise _not_utf8(rest, e.start, path, n) from None
-
-
-def _not_utf8(block: bytes, pos: int, path: Path, before: int) -> LogFileError:
-    line = before + block.count(b"\n", 0, pos) + 1
-    col = pos - (block.rfind(b"\n", 0, pos) + 1) + 1
-    return LogFileError(f"{path}:{line}: not UTF-8 text (byte 0x{block[pos]:02x} at column {col}); "
-                        "save the file as UTF-8")
 
 
 def _slug(card_id: str, slug: str, known_ids: dict[int, str]) -> str:

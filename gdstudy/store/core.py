@@ -4,21 +4,24 @@ A database from a newer schema, or a file that is not a gdstudy database, is ref
 touched. Every write is one `BEGIN IMMEDIATE ... COMMIT`; before it starts, the file on disk must
 still be the one that was opened (same device and inode, same identity stamp in `meta`), so a
 database deleted or replaced while the TUI runs is noticed before the next write. SQLite errors
-become a `StoreFaultError` saying why (locked, disk full, read-only, file gone, i/o, damaged).
+become a `StoreFaultError` saying why (locked, disk full, read-only, file gone, i/o, damaged);
+a write into a database that a newer gdstudy migrated meanwhile (its schema_version changed) is
+refused as "upgraded". A store that is mostly free pages (a migration killed during its VACUUM)
+is compacted when it is opened.
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import secrets
 import sqlite3
 import time
 import weakref
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+
 
 from gdstudy.errors import StoreError, StoreFaultError
+from gdstudy.store.faults import fault, not_sqlite, reading, refuse_foreign_file, schema_number
 from gdstudy.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 __all__ = ["StoreBase", "APP_MARKER", "DB_NAME", "reading"]
@@ -26,7 +29,11 @@ __all__ = ["StoreBase", "APP_MARKER", "DB_NAME", "reading"]
 DB_NAME = "gdstudy.db"
 APP_MARKER = "gdstudy"
 
-F = TypeVar("F", bound=Callable[..., Any])
+# An open compacts the store when more than BLOAT_RATIO of its pages, and at least BLOAT_BYTES,
+# are free (MAX_PAGE: SQLite's largest page size, so the quick first test never misses).
+BLOAT_RATIO = 0.5
+BLOAT_BYTES = 8 << 20
+MAX_PAGE = 65536
 
 _OPEN: "weakref.WeakSet[StoreBase]" = weakref.WeakSet()  # this process's open stores
 
@@ -41,7 +48,7 @@ class StoreBase:
         self._new_keys: dict[str, int] = {}  # keys created in the open transaction
         self._lost: StoreFaultError | None = None  # set when the deleted file could not be written back
         _OPEN.add(self)
-        _refuse_foreign_file(self.path)
+        refuse_foreign_file(self.path)
         try:
             self.db = sqlite3.connect(self.path, timeout=timeout_s, isolation_level=None)
         except sqlite3.Error as e:
@@ -59,7 +66,7 @@ class StoreBase:
             self._file_sig = (st.st_mtime_ns, st.st_size)
         except sqlite3.DatabaseError as e:
             self.db.close()
-            if _not_sqlite(e):
+            if not_sqlite(e):
                 raise StoreError(f"{self.path} is not a gdstudy database (not SQLite, or damaged beyond use); "
                                  "refusing to touch it") from None
             raise StoreError(f"{self.path} is not a usable gdstudy database: {e}") from None
@@ -109,7 +116,7 @@ class StoreBase:
         meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
         if meta.get("app") != APP_MARKER:
             raise StoreError(f"{self.path} is not a gdstudy database; refusing to touch it")
-        version = _version(meta.get("schema_version"), self.path)
+        version = schema_number(meta.get("schema_version"), self.path)
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} was written by a newer gdstudy (schema {version}, this one knows {SCHEMA_VERSION}); "
@@ -139,7 +146,7 @@ class StoreBase:
                 self.db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 self.db.execute("INSERT INTO meta VALUES ('app', ?), ('schema_version', '0')", (APP_MARKER,))
             row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            version = _version(row[0] if row else None, self.path)
+            version = schema_number(row[0] if row else None, self.path)
             if version == SCHEMA_VERSION:
                 return
             had_log = version > 0 and self.db.execute("SELECT EXISTS (SELECT 1 FROM review_log)").fetchone()[0]
@@ -196,7 +203,7 @@ class StoreBase:
     @property
     def schema_version(self) -> int:
         row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        return _version(row[0] if row else None, self.path)
+        return schema_number(row[0] if row else None, self.path)
 
     def integrity_check(self) -> str:
         return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])
@@ -337,34 +344,6 @@ class StoreBase:
         return key
 
 
-def fault(e: sqlite3.Error, path: Path, timeout_s: float) -> StoreFaultError:
-    name = getattr(e, "sqlite_errorname", "") or ""
-    text = str(e)
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
-        return StoreFaultError("locked", f"locked: another program holds the database lock (waited {timeout_s:g} s); "
-                               "close it or try again")
-    if name == "SQLITE_FULL" or "full" in text:
-        return StoreFaultError("disk full", f"disk full: no room left for the database ({path.parent}); free some space and try again")
-    if name.startswith("SQLITE_READONLY") or "readonly" in text:
-        return StoreFaultError("read-only", f"read-only: the database {path} cannot be written; make it writable and try again")
-    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text:
-        return StoreFaultError("damaged", f"damaged: the database {path} is damaged ({text}); restore a backup")
-    return StoreFaultError("i/o", f"i/o: database error on {path}: {text}")
-
-
-def reading(fn: F) -> F:
-    """A read: SQLite errors (a damaged file, an I/O error) become one StoreFaultError line."""
-
-    @functools.wraps(fn)
-    def wrapper(self: StoreBase, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(self, *args, **kwargs)
-        except sqlite3.Error as e:
-            raise self.fault(e) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
 class _Tx:
     """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error): writers queue on the busy timeout."""
 
@@ -410,44 +389,3 @@ class _Tx:
         self.store._new_keys.clear()
         if self.db.in_transaction:  # SQLite may have rolled back already (e.g. after SQLITE_FULL)
             self.db.execute("ROLLBACK")
-
-
-# An open compacts the store when more than BLOAT_RATIO of its pages, and at least BLOAT_BYTES,
-# are free (MAX_PAGE: SQLite's largest page size, so the quick first test never misses).
-BLOAT_RATIO = 0.5
-BLOAT_BYTES = 8 << 20
-MAX_PAGE = 65536
-
-
-def _version(value: object, path: Path) -> int:
-    """`meta.schema_version` as a number: missing or not a whole number is a damaged store."""
-    if value is None:
-        raise StoreError(f"{path}: meta.schema_version is missing (damaged or hand-edited database); "
-                         "restore a backup — the database was not changed")
-    text = str(value)
-    if not (text.isascii() and text.isdigit() and len(text) <= 9):
-        raise StoreError(f"{path}: meta.schema_version is {_short(value)}, not a schema number (damaged or hand-edited "
-                         "database); restore a backup — the database was not changed")
-    return int(text)
-
-
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _refuse_foreign_file(path: Path) -> None:
-    """A folder is refused here; a file that is not SQLite at all is refused by SQLite itself
-    (SQLITE_NOTADB on the first read, before anything is written), see `_not_sqlite`.
-
-    (The file is deliberately not opened with a plain `open()`: closing any descriptor of a file
-    drops every POSIX lock this process holds on it, including those of another Store open on the
-    same database, and another process may then checkpoint and delete the WAL index under it.)"""
-    if path.is_dir():
-        raise StoreError(f"{path} is a folder, not a database file")
-    if path.exists() and not os.access(path, os.R_OK):
-        raise StoreError(f"cannot read database {path}: permission denied")
-
-
-def _not_sqlite(e: sqlite3.DatabaseError) -> bool:
-    return getattr(e, "sqlite_errorname", "") == "SQLITE_NOTADB" or "not a database" in str(e)
