@@ -233,7 +233,8 @@ BAD_PARAMS = ['"x"', "[1, 2, 3]", "{}", "[" + ",".join(["1e999"] * 21) + "]", "[
 
 
 @pytest.mark.parametrize("params", BAD_PARAMS)
-@pytest.mark.parametrize("command", [["stats"], ["optimize", "--history"], ["optimize", "--retention", "--dry-run"], ["log", "import"]])
+@pytest.mark.parametrize("command", [["stats"], ["optimize", "--history"], ["optimize", "--retention", "--dry-run"], ["log", "import"],
+                                     ["review"], ["interview"]])
 def test_damaged_params_row_is_one_error_line(small_deck_dir: Path, tmp_path: Path, params: str, command: list[str]) -> None:
     db = new_store(tmp_path / "d")
     _with_params(db, params)
