@@ -55,7 +55,10 @@ def lines(raw: BinaryIO, path: Path) -> Iterator[str]:
     n = 0  # lines before the current chunk
     rest = b""
     while True:
-        data = raw.read(CHUNK)
+        try:
+            data = raw.read(CHUNK)
+        except OSError as e:
+            raise LogFileError(f"{path}:{n + 1}: cannot read: {e.strerror or e}") from None
         if not data:
             break
         buf = rest + data if rest else data

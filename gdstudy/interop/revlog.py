@@ -158,8 +158,8 @@ def read_log(path: Path, known_ids: dict[int, str], found: ParsedLog | None = No
     day until then.
 
     Only a regular file is read (a FIFO, a device or a folder is one error), in binary, split
-    into lines here with a length cap (MAX_LINE) and decoded line by line, so memory stays
-    bounded and a byte that is not UTF-8 is reported on its own line."""
+    into lines with a length cap (`gdstudy.interop.logfile`), so memory stays bounded and a byte
+    that is not UTF-8 is reported on its own line."""
     from gdstudy.store import ReviewRow
 
     path = Path(path)
@@ -223,7 +223,7 @@ def read_log(path: Path, known_ids: dict[int, str], found: ParsedLog | None = No
                 raise LogFileError(f"{path}:{line}: {e}") from None
             if t > latest:
                 raise LogFileError(f"{path}:{line}: review_time {t} ({from_ms(t):%Y-%m-%d %H:%M} UTC) is in the future "
-                                   "(more than a day from now): the machine that logged it has a wrong clock? "
+                                   "(more than a day after now): was it logged on a machine with a wrong clock? "
                                    "Nothing was imported")
             r = new(ReviewRow)  # frozen dataclass: fill __dict__ directly (as the store does), 3x faster
             r.__dict__.update(card_id=slug, reviewed_at_ms=t, rating=rating, duration_ms=dur, kind="review",
