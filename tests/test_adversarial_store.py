@@ -467,11 +467,38 @@ def test_log_import_refuses_what_is_not_a_regular_file(tmp_path: Path, special: 
         src = tmp_path / "logs.csv"
         src.mkdir()
     db = new_store(tmp_path / "d")
+    before = dump(db)
     env = {**os.environ, "GDSTUDY_HOME": str(tmp_path / "home")}
     r = subprocess.run([sys.executable, "-m", "gdstudy.cli", "log", "import", str(src), "--data-dir", str(db.parent)],
                        capture_output=True, text=True, timeout=120, env=env)
     one_error(r.returncode, r.stderr, str(src), "not a regular file")
+    assert dump(db) == before
     intact(db)
+
+
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=hst.binary(max_size=200))
+def test_random_bytes_in_an_import_leave_the_store_as_it_was(tmp_path: Path, small_deck_dir: Path, body: bytes) -> None:
+    import tempfile
+
+    deck = deck_of(small_deck_dir)
+    with tempfile.TemporaryDirectory(dir=tmp_path) as d:
+        db = new_store(Path(d) / "data")
+        f = write_log(Path(d) / "in.csv", [("alpha", to_ms(T0 - DAY), 3, 0)])
+        with f.open("ab") as out:
+            out.write(body)
+        before = dump(db)
+        with Store(db) as st:
+            try:
+                res = import_log(st, f, deck, SETTINGS, now=T0)
+            except GdstudyError as e:
+                assert str(e).startswith(f"{f}:") and "\n" not in str(e), e
+                refused = True
+            else:
+                refused = False
+                assert res.added >= 1
+        assert (dump(db) == before) == refused
+        intact(db)
 
 
 @hsettings(max_examples=150, deadline=None)
