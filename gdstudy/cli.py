@@ -158,6 +158,7 @@ def review(
     from gdstudy.tui import make_app
 
     with _store(data_dir, interactive=True) as store:
+        store.active_params()  # a damaged saved parameter set is one error line here, not in the screen
         session = ReviewSession(cards, store, settings, cram=cram, tags=tuple(tag or ()),
                                 explicit_retention=_retention_explicit(retention))
         if tag and not session.cards:
@@ -424,6 +425,7 @@ def interview(
     cards = _deck(settings, deck)
     _report_problems(cards)
     with _store(data_dir, interactive=True) as store:
+        store.active_params()  # (as for review)
         review = ReviewSession(cards, store, settings, tags=tuple(tag or ()), explicit_retention=_retention_explicit(None))
         iv = InterviewSession(review, minutes=minutes, count=count, seed=seed, schedule=schedule)
         _run_tui(make_app(review, start="interview", interview=iv))

@@ -151,6 +151,8 @@ def _from_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read config: {e}") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: {e}") from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise ConfigError(f"{path}: arrays or tables nested too deeply (not a gdstudy config)") from None
     section = raw.get("scheduling", {})
     top = {k: v for k, v in raw.items() if k != "scheduling"}
     merged = {**top, **section} if isinstance(section, dict) else top

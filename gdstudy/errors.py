@@ -34,7 +34,8 @@ class StoreError(GdstudyError):
 class StoreFaultError(StoreError):
     """A read or write of the review database failed for a reason outside gdstudy. `reason` is one
     of "locked" (another process held the lock past the busy timeout), "disk full", "read-only",
-    "file gone" (the file was deleted or replaced while gdstudy ran), "i/o", "damaged". Nothing was
+    "file gone" (the file was deleted or replaced while gdstudy ran), "upgraded" (a newer gdstudy
+    migrated it while this one ran), "i/o", "damaged". Nothing was
     written; the same action can be retried once the cause is gone."""
 
     def __init__(self, reason: str, message: str) -> None:

@@ -29,11 +29,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-from gdstudy.errors import ConfigError, GdstudyError
+from gdstudy.errors import ConfigError
+from gdstudy.interop.logfile import FUTURE_SLACK_MS, LogFileError, lines, open_regular
 from gdstudy.interop.replay import DAY_MS, Replayer, from_ms, to_ms
 from gdstudy.scheduling import fsrs_id
+from gdstudy.timeutil import utcnow
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from gdstudy.config import Settings
     from gdstudy.outpath import Target
     from gdstudy.deck import Deck
@@ -49,10 +53,6 @@ COLUMNS = (*FSRS_COLUMNS, "card_slug", "due_after")
 REQUIRED = ("card_id", "review_time", "review_rating", "review_state")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TIME_MS = 4_102_444_800_000  # 2100-01-01: anything later is a broken timestamp, not a review
-
-
-class LogFileError(GdstudyError):
-    """A problem in a review-log file, located at `path:line`."""
 
 
 # -- export ------------------------------------------------------------------------------------
@@ -149,26 +149,31 @@ MAX_DUE_MS = MAX_TIME_MS + 36500 * DAY_MS
 MAX_DURATION = 2**31 - 1
 
 
-def read_log(path: Path, known_ids: dict[int, str], found: ParsedLog | None = None) -> Iterator["ReviewRow"]:
+def read_log(path: Path, known_ids: dict[int, str], found: ParsedLog | None = None, *,
+             now_ms: int | None = None) -> Iterator["ReviewRow"]:
     """Stream the validated rows of a revlog CSV, in file order. `known_ids` maps fsrs int ids to
     slugs, for files without a card_slug column; an unknown int id becomes the orphan slug
     `fsrs-<id>`. A bad row raises LogFileError `path:line: ...` when it is reached: consume this
     inside one transaction (Store.import_reviews) and nothing is written. `found` collects the
-    due_after values and the slugs seen."""
+    due_after values and the slugs seen. A review later than `now_ms` (default: the clock) plus
+    a day is refused: a machine with a wrong clock, whose reviews would count as today's every
+    day until then.
+
+    Only a regular file is read (a FIFO, a device or a folder is one error), in binary, split
+    into lines with a length cap (`gdstudy.interop.logfile`), so memory stays bounded and a byte
+    that is not UTF-8 is reported on its own line."""
     from gdstudy.store import ReviewRow
 
     path = Path(path)
     found = found if found is not None else ParsedLog()
-    try:
-        raw = path.open("r", encoding="utf-8", newline="")
-    except OSError as e:
-        raise LogFileError(f"{path}: cannot read: {e.strerror or e}") from None
+    latest = (to_ms(utcnow()) if now_ms is None else now_ms) + FUTURE_SLACK_MS
+    raw = open_regular(path)
     line = 1
     with raw:
-        reader = csv.reader(raw)
+        reader = csv.reader(lines(raw, path))
         try:
             header = next(reader, None)
-        except (csv.Error, UnicodeDecodeError) as e:
+        except csv.Error as e:
             raise LogFileError(f"{path}:1: {e}") from None
         if header is None:
             raise LogFileError(f"{path}:1: empty file (expected a header row: {','.join(COLUMNS)})")
@@ -188,7 +193,7 @@ def read_log(path: Path, known_ids: dict[int, str], found: ParsedLog | None = No
                 rec = next(reader)
             except StopIteration:
                 break
-            except (csv.Error, UnicodeDecodeError) as e:
+            except csv.Error as e:
                 raise LogFileError(f"{path}:{reader.line_num}: {e}") from None
             line = reader.line_num
             if not rec:
@@ -218,6 +223,10 @@ def read_log(path: Path, known_ids: dict[int, str], found: ParsedLog | None = No
                     due = _opt_int(rec[i_due] if i_due is not None else "", "due_after", 0, MAX_DUE_MS)
             except ValueError as e:
                 raise LogFileError(f"{path}:{line}: {e}") from None
+            if t > latest:
+                raise LogFileError(f"{path}:{line}: review_time {t} ({from_ms(t):%Y-%m-%d %H:%M} UTC) is in the future "
+                                   "(more than a day after now): was it logged on a machine with a wrong clock? "
+                                   "Nothing was imported")
             r = new(ReviewRow)  # frozen dataclass: fill __dict__ directly (as the store does), 3x faster
             r.__dict__.update(card_id=slug, reviewed_at_ms=t, rating=rating, duration_ms=dur, kind="review",
                               state_before=state)
@@ -264,9 +273,11 @@ class LogImport:
     orphans: list[str]   # slugs with imported rows that are in no deck
 
 
-def import_log(store: "Store", path: Path, deck: "Deck", settings: "Settings") -> LogImport:
+def import_log(store: "Store", path: Path, deck: "Deck", settings: "Settings", *,
+               now: "datetime | None" = None) -> LogImport:
     """Merge the log at `path` into `store` (see the module docstring). The file is streamed into
-    one store transaction: a bad row raises and rolls back everything."""
+    one store transaction: a bad row raises and rolls back everything. `now` (default: the
+    clock) bounds the review times: later than a day after it is refused."""
     import gc
 
     existing = store.states()
@@ -296,7 +307,8 @@ def import_log(store: "Store", path: Path, deck: "Deck", settings: "Settings") -
     try:
         active = store.active_params()  # replay with the FSRS weights the app schedules with now
         replay = Replayer(settings, content_hash, recorded_due, active.params if active else None)
-        res = store.import_reviews(read_log(path, known_ids, found), replay)
+        rows = read_log(path, known_ids, found, now_ms=to_ms(now if now is not None else utcnow()))
+        res = store.import_reviews(rows, replay)
     finally:
         if gc_was_on:
             gc.enable()

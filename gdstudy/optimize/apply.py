@@ -57,7 +57,8 @@ def run_fit(store: "Store", settings: "Settings", now: datetime, *, deck_ids: se
         keep = (active.scores or {}).get("desired_retention") if active else None
         if keep is not None:  # recommended for the old parameters: kept until --retention is run again
             scores["desired_retention"] = keep
-        store.save_params(result.params, at=now, n_reviews=result.n_items, scores=scores)
+        store.save_params(result.params, at=now, n_reviews=result.n_items, scores=scores,
+                          based_on=active.id if active else None)
     return result
 
 
@@ -70,13 +71,15 @@ def run_reset(store: "Store", now: datetime) -> Changed:
 
 
 def run_undo(store: "Store") -> Changed:
-    if not store.params_history():
+    if not store.params_count():  # (a damaged newest set can be undone: it is not read)
         raise GdstudyError("nothing to undo: the parameters were never changed")
     store.undo_params()
     return Changed("undid the last change", store.active_params())
 
 
 def run_retention(store: "Store", settings: "Settings", now: datetime, *, dry_run: bool) -> "Sweep":
+    """Simulate with the set in force and save the recommendation on top of it — only if that
+    set is still in force (a --reset/--undo made during the seconds of simulation is kept)."""
     from gdstudy.optimize.engine import DEFAULT_PARAMETERS
     from gdstudy.optimize.retention import sweep, user_behaviour
 
@@ -88,5 +91,6 @@ def run_retention(store: "Store", settings: "Settings", now: datetime, *, dry_ru
         base = dict(active.scores or {}) if active else {}
         base.update(change="retention", desired_retention=result.best.retention)
         store.save_params(active.params if active else None, at=now,
-                          n_reviews=active.n_reviews if active else 0, scores=base)
+                          n_reviews=active.n_reviews if active else 0, scores=base,
+                          based_on=active.id if active else None)
     return result

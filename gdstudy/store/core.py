@@ -4,21 +4,24 @@ A database from a newer schema, or a file that is not a gdstudy database, is ref
 touched. Every write is one `BEGIN IMMEDIATE ... COMMIT`; before it starts, the file on disk must
 still be the one that was opened (same device and inode, same identity stamp in `meta`), so a
 database deleted or replaced while the TUI runs is noticed before the next write. SQLite errors
-become a `StoreFaultError` saying why (locked, disk full, read-only, file gone, i/o, damaged).
+become a `StoreFaultError` saying why (locked, disk full, read-only, file gone, i/o, damaged);
+a write into a database that a newer gdstudy migrated meanwhile (its schema_version changed) is
+refused as "upgraded". A store that is mostly free pages (a migration killed during its VACUUM)
+is compacted when it is opened.
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import secrets
 import sqlite3
 import time
 import weakref
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+
 
 from gdstudy.errors import StoreError, StoreFaultError
+from gdstudy.store.faults import fault, not_sqlite, reading, refuse_foreign_file, schema_number
 from gdstudy.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 __all__ = ["StoreBase", "APP_MARKER", "DB_NAME", "reading"]
@@ -26,7 +29,11 @@ __all__ = ["StoreBase", "APP_MARKER", "DB_NAME", "reading"]
 DB_NAME = "gdstudy.db"
 APP_MARKER = "gdstudy"
 
-F = TypeVar("F", bound=Callable[..., Any])
+# An open compacts the store when more than BLOAT_RATIO of its pages, and at least BLOAT_BYTES,
+# are free (MAX_PAGE: SQLite's largest page size, so the quick first test never misses).
+BLOAT_RATIO = 0.5
+BLOAT_BYTES = 8 << 20
+MAX_PAGE = 65536
 
 _OPEN: "weakref.WeakSet[StoreBase]" = weakref.WeakSet()  # this process's open stores
 
@@ -41,7 +48,7 @@ class StoreBase:
         self._new_keys: dict[str, int] = {}  # keys created in the open transaction
         self._lost: StoreFaultError | None = None  # set when the deleted file could not be written back
         _OPEN.add(self)
-        _refuse_foreign_file(self.path)
+        refuse_foreign_file(self.path)
         try:
             self.db = sqlite3.connect(self.path, timeout=timeout_s, isolation_level=None)
         except sqlite3.Error as e:
@@ -52,13 +59,14 @@ class StoreBase:
             self._enable_wal(timeout_s)
             self.db.execute("PRAGMA synchronous = FULL")
             self._migrate()
+            self._compact_if_bloated()
             self.store_id = self._read_stamp()
             st = os.stat(self.path)
             self._file_id = (st.st_dev, st.st_ino)
             self._file_sig = (st.st_mtime_ns, st.st_size)
         except sqlite3.DatabaseError as e:
             self.db.close()
-            if _not_sqlite(e):
+            if not_sqlite(e):
                 raise StoreError(f"{self.path} is not a gdstudy database (not SQLite, or damaged beyond use); "
                                  "refusing to touch it") from None
             raise StoreError(f"{self.path} is not a usable gdstudy database: {e}") from None
@@ -108,7 +116,7 @@ class StoreBase:
         meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
         if meta.get("app") != APP_MARKER:
             raise StoreError(f"{self.path} is not a gdstudy database; refusing to touch it")
-        version = int(meta.get("schema_version", "0"))
+        version = schema_number(meta.get("schema_version"), self.path)
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} was written by a newer gdstudy (schema {version}, this one knows {SCHEMA_VERSION}); "
@@ -137,7 +145,8 @@ class StoreBase:
             if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone():
                 self.db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 self.db.execute("INSERT INTO meta VALUES ('app', ?), ('schema_version', '0')", (APP_MARKER,))
-            version = int(self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+            row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            version = schema_number(row[0] if row else None, self.path)
             if version == SCHEMA_VERSION:
                 return
             had_log = version > 0 and self.db.execute("SELECT EXISTS (SELECT 1 FROM review_log)").fetchone()[0]
@@ -160,6 +169,25 @@ class StoreBase:
             if fault(e, self.path, self.timeout_s).reason not in ("locked", "disk full"):
                 raise
 
+    def _compact_if_bloated(self) -> None:
+        """A store that is mostly free pages (a `kill -9` during the VACUUM after a migration
+        leaves every page of the old log free: ~10x the size, never reused by the compact log)
+        is compacted now. Two header reads on every open; VACUUM only past both thresholds."""
+        free = self.db.execute("PRAGMA freelist_count").fetchone()[0]
+        if free * MAX_PAGE < BLOAT_BYTES:  # the usual case: one pragma
+            return
+        pages, size = (self.db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_count", "page_size"))
+        if free * size >= BLOAT_BYTES and free > BLOAT_RATIO * pages:
+            secure = self.db.execute("PRAGMA secure_delete").fetchone()[0]
+            self.db.execute("PRAGMA secure_delete = FAST")  # VACUUM copies live pages only anyway
+            try:
+                self._compact()
+            except sqlite3.OperationalError as e:  # (best effort, as after a migration)
+                if fault(e, self.path, self.timeout_s).reason != "read-only":
+                    raise
+            finally:
+                self.db.execute(f"PRAGMA secure_delete = {int(secure)}")
+
     def _up_to_date(self) -> bool:
         if not self.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone():
             return False
@@ -174,7 +202,8 @@ class StoreBase:
 
     @property
     def schema_version(self) -> int:
-        return int(self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return schema_number(row[0] if row else None, self.path)
 
     def integrity_check(self) -> str:
         return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])
@@ -275,6 +304,13 @@ class StoreBase:
         return StoreFaultError("file gone", f"file gone: the database file {self.path} was replaced while gdstudy was running "
                                "(restart gdstudy to use the new one)")
 
+    def _upgraded(self, version: object) -> StoreFaultError:
+        """Another gdstudy changed the schema while this one was running (a newer one migrated
+        the database): this process's writes would no longer match the tables."""
+        return StoreFaultError("upgraded", f"upgraded: the database {self.path} was changed to schema {str(version)[:20]} by "
+                               f"a newer gdstudy while this one (schema {SCHEMA_VERSION}) was running; nothing was saved "
+                               "— quit and use the newer gdstudy")
+
     def _committed(self) -> None:
         try:
             st = os.stat(self.path)
@@ -308,34 +344,6 @@ class StoreBase:
         return key
 
 
-def fault(e: sqlite3.Error, path: Path, timeout_s: float) -> StoreFaultError:
-    name = getattr(e, "sqlite_errorname", "") or ""
-    text = str(e)
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
-        return StoreFaultError("locked", f"locked: another program holds the database lock (waited {timeout_s:g} s); "
-                               "close it or try again")
-    if name == "SQLITE_FULL" or "full" in text:
-        return StoreFaultError("disk full", f"disk full: no room left for the database ({path.parent}); free some space and try again")
-    if name.startswith("SQLITE_READONLY") or "readonly" in text:
-        return StoreFaultError("read-only", f"read-only: the database {path} cannot be written; make it writable and try again")
-    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text:
-        return StoreFaultError("damaged", f"damaged: the database {path} is damaged ({text}); restore a backup")
-    return StoreFaultError("i/o", f"i/o: database error on {path}: {text}")
-
-
-def reading(fn: F) -> F:
-    """A read: SQLite errors (a damaged file, an I/O error) become one StoreFaultError line."""
-
-    @functools.wraps(fn)
-    def wrapper(self: StoreBase, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(self, *args, **kwargs)
-        except sqlite3.Error as e:
-            raise self.fault(e) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
 class _Tx:
     """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error): writers queue on the busy timeout."""
 
@@ -348,9 +356,12 @@ class _Tx:
         try:
             self.db.execute("BEGIN IMMEDIATE")
             if self.check_file:
-                row = self.db.execute("SELECT value FROM meta WHERE key='store_id'").fetchone()
-                if row is None or row[0] != self.store.store_id:
+                meta = dict(self.db.execute(
+                    "SELECT key, value FROM meta WHERE key IN ('store_id', 'schema_version')").fetchall())
+                if meta.get("store_id") != self.store.store_id:
                     raise self.store._replaced()
+                if meta.get("schema_version") != str(SCHEMA_VERSION):
+                    raise self.store._upgraded(meta.get("schema_version"))
         except sqlite3.Error as e:
             self._rollback()
             raise self.store.fault(e) from None
@@ -378,20 +389,3 @@ class _Tx:
         self.store._new_keys.clear()
         if self.db.in_transaction:  # SQLite may have rolled back already (e.g. after SQLITE_FULL)
             self.db.execute("ROLLBACK")
-
-
-def _refuse_foreign_file(path: Path) -> None:
-    """A folder is refused here; a file that is not SQLite at all is refused by SQLite itself
-    (SQLITE_NOTADB on the first read, before anything is written), see `_not_sqlite`.
-
-    (The file is deliberately not opened with a plain `open()`: closing any descriptor of a file
-    drops every POSIX lock this process holds on it, including those of another Store open on the
-    same database, and another process may then checkpoint and delete the WAL index under it.)"""
-    if path.is_dir():
-        raise StoreError(f"{path} is a folder, not a database file")
-    if path.exists() and not os.access(path, os.R_OK):
-        raise StoreError(f"cannot read database {path}: permission denied")
-
-
-def _not_sqlite(e: sqlite3.DatabaseError) -> bool:
-    return getattr(e, "sqlite_errorname", "") == "SQLITE_NOTADB" or "not a database" in str(e)

@@ -8,6 +8,7 @@ the caller to replay each touched card's full history into its new state.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from dataclasses import replace
 from datetime import datetime
@@ -16,7 +17,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from gdstudy.errors import StoreError
 from gdstudy.store.core import reading
 from gdstudy.store.model import KIND_CODE, KINDS, CardState, ImportResult, ParamsRow, ReviewRow, from_ms, to_ms
-from gdstudy.store.reviews import ReviewsMixin
+from gdstudy.store.reviews import ANY, ReviewsMixin
 from gdstudy.store.schema import STRICT
 
 __all__ = ["HistoryMixin"]
@@ -59,7 +60,8 @@ class HistoryMixin(ReviewsMixin):
         """ONE transaction: rows identical (card, time, rating) to a logged one, or to an earlier
         row of the same import, are skipped, the rest inserted in the order given; then each
         touched card's state is replaced by `replay(card_id, full history sorted by time)` (None =
-        new), keeping its flags (suspended, buried, leech) and content hash. Any exception
+        new), keeping its flags (suspended, buried) and content hash; the leech flag is the
+        replay's (or kept when already set), and a card that becomes a leech is suspended. Any exception
         (a bad row, a failing replay) rolls everything back.
 
         Shape: the rows go through a TEMP table (validated in C by its CHECK constraints), and one
@@ -113,7 +115,12 @@ class HistoryMixin(ReviewsMixin):
         if new is None:
             new = CardState(cid, 0, None, None, None, old.due, None, content_hash=old.content_hash) if old else None
         if new is not None and old is not None:
-            new = replace(new, suspended=old.suspended, buried_until=old.buried_until, leech=old.leech,
+            # the leech flag is recomputed from the whole history (as on a machine without this
+            # card's state); a card that becomes a leech now is suspended, one that already was
+            # keeps its suspension as the user left it (`unsuspend` studies a leech again)
+            leech = old.leech or new.leech
+            suspended = old.suspended or (new.leech and not old.leech)
+            new = replace(new, suspended=suspended, buried_until=old.buried_until, leech=leech,
                           content_hash=old.content_hash)
         if new is None or (new.is_new and not (new.suspended or new.buried_until or new.leech)):
             self.db.execute("DELETE FROM cards WHERE card_id = ?", (cid,))
@@ -122,11 +129,20 @@ class HistoryMixin(ReviewsMixin):
 
     # -- FSRS parameters -------------------------------------------------------------------------
 
-    def save_params(self, params: list[float] | None, *, at: datetime, n_reviews: int, scores: dict[str, Any]) -> int:
-        """A new active parameter set (None = FSRS defaults, i.e. a reset); older ones stay as history."""
+    def save_params(self, params: list[float] | None, *, at: datetime, n_reviews: int, scores: dict[str, Any],
+                    based_on: Any = ANY) -> int:
+        """A new active parameter set (None = FSRS defaults, i.e. a reset); older ones stay as history.
+        `based_on`: the id of the set in force the new one was computed from (None: none saved);
+        if another set is in force by now (a reset, undo or fit made meanwhile), nothing is saved
+        and StoreError says so (compare-and-set inside the write transaction)."""
         if params is not None:
             params = [float(p) for p in params]
         with self._tx():
+            if based_on is not ANY:
+                now_in_force = self.db.execute("SELECT MAX(id) FROM params").fetchone()[0]
+                if now_in_force != based_on:
+                    raise StoreError(f"{self.path}: the FSRS parameters in force were changed by another gdstudy "
+                                     "meanwhile (optimize --reset, --undo or a fit); nothing was saved — run it again")
             cur = self.db.execute(
                 "INSERT INTO params (at_ms, params, n_reviews, scores) VALUES (?, ?, ?, ?)",
                 (to_ms(at), json.dumps(params) if params is not None else None, int(n_reviews), json.dumps(scores)),
@@ -150,12 +166,53 @@ class HistoryMixin(ReviewsMixin):
             self.db.execute("DELETE FROM params WHERE id = (SELECT MAX(id) FROM params)")
         return self.active_params()
 
+    @reading
+    def params_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM params").fetchone()[0])
+
     def _params_row(self, r: tuple[Any, ...]) -> ParamsRow:
+        """A saved set, validated where it is read: the 21 FSRS-6 weights (finite numbers) or
+        NULL, scores a JSON object whose desired_retention, if any, lies in (0, 1)."""
         try:
-            params = json.loads(r[1]) if r[1] is not None else None
-            return ParamsRow(id=r[0], params=params, at=from_ms(r[2]), n_reviews=r[3], scores=json.loads(r[4]))
-        except (TypeError, ValueError) as e:
-            raise StoreError(f"{self.path}: saved FSRS parameters {r[0]} have a bad stored value ({e})") from None
+            return ParamsRow(id=r[0], params=checked_params(r[1]), at=from_ms(r[2]), n_reviews=r[3],
+                             scores=checked_scores(r[4]))
+        except (TypeError, ValueError, OverflowError, RecursionError) as e:
+            raise StoreError(f"{self.path}: saved FSRS parameters #{r[0]} are damaged ({e}); "
+                             "`gdstudy optimize --undo` drops that set") from None
+
+
+N_PARAMS = 21  # FSRS-6
+# `optimize --retention` recommends 0.70..0.97; a stored value far outside is damage (0.0001
+# schedules ~97-year intervals, 0 crashes py-fsrs)
+STORED_RETENTION = (0.5, 0.99)
+
+
+def checked_params(text: str | None) -> list[float] | None:
+    if text is None:
+        return None
+    v = json.loads(text)
+    if v is None:
+        return None
+    if not isinstance(v, list) or len(v) != N_PARAMS:
+        raise ValueError(f"params must be a list of {N_PARAMS} numbers, got {_kind(v)}")
+    if not all(type(x) in (int, float) and math.isfinite(x) for x in v):
+        raise ValueError(f"params must be {N_PARAMS} finite numbers")
+    return [float(x) for x in v]
+
+
+def checked_scores(text: str) -> dict[str, Any]:
+    v = json.loads(text)
+    if not isinstance(v, dict):
+        raise ValueError(f"scores must be a JSON object, got {_kind(v)}")
+    dr = v.get("desired_retention")
+    lo, hi = STORED_RETENTION
+    if dr is not None and not (type(dr) in (int, float) and lo <= dr <= hi):  # (NaN fails)
+        raise ValueError(f"desired_retention must be a number from {lo} to {hi}, got {str(dr)[:20]}")
+    return v
+
+
+def _kind(v: object) -> str:
+    return f"a list of {len(v)}" if isinstance(v, list) else type(v).__name__.replace("NoneType", "null")
 
 
 def _validate(i: int, r: ReviewRow) -> None:

@@ -9,6 +9,7 @@ therefore never both log a "first review".
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime
 from typing import Any, Iterator
 
@@ -218,9 +219,45 @@ class ReviewsMixin(StoreBase):
     def interviews(self) -> list[tuple[int, datetime, datetime, dict[str, Any]]]:
         from gdstudy.timeutil import parse_iso
 
-        rows = self.db.execute("SELECT id, started_at, ended_at, summary FROM interview_sessions ORDER BY id")
-        try:
-            return [(r[0], parse_iso(r[1]), parse_iso(r[2]), json.loads(r[3])) for r in rows]
-        except (TypeError, ValueError) as e:
-            raise StoreError(f"{self.path}: a saved interview has a bad stored value ({e})") from None
+        out = []
+        for r in self.db.execute("SELECT id, started_at, ended_at, summary FROM interview_sessions ORDER BY id"):
+            try:
+                out.append((r[0], parse_iso(r[1]), parse_iso(r[2]), checked_summary(r[3])))
+            except (TypeError, ValueError, RecursionError) as e:
+                raise StoreError(f"{self.path}: saved interview #{r[0]} is damaged ({e}); "
+                                 "delete that row of the interview_sessions table") from None
+        return out
+
+
+def checked_summary(text: str) -> dict[str, Any]:
+    """A saved interview summary (`InterviewSession.summary()`), checked for the fields that
+    `interview history` reads; a summary saved before `scheduled` existed has none."""
+    s = json.loads(text)
+    if not isinstance(s, dict):
+        raise ValueError("the summary is not a JSON object")
+    for key in ("cards", "answered"):
+        if not _count(s.get(key)):
+            raise ValueError(f"{key} is not a count")
+    grades = s.get("grades")
+    if not isinstance(grades, dict) or not all(isinstance(k, str) and _count(v) for k, v in grades.items()):
+        raise ValueError("grades is not a table of counts")
+    tags = s.get("weakest_tags")
+    if not isinstance(tags, list) or not all(isinstance(t, dict) and isinstance(t.get("tag"), str) for t in tags):
+        raise ValueError("weakest_tags is not a list of tags")
+    answers = s.get("answers")
+    if not isinstance(answers, list) or not all(_answer(a) for a in answers):
+        raise ValueError("answers is not a list of answers")
+    if not isinstance(s.get("scheduled", True), bool):
+        raise ValueError("scheduled is not true or false")
+    return s
+
+
+def _count(v: object) -> bool:
+    return type(v) is int and v >= 0
+
+
+def _answer(a: object) -> bool:
+    return (isinstance(a, dict) and isinstance(a.get("card_id"), str) and isinstance(a.get("answer"), str)
+            and a.get("grade") in (1, 2, 3, 4) and type(a.get("grade")) is int
+            and type(a.get("seconds")) in (int, float) and math.isfinite(a["seconds"]))
 
