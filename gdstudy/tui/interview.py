@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Markdown, Static, TextAre
 
 from gdstudy.deck import Card, Deck
 from gdstudy.errors import GdstudyError, StaleStateError, StoreError
-from gdstudy.interview import InterviewSession
+from gdstudy.interview import InterviewSession, grade_label
 from gdstudy.scheduling import Grade
 from gdstudy.text import content, literal
 from gdstudy.tui.cardtext import CardMarkdown
@@ -85,6 +85,9 @@ class InterviewScreen(Screen[None]):
             f"[dim]ctrl+e ends[/]"
         )
         if left.total_seconds() <= 0 and not self.revealed and not self.save_failed:
+            if self.card is not None and self.iv.ended_at is None:  # keep what was typed (once)
+                self.iv.time_up(self.query_one("#answer", TextArea).text, time.monotonic() - self.shown_at)
+                self.card = None
             self.notify("Time is up.", severity="warning")
             self.action_end()
 
@@ -156,7 +159,8 @@ class InterviewScreen(Screen[None]):
             self.save_failed = True  # the timer stops retrying on its own; the user decides when
             self.notify(f"{e} — press ctrl+e to try again", title="Summary not saved", severity="error", timeout=10)
             return
-        self.app.switch_screen(InterviewSummaryScreen(summary, self.iv.review.deck, self.iv.saved_id))
+        self.app.switch_screen(InterviewSummaryScreen(summary, self.iv.review.deck, self.iv.saved_id,
+                                                      saved=self.iv.saved_id is not None))
 
 
 class AnswerModal(ModalScreen[None]):
@@ -178,14 +182,15 @@ class AnswerModal(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         a, card = self.answer, self.card
         with Vertical(id="answer-box"):
-            head = Text.assemble((f"Q{self.n}. ", "bold"), literal(a["card_id"], "dim"), f" · {Grade(a['grade']).label}"
-                                 f" · {a['seconds']:.0f} s")
+            when = "not reached" if a.get("not_reached") else f"{grade_label(a['grade'])} · {a['seconds']:.0f} s"
+            head = Text.assemble((f"Q{self.n}. ", "bold"), literal(a["card_id"], "dim"), f" · {when}")
             yield Static(head)
             yield CardMarkdown(card.front if card else "*(this card is no longer in the deck)*", id="answer-q")
             with Horizontal(id="answer-cols"):
                 with VerticalScroll():
                     yield Static(Text("Your answer", style="bold"))
-                    yield Static(literal(a["answer"] or "(no answer typed)"), id="answer-mine")
+                    yield Static(literal(a["answer"] or ("(not reached)" if a.get("not_reached") else "(no answer typed)")),
+                                 id="answer-mine")
                 with VerticalScroll():
                     yield Static(Text("Reference", style="bold"))
                     yield CardMarkdown(card.back if card else "—", id="answer-ref")
@@ -195,8 +200,8 @@ class AnswerModal(ModalScreen[None]):
 
 
 class InterviewSummaryScreen(Screen[None]):
-    """The end of a mock interview: grades, weakest tags, and every typed answer (Enter rereads
-    one beside the reference)."""
+    """The end of a mock interview: grades, weakest tags, every typed answer (also one the time
+    ran out on) and the cards not reached; Enter rereads one beside the reference."""
 
     DEFAULT_CSS = """
     #iv-summary { height: auto; padding: 1 2 0 2; }
@@ -204,37 +209,57 @@ class InterviewSummaryScreen(Screen[None]):
     """
     BINDINGS = [
         Binding("enter", "open", "Reread answer"),
-        Binding("escape", "app.quit", "Done"),
+        Binding("escape", "done", "Done"),
     ]
 
-    def __init__(self, summary: dict[str, Any], deck: Deck | None = None, saved_id: int | None = None) -> None:
+    def __init__(self, summary: dict[str, Any], deck: Deck | None = None, saved_id: int | None = None,
+                 *, saved: bool = True) -> None:
         super().__init__()
-        self.summary, self.deck, self.saved_id = summary, deck, saved_id
+        self.summary, self.deck, self.saved_id, self.saved = summary, deck, saved_id, saved
+        self.rows: list[dict[str, Any]] = [*summary["answers"], *(
+            {"card_id": cid, "answer": "", "grade": None, "seconds": None, "not_reached": True}
+            for cid in summary.get("not_reached") or [])]
 
     def compose(self) -> ComposeResult:
+        from gdstudy.interview import unfinished
+
         s = self.summary
         grades = "  ".join(f"{k} {v}" for k, v in s["grades"].items())
         weak = ", ".join(f"{w['tag']} ({w['mean_grade']:.1f})" for w in s["weakest_tags"]) or "—"
         mean = f"{s['mean_seconds']:.0f} s" if s["mean_seconds"] is not None else "—"
         how = "graded as reviews" if s.get("scheduled") else "practice: scheduling unchanged"
         again = f"gdstudy interview history {self.saved_id}" if self.saved_id else "gdstudy interview history"
+        back = "Esc: home, q quits" if self._home() else "Esc or q quits"
+        saved = (f"Saved. Enter rereads an answer beside the reference; later: `{again}`. {back}." if self.saved
+                 else f"No card was answered: nothing was saved. {back}.")
         yield Header()
         yield Static(Text.assemble(
-            ("Interview finished", "bold"), f": {s['answered']} of {s['cards']} cards answered · mean {mean} per card · {how}\n",
+            ("Interview finished", "bold"), f": {s['answered']} of {s['cards']} cards answered{unfinished(s)} · "
+            f"mean {mean} per card · {how}\n",
             ("Grades", "bold"), f"  {grades}\n", ("Weakest tags", "bold"), " (mean grade)  ", weak, "\n",
-            (f"Saved. Enter rereads an answer beside the reference; later: `{again}`. Esc or q quits.", "dim"),
+            (saved, "dim"),
         ), id="iv-summary")
         table: DataTable[Any] = DataTable(id="iv-cards", cursor_type="row", zebra_stripes=True)
         table.add_columns("card", "grade", "s", "your answer")
-        for k, a in enumerate(s["answers"]):
+        for k, a in enumerate(self.rows):
+            if a.get("not_reached"):
+                table.add_row(Text(a["card_id"]), "not reached", "—", Text("—", style="dim"), key=str(k))
+                continue
             first = (a["answer"].strip().splitlines() or ["(no answer typed)"])[0]
-            table.add_row(Text(a["card_id"]), Grade(a["grade"]).label, f"{a['seconds']:.0f}",
+            table.add_row(Text(a["card_id"]), grade_label(a["grade"]), f"{a['seconds']:.0f}",
                           Text(first[:60] + ("…" if len(first) > 60 else "")), key=str(k))
         yield table
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
+
+    def _home(self) -> bool:
+        return bool(getattr(self.app, "has_home", False))
+
+    def action_done(self) -> None:
+        """Back to the home screen when the app has one (started as `gdstudy`); else quit."""
+        self.app.run_action("app.home")
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
@@ -246,6 +271,6 @@ class InterviewSummaryScreen(Screen[None]):
         self._open(event.cursor_row)
 
     def _open(self, k: int) -> None:
-        a = self.summary["answers"][k]
+        a = self.rows[k]
         card = self.deck.by_id.get(a["card_id"]) if self.deck else None
         self.app.push_screen(AnswerModal(k + 1, a, card))
