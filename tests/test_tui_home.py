@@ -167,3 +167,70 @@ async def test_the_question_stays_above_a_long_answer_and_keys_scroll_it(deck_di
             assert on_screen(rs, front), key
         await pilot.press("3")  # the grade keys still grade
         assert [e.card_id for e in rs.session.store.log()] == ["long"]
+
+
+@SIZES
+async def test_scroll_keys_in_help_stats_card_detail_demo_and_interview_reference(session: ReviewSession,
+                                                                                  size: tuple[int, int]) -> None:
+    """j/k, arrows, PgUp/PgDn, Home/End scroll each scrolling pane (each given more than fits)."""
+    from textual.containers import VerticalScroll
+
+    from gdstudy.tui.browser import CardModal
+    from gdstudy.tui.demo import DemoScreen
+    from gdstudy.tui.help import HelpScreen
+    from gdstudy.tui.interview import AnswerModal
+    from gdstudy.tui.stats import StatsScreen
+
+    async def check(screen: Any, pane: Any) -> None:
+        await until(pilot, lambda: pane.max_scroll_y > 0)
+        for key, cond in (("j", lambda: pane.scroll_y == 1), ("down", lambda: pane.scroll_y == 2),
+                          ("k", lambda: pane.scroll_y == 1), ("end", lambda: pane.scroll_y == pane.max_scroll_y),
+                          ("pageup", lambda: pane.scroll_y < pane.max_scroll_y), ("home", lambda: pane.scroll_y == 0),
+                          ("pagedown", lambda: pane.scroll_y > 0), ("up", lambda: True)):
+            await pilot.press(key)
+            await until(pilot, cond)
+        assert app.screen is screen
+
+    long = session.deck.by_id["long"]
+    app = make_app(session)
+    async with app.run_test(size=size) as pilot:
+        await app.push_screen(HelpScreen())
+        assert isinstance(app.screen, HelpScreen)
+        await check(app.screen, app.screen.query_one("#help"))
+        await app.pop_screen()
+        await app.push_screen(StatsScreen(session))
+        assert isinstance(app.screen, StatsScreen)
+        app.screen.query_one("#stats-text").update("\n".join(f"line {i}" for i in range(80)))
+        await check(app.screen, app.screen.query_one("#stats-body"))
+        await app.pop_screen()
+        await app.push_screen(CardModal(long, "new"))
+        assert isinstance(app.screen, CardModal)
+        await check(app.screen, app.screen.query_one("#card-box"))
+        await app.pop_screen()
+        await app.push_screen(AnswerModal(1, {"card_id": "long", "answer": "x", "grade": 3, "seconds": 3.0}, long))
+        assert isinstance(app.screen, AnswerModal)
+        await check(app.screen, app.screen.query_one("#answer-ref-pane"))
+        await app.pop_screen()
+        demo = DemoScreen("epoch", autorun=False)
+        await app.push_screen(demo)
+        assert app.screen is demo
+        demo.query_one("#status").update("\n".join(f"output line {i}" for i in range(80)))
+        demo.set_focus(None)  # in a parameter box j/k are letters
+        await check(demo, demo.query_one("#demo-main", VerticalScroll))
+
+
+@SIZES
+async def test_interview_reference_scrolls_after_reveal(deck_dir: Path, tmp_path: Path, clock: Clock,
+                                                        size: tuple[int, int]) -> None:
+    iv = InterviewSession(long_session(deck_dir, tmp_path, clock), minutes=10)
+    app = make_app(iv.review, start="interview", interview=iv)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press(*"jk", "ctrl+r")  # typed: j and k are text in the answer box
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen) and screen.typed == "jk"
+        pane = screen.query_one("#reference-pane")
+        await until(pilot, lambda: pane.max_scroll_y > 0)
+        await pilot.press("j", "j", "pagedown")
+        await until(pilot, lambda: pane.scroll_y > 2)
+        await pilot.press("home")
+        await until(pilot, lambda: pane.scroll_y == 0)

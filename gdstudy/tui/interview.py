@@ -20,11 +20,12 @@ from gdstudy.scheduling import Grade
 from gdstudy.text import content, literal
 from gdstudy.tui.cardtext import CardMarkdown
 from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
+from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
 
 __all__ = ["InterviewScreen", "InterviewSummaryScreen", "AnswerModal"]
 
 
-class InterviewScreen(Screen[None]):
+class InterviewScreen(ScrollKeys, Screen[None]):
     DEFAULT_CSS = """
     #timer { height: 1; padding: 0 1; background: $boost; }
     #question { height: auto; max-height: 12; padding: 0 1; }
@@ -36,6 +37,8 @@ class InterviewScreen(Screen[None]):
         Binding("ctrl+r", "reveal", "Reveal answer", priority=True),
         *GRADE_BINDINGS,
         Binding("ctrl+e", "end", "End interview", priority=True),
+        Binding("escape", "end", "End interview", show=False),  # then Esc again: home
+        *SCROLL_BINDINGS,  # the reference, once revealed (while typing they are text keys)
     ]
 
     def __init__(self, interview: InterviewSession) -> None:
@@ -57,7 +60,7 @@ class InterviewScreen(Screen[None]):
             with VerticalScroll():
                 yield Static("[b]Your answer[/]")
                 yield Static(id="mine")
-            with VerticalScroll():
+            with VerticalScroll(id="reference-pane"):
                 yield Static("[b]Reference[/]")
                 yield CardMarkdown(id="reference")
         yield GradeBar("Reveal  (ctrl+r)")
@@ -65,8 +68,15 @@ class InterviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "mock interview"
+        # Ending switches screens: never before this screen's first refresh (its Header is still
+        # setting its title then); a time already up at mount ends on the next tick.
+        self.settled = False
+        self.call_after_refresh(setattr, self, "settled", True)
         self.set_interval(1, self._tick)
         self.show_next()
+
+    def scroll_pane(self) -> VerticalScroll | None:
+        return self.query_one("#reference-pane", VerticalScroll) if self.revealed else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "grade":
@@ -84,7 +94,7 @@ class InterviewScreen(Screen[None]):
             f"⏱ [b]{mins:02d}:{secs:02d}[/] left · card {min(self.iv.position + 1, n)}/{n} · {mode} · "
             f"[dim]ctrl+e ends[/]"
         )
-        if left.total_seconds() <= 0 and not self.revealed and not self.save_failed:
+        if left.total_seconds() <= 0 and not self.revealed and not self.save_failed and self.settled:
             if self.card is not None and self.iv.ended_at is None:  # keep what was typed (once)
                 self.iv.time_up(self.query_one("#answer", TextArea).text, time.monotonic() - self.shown_at)
                 self.card = None
@@ -94,7 +104,8 @@ class InterviewScreen(Screen[None]):
     def show_next(self) -> None:
         self.card = self.iv.current()
         if self.card is None:
-            self.action_end()
+            if self.settled:
+                self.action_end()
             return
         self.revealed, self.outcomes = False, {}
         self.shown_at = time.monotonic()
@@ -163,7 +174,7 @@ class InterviewScreen(Screen[None]):
                                                       saved=self.iv.saved_id is not None))
 
 
-class AnswerModal(ModalScreen[None]):
+class AnswerModal(ScrollKeys, ModalScreen[None]):
     """One answered question: the question, then the typed answer beside the reference."""
 
     DEFAULT_CSS = """
@@ -173,7 +184,7 @@ class AnswerModal(ModalScreen[None]):
     #answer-cols { height: 1fr; }
     #answer-cols > VerticalScroll { width: 1fr; border: round $primary 50%; padding: 0 1; }
     """
-    BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Close", show=False)]
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Close", show=False), *SCROLL_BINDINGS]
 
     def __init__(self, n: int, answer: dict[str, Any], card: Card | None) -> None:
         super().__init__()
@@ -191,9 +202,12 @@ class AnswerModal(ModalScreen[None]):
                     yield Static(Text("Your answer", style="bold"))
                     yield Static(literal(a["answer"] or ("(not reached)" if a.get("not_reached") else "(no answer typed)")),
                                  id="answer-mine")
-                with VerticalScroll():
+                with VerticalScroll(id="answer-ref-pane"):
                     yield Static(Text("Reference", style="bold"))
                     yield CardMarkdown(card.back if card else "—", id="answer-ref")
+
+    def scroll_pane(self) -> VerticalScroll:
+        return self.query_one("#answer-ref-pane", VerticalScroll)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -122,6 +122,8 @@ class ReviewScreen(ScrollKeys, Screen[None]):
         self.set_class(shown, "-revealed")
         self.query_one("#divider").display = shown
         self.query_one("#card").display = shown
+        self.query_one("#back").display = shown
+        self.query_one("#sources").display = shown
         labels = None
         if self.revealed:
             if self.session.cram:  # cram never reschedules: say what happens instead
