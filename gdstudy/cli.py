@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["app", "main"]
 
 app = typer.Typer(
-    help="Study gradient descent, SGD and mini-batches: FSRS flashcards and runnable demos.",
+    help="Study gradient descent, SGD and mini-batches: FSRS flashcards and runnable demos. With no command: the home screen.",
     pretty_exceptions_enable=False,
     add_completion=False,
 )

@@ -72,7 +72,7 @@ async def until(pilot: Any, cond: Any, limit: int = 400) -> None:
         if cond():
             return
         await pilot.pause()
-    assert cond(), "condition never held"
+    assert cond(), f"condition never held (screen: {pilot.app.screen!r}, focused: {pilot.app.focused!r})"
 
 
 # -- 6: the mock interview keeps everything ------------------------------------------------------
@@ -234,3 +234,130 @@ async def test_interview_reference_scrolls_after_reveal(deck_dir: Path, tmp_path
         await until(pilot, lambda: pane.scroll_y > 2)
         await pilot.press("home")
         await until(pilot, lambda: pane.scroll_y == 0)
+
+
+# -- 1: the home screen ------------------------------------------------------------------------------
+
+def home_text(screen: Any) -> str:
+    table = screen.query_one("#home-decks")
+    rows = [" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+    return str(screen.query_one("#home-day").render()) + "\n" + "\n".join(rows)
+
+
+@SIZES
+async def test_home_counts_the_one_plan_and_opens_every_mode(session: ReviewSession, size: tuple[int, int]) -> None:
+    from gdstudy.tui.browser import BrowserScreen
+    from gdstudy.tui.demo_browser import DemoBrowserScreen
+    from gdstudy.tui.help import HelpScreen
+    from gdstudy.tui.home import HomeScreen, TagPicker
+    from gdstudy.tui.review import ReviewScreen
+    from gdstudy.tui.stats import StatsScreen
+
+    first = session.next_card()
+    session.grade(first, session.preview(first)[1])  # Again: learning, due in a minute
+    app = make_app(session, start="home")
+    async with app.run_test(size=size) as pilot:
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        c = session.today().counts
+        assert (c.new, c.learning, c.review) == (2, 1, 0)
+        assert "h 3 0 1 2" in home_text(home)  # deck h: 3 cards, 0 review, 1 learning, 2 new
+        assert "Due today 3 card(s)" in home_text(home) and "Today 1 review(s)" in home_text(home)
+        assert "Streak 1 day(s)" in home_text(home)
+        footer_keys = {b.key for b in home.BINDINGS if b.show}
+        assert {"r", "c", "i", "D", "s", "b", "n"} <= footer_keys
+        for key, kind in (("r", ReviewScreen), ("s", StatsScreen), ("b", BrowserScreen), ("D", DemoBrowserScreen),
+                          ("i", InterviewScreen), ("n", HelpScreen)):
+            await pilot.press(key)
+            await until(pilot, lambda: isinstance(app.screen, kind))
+            await pilot.press("escape")
+            if kind is InterviewScreen:  # Esc ends the interview (nothing answered: not saved), Esc again: home
+                await until(pilot, lambda: isinstance(app.screen, InterviewSummaryScreen))
+                await pilot.press("escape")
+            await until(pilot, lambda: app.screen is home)
+        await pilot.press("c")  # cram: pick a tag
+        await until(pilot, lambda: isinstance(app.screen, TagPicker))
+        await pilot.press("down", "enter")  # the first tag after "all cards"
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        cram = app.screen.session
+        assert cram.cram and len(cram.tags) == 1 and cram.queue().counts.review == len(cram.cards)
+        await pilot.press("space", "3")
+        assert [e.kind for e in session.store.log()] == ["review", "cram"]
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is home)
+        assert session.store.interviews() == []
+        await pilot.press("q")
+    assert app.return_code in (0, None)
+
+
+async def test_review_with_nothing_due_opens_home_and_esc_from_review_goes_home(session: ReviewSession) -> None:
+    from gdstudy.tui.home import HomeScreen
+    from gdstudy.tui.review import ReviewScreen
+
+    app = make_app(session)
+    async with app.run_test(size=SMALL) as pilot:
+        assert isinstance(app.screen, ReviewScreen)  # cards due: straight to the first card
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        for _ in range(3):
+            await pilot.press("space", "4")
+        assert app.screen.card is None and "Reviewed 3 cards" in str(app.screen.query_one("#empty").render())
+    app = make_app(session)  # everything is now scheduled for days: review opens home
+    async with app.run_test(size=SMALL) as pilot:
+        assert isinstance(app.screen, HomeScreen)
+        assert "Nothing is due now" in str(app.screen.query_one("#home-note").render())
+        await pilot.press("r")  # nothing to review: a notice, still home
+        assert isinstance(app.screen, HomeScreen)
+
+
+def test_home_does_not_import_plotting_numpy_demos_or_stats(tmp_path: Path) -> None:
+    """The home screen imports none of them (the deck is loaded without its demo-name check, which
+    imports the demo registry itself: launch speed, another item of issue 21)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, asyncio\n"
+        "from gdstudy.config import Settings\n"
+        "from gdstudy.deck import load_deck\n"
+        "from gdstudy.paths import shipped_cards_dir\n"
+        "from gdstudy.session import ReviewSession\n"
+        "from gdstudy.store import Store\n"
+        "from gdstudy.tui import make_app\n"
+        f"s = ReviewSession(load_deck([shipped_cards_dir()], [], check_demos=False), Store(__import__('pathlib').Path({str(tmp_path / 'g.db')!r})), Settings())\n"
+        "app = make_app(s, start='home')\n"
+        "async def main():\n"
+        "    async with app.run_test(size=(80, 24)) as pilot:\n"
+        "        assert type(app.screen).__name__ == 'HomeScreen'\n"
+        "        await pilot.pause()\n"
+        "asyncio.run(main())\n"
+        "bad = [m for m in ('numpy', 'plotext', 'textual_plotext', 'gdstudy.demo.registry', 'gdstudy.stats', 'fsrs', 'torch') if m in sys.modules]\n"
+        "print('LOADED', bad)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "LOADED []" in out.stdout, out.stdout + out.stderr
+
+
+@SIZES
+def test_snapshot_home(snap_compare, session: ReviewSession, size) -> None:  # type: ignore[no-untyped-def]
+    first = session.next_card()
+    session.grade(first, session.preview(first)[3])
+    assert snap_compare(make_app(session, start="home"), terminal_size=size)
+
+
+@SIZES
+def test_snapshot_review_long_answer(snap_compare, deck_dir: Path, tmp_path: Path, clock: Clock, size) -> None:  # type: ignore[no-untyped-def]
+    async def reveal(pilot: Any) -> None:
+        await pilot.press("space")
+        back = pilot.app.screen.query_one("#back")
+        await until(pilot, lambda: len(back.children) >= 40)
+        await pilot.press("j", "j")
+
+    assert snap_compare(make_app(long_session(deck_dir, tmp_path, clock)), run_before=reveal, terminal_size=size)
+
+
+@SIZES
+def test_snapshot_session_summary(snap_compare, session: ReviewSession, size) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(session), press=["space", "1", "space", "3", "space", "4", "space", "4"], terminal_size=size)

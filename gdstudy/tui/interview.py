@@ -273,7 +273,7 @@ class InterviewSummaryScreen(Screen[None]):
 
     def action_done(self) -> None:
         """Back to the home screen when the app has one (started as `gdstudy`); else quit."""
-        self.app.run_action("app.home")
+        self.app.action_home()  # type: ignore[attr-defined]
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
