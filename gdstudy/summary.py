@@ -95,13 +95,13 @@ def next_text(s: SessionSummary) -> str:
 def render_summary(s: SessionSummary) -> list[str]:
     """The summary as plain lines (the TUI shows them, `gdstudy review` prints them on exit)."""
     grades = "  ".join(f"{k} {v}" for k, v in s.grades.items())
-    kind = "cram cards" if s.cram else "cards"
-    retention = (f"{s.retention_today:.0%} of {s.judged_today} review(s) of mature cards"
-                 if s.retention_today is not None else "no review of a mature card yet")
+    kind = ("cram " if s.cram else "") + ("card" if s.reviewed == 1 else "cards")
+    retention = (f"{s.retention_today:.0%} of {s.judged_today} review(s) of cards in review"
+                 if s.retention_today is not None else "— (no card in review state reviewed yet)")
     lines = [
         f"Reviewed {s.reviewed} {kind} in {_duration(s.seconds)}" + ("  (scheduling unchanged)" if s.cram else ""),
         f"Grades: {grades}",
-        f"Today: {s.reviews_today} review(s) · retention {retention}",
+        f"Today: {s.reviews_today} review(s) · retention: {retention}",
         f"Next due: {next_text(s)}",
         f"Streak: {s.streak} day(s)",
     ]

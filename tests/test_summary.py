@@ -54,7 +54,7 @@ def test_counts_grades_time_retention_next_and_streak() -> None:
 def test_an_empty_session_and_nothing_scheduled() -> None:
     s = summarize([], [], [], None, T0)
     assert (s.reviewed, s.seconds, s.retention_today, s.streak, s.next_due) == (0, 0.0, None, 0, None)
-    assert "Next due: nothing scheduled" in render_summary(s) and "no review of a mature card yet" in render_summary(s)[2]
+    assert "Next due: nothing scheduled" in render_summary(s) and "retention: — (no card in review state reviewed yet)" in render_summary(s)[2]
     assert exit_report(s, as_json=False) is None  # nothing reviewed: nothing printed
     assert json.loads(exit_report(s, as_json=True) or "")["reviewed"] == 0
     later = summarize([], [], [], (None, T0 + timedelta(hours=16)), T0)
@@ -108,7 +108,7 @@ def test_review_summary_json_on_quit(monkeypatch: pytest.MonkeyPatch, small_deck
 def test_review_prints_a_text_summary_on_quit(monkeypatch: pytest.MonkeyPatch, small_deck_dir: Path) -> None:
     _review_with_keys(monkeypatch, ["space", "4", "q"])
     code, out = run_cli("review", "--deck", str(small_deck_dir))
-    assert code == 0 and "Session summary" in out and "Reviewed 1 cards" in out and "Easy 1" in out
+    assert code == 0 and "Session summary" in out and "Reviewed 1 card in" in out and "Easy 1" in out
     _review_with_keys(monkeypatch, ["q"])
     code, out = run_cli("review", "--deck", str(small_deck_dir))
     assert code == 0 and "Session summary" not in out  # nothing reviewed: nothing printed

@@ -353,11 +353,16 @@ def test_snapshot_review_long_answer(snap_compare, deck_dir: Path, tmp_path: Pat
         await pilot.press("space")
         back = pilot.app.screen.query_one("#back")
         await until(pilot, lambda: len(back.children) >= 40)
-        await pilot.press("j", "j")
 
     assert snap_compare(make_app(long_session(deck_dir, tmp_path, clock)), run_before=reveal, terminal_size=size)
 
 
 @SIZES
-def test_snapshot_session_summary(snap_compare, session: ReviewSession, size) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(make_app(session), press=["space", "1", "space", "3", "space", "4", "space", "4"], terminal_size=size)
+def test_snapshot_session_summary(snap_compare, session: ReviewSession, size, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import types
+
+    import gdstudy.tui.review
+
+    # the time on each card comes from the screen's monotonic clock: pinned, so the snapshot is fixed
+    monkeypatch.setattr(gdstudy.tui.review, "time", types.SimpleNamespace(monotonic=lambda: 100.0))
+    assert snap_compare(make_app(session), press=["space", "4"] * 3, terminal_size=size)

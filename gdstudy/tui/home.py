@@ -65,9 +65,9 @@ class TagPicker(ModalScreen["tuple[str, ...] | None"]):
 
     DEFAULT_CSS = """
     TagPicker { align: center middle; }
-    #tag-box { width: 60; max-width: 95%; height: auto; max-height: 80%; border: thick $accent;
+    #tag-box { width: 60; max-width: 95%; height: 80%; max-height: 24; border: thick $accent;
                background: $surface; padding: 0 1; }
-    #tag-list { height: auto; max-height: 16; }
+    #tag-list { height: 1fr; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -157,7 +157,7 @@ class HomeScreen(ScrollKeys, Screen[None]):
         due = c.total
         head = Text.assemble(
             ("Due today ", "bold"), f"{due} card(s)   ", ("Today ", "bold"), f"{day.reviews_today} review(s)   ",
-            ("Streak ", "bold"), f"{day.streak} day(s)\n", ("Next ", "bold"), next_text(day),
+            ("Streak ", "bold"), f"{day.streak} day(s)\n", ("Next due ", "bold"), next_text(day),
         )
         self.query_one("#home-day", Static).update(head)
         note = self.note or ("" if s.cards else "No cards loaded. Check your deck with `gdstudy cards check`.")
