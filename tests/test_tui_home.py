@@ -66,13 +66,12 @@ def session(deck_dir: Path, tmp_path: Path, clock: Clock) -> ReviewSession:
     return ReviewSession(deck, Store(tmp_path / "g.db"), Settings(enable_fuzz=False), clock=clock)
 
 
-async def until(pilot: Any, cond: Any, limit: int = 400) -> None:
-    """Let the app run until `cond()` holds (each pause lets pending messages and timers run)."""
-    for _ in range(limit):
-        if cond():
-            return
-        await pilot.pause()
-    assert cond(), f"condition never held (screen: {pilot.app.screen!r}, focused: {pilot.app.focused!r})"
+async def until(pilot: Any, cond: Any, limit_s: float = 60.0) -> None:
+    """Let the app run until `cond()` holds (a condition, not a pause: the limit only stops a hang)."""
+    end = time.monotonic() + limit_s
+    while not cond():
+        assert time.monotonic() < end, f"condition never held (screen: {pilot.app.screen!r}, focused: {pilot.app.focused!r})"
+        await pilot.pause(0.02)
 
 
 # -- 6: the mock interview keeps everything ------------------------------------------------------
@@ -86,7 +85,7 @@ async def test_time_up_keeps_the_typed_answer_and_lists_cards_not_reached(sessio
     async with app.run_test(size=size) as pilot:
         await pilot.press(*"typed but never revealed")
         clock.advance(minutes=2)
-        await until(pilot, lambda: isinstance(app.screen, InterviewSummaryScreen))
+        await until(pilot, lambda: isinstance(app.screen, InterviewSummaryScreen) and app.screen.query("#iv-cards"))
         table = app.screen.query_one("#iv-cards")
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
     ((_, _, _, summary),) = session.store.interviews()
@@ -103,7 +102,7 @@ async def test_an_interview_with_nothing_answered_is_not_saved(session: ReviewSe
     app = make_app(session, start="interview", interview=iv)
     async with app.run_test(size=SMALL) as pilot:
         clock.advance(minutes=2)
-        await until(pilot, lambda: isinstance(app.screen, InterviewSummaryScreen))
+        await until(pilot, lambda: isinstance(app.screen, InterviewSummaryScreen) and app.screen.query("#iv-summary"))
         text = str(app.screen.query_one("#iv-summary").render())
     assert session.store.interviews() == []
     assert "nothing was saved" in text.lower()

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from gdstudy.deck import Card
 from gdstudy.scheduling import state_name
@@ -19,6 +19,7 @@ from gdstudy.session import ReviewSession
 from gdstudy.text import content, literal
 from gdstudy.tui.cardtext import CardMarkdown, source_content
 from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
+from gdstudy.tui.header import Header
 
 __all__ = ["BrowserScreen", "CardModal"]
 

@@ -21,11 +21,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, Static
+from textual.widgets import Button, Footer, Input, Label, ProgressBar, Static
 
 from gdstudy.errors import DemoError
 from gdstudy.text import content
 from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
+from gdstudy.tui.header import Header
 
 __all__ = ["DemoScreen", "demo_command"]
 

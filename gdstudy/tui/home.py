@@ -19,13 +19,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from gdstudy.errors import GdstudyError
 from gdstudy.session import ReviewSession
 from gdstudy.text import literal
 from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
+from gdstudy.tui.header import Header
 
 __all__ = ["HomeScreen", "TagPicker", "IMPORT_HELP"]
 

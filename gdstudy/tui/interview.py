@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Markdown, Static, TextArea
+from textual.widgets import DataTable, Footer, Markdown, Static, TextArea
 
 from gdstudy.deck import Card, Deck
 from gdstudy.errors import GdstudyError, StaleStateError, StoreError
@@ -21,6 +21,7 @@ from gdstudy.text import content, literal
 from gdstudy.tui.cardtext import CardMarkdown
 from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
 from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
+from gdstudy.tui.header import Header
 
 __all__ = ["InterviewScreen", "InterviewSummaryScreen", "AnswerModal"]
 

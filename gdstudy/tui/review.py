@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown, Rule, Static
+from textual.widgets import Footer, Markdown, Rule, Static
 
 from gdstudy.deck import Card
 from gdstudy.errors import GdstudyError, StaleStateError
@@ -30,6 +30,7 @@ from gdstudy.text import clean, content
 from gdstudy.tui.cardtext import CardMarkdown, source_content
 from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
 from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
+from gdstudy.tui.header import Header
 
 __all__ = ["ReviewScreen"]
 

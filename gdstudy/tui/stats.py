@@ -6,12 +6,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from gdstudy.session import ReviewSession
 from gdstudy.text import literal
 from gdstudy.tui.calibration import CalibrationPanel
 from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
+from gdstudy.tui.header import Header
 
 __all__ = ["StatsScreen"]
 
