@@ -365,3 +365,27 @@ def test_snapshot_session_summary(snap_compare, session: ReviewSession, size, mo
     # the time on each card comes from the screen's monotonic clock: pinned, so the snapshot is fixed
     monkeypatch.setattr(gdstudy.tui.review, "time", types.SimpleNamespace(monotonic=lambda: 100.0))
     assert snap_compare(make_app(session), press=["space", "4"] * 3, terminal_size=size)
+
+
+async def test_home_and_tag_picker_show_deck_names_and_tags_literally(tmp_path: Path, clock: Clock) -> None:
+    from gdstudy.tui.home import HomeScreen, TagPicker
+
+    d = tmp_path / "evil"
+    d.mkdir()
+    (d / "e.yaml").write_text(
+        'deck: "[b]bold[/b] deck"\ncards:\n  - id: e1\n    front: Q?\n    back: A.\n    tags: ["[/]", "[red]t"]\n'
+        "    source: 000_e0c09ec66bc19b89.txt § Mini-batches\n", encoding="utf-8")
+    deck = load_deck([], [d], check_demos=False)
+    assert not deck.problems, deck.problems
+    s = ReviewSession(deck, Store(tmp_path / "e.db"), Settings(enable_fuzz=False), clock=clock)
+    app = make_app(s, start="home")
+    async with app.run_test(size=SMALL) as pilot:
+        assert isinstance(app.screen, HomeScreen)
+        assert "[b]bold[/b] deck" in home_text(app.screen)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, TagPicker) and app.screen.query("#tag-list"))
+        options = app.screen.query_one("#tag-list")
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert shown == ["all cards (1)", "[/] (1)", "[red]t (1)"]
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: getattr(app.screen, "session", s).tags == ("[/]",))
