@@ -24,8 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["app", "main"]
 
 app = typer.Typer(
-    help="Study gradient descent, SGD and mini-batches: FSRS flashcards and runnable demos.",
-    no_args_is_help=True,
+    help="Study gradient descent, SGD and mini-batches: FSRS flashcards and runnable demos. With no command: the home screen.",
     pretty_exceptions_enable=False,
     add_completion=False,
 )
@@ -146,8 +145,10 @@ def review(
     fuzz: Annotated[Optional[bool], typer.Option("--fuzz/--no-fuzz", help="Fuzz long intervals (default on).", show_default=False)] = None,
     cram: Annotated[bool, typer.Option("--cram", help="Review every card regardless of due dates; logged as cram, scheduling unchanged.")] = False,
     tag: Annotated[Optional[list[str]], typer.Option(help="Only cards with this tag (repeatable: any of).", show_default=False)] = None,
+    summary_json: Annotated[bool, typer.Option("--summary-json", help="On exit print the session summary as JSON (reviewed, grades, seconds, retention today, next due, streak); without it a text summary is printed when cards were reviewed.")] = False,
+    start: Annotated[str, typer.Option(hidden=True)] = "review",
 ) -> None:
-    """Review due cards in the terminal (Textual). Keys: space reveal, 1-4 grade, u undo, d demo, ? help, q quit."""
+    """Review due cards in the terminal (Textual); nothing due: the home screen. Keys: space reveal, 1-4 grade, u undo, d demo, Esc home, ? help, q quit."""
     settings = _settings(
         desired_retention=retention, new_per_day=new_per_day, max_reviews_per_day=max_reviews,
         learning_steps=learning_steps, relearning_steps=relearning_steps, enable_fuzz=fuzz,
@@ -163,7 +164,12 @@ def review(
                                 explicit_retention=_retention_explicit(retention))
         if tag and not session.cards:
             raise ConfigError(f"no cards with tag {', '.join(tag)}")
-        _run_tui(make_app(session))
+        _run_tui(make_app(session) if start == "review" else make_app(session, start="home"))
+        from gdstudy.summary import exit_report
+
+        report = exit_report(session.summary(), as_json=summary_json)
+    if report:
+        typer.echo(_clean(report))
 
 
 # -- cards ---------------------------------------------------------------------------------------
@@ -453,12 +459,14 @@ def interview_history(
         i, start, end, s = match[0]
         typer.echo(_clean(render_interview(i, start, end, s, _deck(_settings(), deck))))
         return
+    from gdstudy.interview import unfinished
+
     for i, start, end, s in rows:
         grades = " ".join(f"{k[0]}{v}" for k, v in s["grades"].items())
         weak = ", ".join(w["tag"] for w in s["weakest_tags"][:3]) or "-"
         mins = (end - start).total_seconds() / 60
         kind = "graded" if s.get("scheduled", True) else "practice"  # saved before 'scheduled' existed: graded
-        typer.echo(_clean(f"#{i}  {start.astimezone():%Y-%m-%d %H:%M}  {mins:4.1f} min  {s['answered']}/{s['cards']} cards  "
+        typer.echo(_clean(f"#{i}  {start.astimezone():%Y-%m-%d %H:%M}  {mins:4.1f} min  {s['answered']}/{s['cards']} cards{unfinished(s)}  "
                           f"{kind}  grades {grades}  weakest: {weak}"))
     typer.echo("reread one with `gdstudy interview history N`")
 
@@ -474,11 +482,17 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def _root(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
-    """Study gradient descent, SGD and mini-batches: FSRS flashcards and runnable demos."""
+    """Study gradient descent, SGD and mini-batches: FSRS flashcards and runnable demos. With no command: the home screen (in a terminal; else this help)."""
+    if ctx.invoked_subcommand is None:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            typer.echo(ctx.get_help())
+            return
+        review(start="home")
 
 
 # -- export / log (gdstudy.interop) -------------------------------------------------------------

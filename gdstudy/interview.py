@@ -1,6 +1,7 @@
 """Mock interview: interview-tagged cards in random order against a clock. The user types an
 answer, sees the reference, and self-grades. At the end a summary (cards, grades, time per card,
-weakest tags, and every typed answer) is saved; `interview history` lists them and
+weakest tags, every typed answer — also one typed when time ran out before it was revealed — and
+the cards never reached) is saved, unless nothing at all was answered; `interview history` lists them and
 `interview history N` shows each answer beside the reference.
 
 Day's rules: suspended and buried cards are never asked. By default a self-grade is *practice*:
@@ -23,18 +24,20 @@ from gdstudy.errors import ConfigError
 from gdstudy.scheduling import Grade
 from gdstudy.session import ReviewSession
 
-__all__ = ["InterviewSession", "Answer", "render_interview"]
+__all__ = ["InterviewSession", "Answer", "render_interview", "grade_label", "unfinished"]
 
 
 @dataclass(frozen=True)
 class Answer:
+    """A typed answer; `grade` None: the time ran out before it was revealed and self-graded."""
+
     card_id: str
     text: str
-    grade: Grade
+    grade: Grade | None
     seconds: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {"card_id": self.card_id, "answer": self.text, "grade": int(self.grade), "seconds": round(self.seconds, 1)}
+        return {"card_id": self.card_id, "answer": self.text, "grade": None if self.grade is None else int(self.grade), "seconds": round(self.seconds, 1)}
 
 
 @dataclass
@@ -101,39 +104,55 @@ class InterviewSession:
             self.review.store.record_cram(card.id, self.review.state(card.id), int(grade), self.review.now(), duration_ms)
         self.answers.append(Answer(card.id, text, grade, seconds))
 
+    def time_up(self, text: str, seconds: float) -> None:
+        """The time ran out on the current card before it was revealed: keep what was typed
+        (ungraded; nothing is logged as a review). Nothing typed: the card counts as not reached."""
+        card = self.cards[self.position] if self.position < len(self.cards) else None
+        if card is not None and text.strip() and self.ended_at is None:
+            self.answers.append(Answer(card.id, text.strip(), None, seconds))
+
     # -- the end -------------------------------------------------------------------------------------
 
+    @property
+    def graded(self) -> list[Answer]:
+        return [a for a in self.answers if a.grade is not None]
+
     def summary(self) -> dict[str, Any]:
-        grades = {g.label: sum(a.grade == g for a in self.answers) for g in Grade}
+        graded = self.graded
+        grades = {g.label: sum(a.grade == g for a in graded) for g in Grade}
         by_tag: dict[str, list[int]] = defaultdict(list)
-        for a in self.answers:
+        for a in graded:
             for t in self.review.deck.by_id[a.card_id].tags:
-                by_tag[t].append(int(a.grade))
+                by_tag[t].append(int(a.grade))  # type: ignore[arg-type]
         weakest = sorted(by_tag.items(), key=lambda kv: (sum(kv[1]) / len(kv[1]), -len(kv[1]), kv[0]))
-        n = len(self.answers)
+        n = len(graded)
         return {
             "cards": len(self.cards),
             "answered": n,
+            "time_up": len(self.answers) - n,
             "minutes": self.minutes,
             "grades": grades,
-            "mean_seconds": round(sum(a.seconds for a in self.answers) / n, 1) if n else None,
+            "mean_seconds": round(sum(a.seconds for a in graded) / n, 1) if n else None,
             "weakest_tags": [{"tag": t, "mean_grade": round(sum(v) / len(v), 2), "cards": len(v)} for t, v in weakest[:5]],
             "answers": [a.to_dict() for a in self.answers],
+            "not_reached": [c.id for c in self.cards[len(self.answers):]],
             "tags": list(self.review.tags),
             "scheduled": self.schedule,
         }
 
     def finish(self, now: datetime | None = None) -> dict[str, Any]:
-        """End the session and save its summary (once). A StoreError leaves the session open, so
-        finishing again retries the save."""
+        """End the session and save its summary (once), unless nothing was answered or typed
+        (then `saved_id` stays None: an interview that did not happen is not history). A
+        StoreError leaves the session open, so finishing again retries the save."""
         if self.ended_at is None:
             ended = now or self.review.now()
             self.ended_at = ended
-            try:
-                self.saved_id = self.review.store.save_interview(self.started_at, ended, self.summary())
-            except BaseException:
-                self.ended_at = None
-                raise
+            if self.answers:
+                try:
+                    self.saved_id = self.review.store.save_interview(self.started_at, ended, self.summary())
+                except BaseException:
+                    self.ended_at = None
+                    raise
         return self.summary()
 
 
@@ -148,10 +167,10 @@ def render_interview(number: int, started: datetime, ended: datetime, summary: d
     how = "real reviews" if summary.get("scheduled", True) else "practice (scheduling unchanged)"
     grades = "  ".join(f"{k} {v}" for k, v in summary["grades"].items())
     out = [f"interview #{number}  {started.astimezone():%Y-%m-%d %H:%M}  {mins:.1f} min  "
-           f"{summary['answered']}/{summary['cards']} cards  — {how}", f"grades: {grades}", ""]
+           f"{summary['answered']}/{summary['cards']} cards{unfinished(summary)}  — {how}", f"grades: {grades}", ""]
     for k, a in enumerate(summary["answers"], 1):
         card = deck.by_id.get(a["card_id"])
-        label = Grade(a["grade"]).label
+        label = grade_label(a["grade"])
         out.append(f"Q{k}. [{a['card_id']} · {label} · {a['seconds']:.0f} s]")
         out.append(_indent(card.front if card else "(this card is no longer in the deck)"))
         out.append("  your answer:")
@@ -161,7 +180,22 @@ def render_interview(number: int, started: datetime, ended: datetime, summary: d
         out.append("")
     if not summary["answers"]:
         out.append("no card was answered")
+    missed = summary.get("not_reached") or []
+    if missed:
+        out.append(f"not reached ({len(missed)}): " + ", ".join(missed))
     return "\n".join(out).rstrip()
+
+
+def grade_label(grade: int | None) -> str:
+    """A saved answer's grade as a word: None is an answer the time ran out on."""
+    return "time up" if grade is None else Grade(grade).label
+
+
+def unfinished(summary: dict[str, Any]) -> str:
+    """', 1 time up, 2 not reached' for a saved summary (older ones have neither)."""
+    parts = [f"{n} {what}" for what, n in (("time up", summary.get("time_up", 0)),
+                                           ("not reached", len(summary.get("not_reached") or []))) if n]
+    return "".join(", " + p for p in parts)
 
 
 def _indent(text: str, n: int = 2) -> str:

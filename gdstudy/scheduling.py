@@ -27,7 +27,7 @@ REVIEW = 2  # fsrs.State.Review (learning 1, relearning 3; gdstudy uses 0 for a 
 
 __all__ = [
     "Grade", "Outcome", "Counts", "Queue", "fsrs_id", "make_scheduler", "preview",
-    "build_queue", "next_due", "state_name", "card_flags", "Today", "due_today",
+    "build_queue", "next_due", "next_due_card", "state_name", "card_flags", "Today", "due_today",
 ]
 
 
@@ -255,13 +255,19 @@ def build_queue(
 
 def next_due(cards: Iterable[Card], states: Mapping[str, CardState], now: datetime) -> datetime | None:
     """When the next card becomes due (ignores daily limits), or None if nothing is scheduled."""
+    first = next_due_card(cards, states, now)
+    return first[0] if first else None
+
+
+def next_due_card(cards: Iterable[Card], states: Mapping[str, CardState], now: datetime) -> tuple[datetime, str] | None:
+    """The scheduled card that comes due first, and when (ignores daily limits)."""
     times = []
     for card in cards:
         st = states.get(card.id)
         if st is None or st.is_new:
             continue  # new cards are due when the daily limit allows, not at a time
         if _available(st, now):
-            times.append(st.due)
+            times.append((st.due, card.id))
         elif st.buried_until and not st.suspended:
-            times.append(max(st.due, st.buried_until))
+            times.append((max(st.due, st.buried_until), card.id))
     return min(times) if times else None

@@ -19,15 +19,16 @@ from gdstudy.config import Settings
 from gdstudy.deck import Card, Deck
 from gdstudy.errors import StaleStateError, StoreError
 from gdstudy.scheduling import (
-    Counts, Grade, Outcome, Queue, Today, build_queue, card_flags, due_today, make_scheduler, next_due, preview,
+    Counts, Grade, Outcome, Queue, Today, build_queue, card_flags, due_today, make_scheduler, next_due_card, preview,
 )
 from gdstudy.store import CardState, Store, ms_floor
-from gdstudy.timeutil import day_start, ensure_utc, utcnow
+from gdstudy.timeutil import day_start, ensure_utc, study_day, utcnow
 
 if TYPE_CHECKING:
     from fsrs import Scheduler
 
     from gdstudy.stats import Stats
+    from gdstudy.summary import SessionSummary
 
 __all__ = ["ReviewSession", "Undone"]
 
@@ -63,8 +64,10 @@ class ReviewSession:
     _undo: list[_LogUndo | _FlagUndo] = field(default_factory=list)
     _states: dict[str, CardState] = field(default_factory=dict)
     _cram_queue: list[str] = field(default_factory=list)
+    _graded: list[int] = field(default_factory=list)  # this session's log rows (undone ones removed)
 
     def __post_init__(self) -> None:
+        self.started_at = self.now()
         self._scheduler: "Scheduler | None" = None
         self._params_key: object = None
         self._states = self.store.states()
@@ -148,19 +151,43 @@ class ReviewSession:
 
     def next_due(self, now: datetime | None = None) -> datetime | None:
         """When something is next due: a scheduled card, or tomorrow's new cards if any are left."""
+        up = self.next_up(now)
+        return up[1] if up else None
+
+    def next_up(self, now: datetime | None = None) -> tuple[str | None, datetime] | None:
+        """The next card due and when (card None: tomorrow's new cards come first), or None."""
         if self.cram:
             return None
         now = now or self.now()
-        times = [t for t in [next_due(self.cards, self._states, now)] if t]
+        first = next_due_card(self.cards, self._states, now)
+        times: list[tuple[datetime, str | None]] = [first] if first else []
         has_new = any((st := self._states.get(c.id)) is None or (st.is_new and not st.suspended) for c in self.cards)
         if has_new and self.settings.new_per_day > 0:
-            times.append(day_start(now, self.settings.day_starts_at_hour) + timedelta(days=1))
-        return min(times) if times else None
+            times.append((day_start(now, self.settings.day_starts_at_hour) + timedelta(days=1), None))
+        if not times:
+            return None
+        when, card = min(times, key=lambda t: t[0])
+        return card, when
+
+    def summary(self, now: datetime | None = None) -> "SessionSummary":
+        """This session so far (grades, time on cards) with today's figures and what is next
+        (`gdstudy.summary`): a queue with a card due now names it, due now."""
+        from gdstudy.summary import summarize
+
+        now = now or self.now()
+        hour = self.settings.day_starts_at_hour
+        start = min(self.started_at, day_start(now, hour))
+        log = list(self.store.log(since=start))
+        mine = set(self._graded)
+        days = [study_day(h, hour) for h in self.store.review_hours()]
+        queued = None if self.cram else self.queue(now).next
+        up = (queued, now) if queued else self.next_up(now)
+        return summarize([e for e in log if e.id in mine], log, days, up, now, hour, cram=self.cram)
 
     def stats(self, now: datetime | None = None, *, calibration: bool = True) -> "Stats":
         """The stats; `calibration=False` leaves out the calibration (it replays the whole log: the
         stats screen computes it in a worker thread from `calibration_input()`)."""
-        from gdstudy.stats import compute_stats, study_day
+        from gdstudy.stats import compute_stats
 
         now = now or self.now()
         hour = self.settings.day_starts_at_hour
@@ -198,6 +225,7 @@ class ReviewSession:
             if outcome.grade == Grade.AGAIN:  # see it again at the end of this cram session
                 self._cram_queue.append(card.id)
             self._undo.append(_LogUndo(log_id))
+            self._graded.append(log_id)
             return log_id
         after = replace(outcome.after, last_review=now)  # the logged time is the review time
         limit = self.settings.leech_threshold
@@ -211,6 +239,7 @@ class ReviewSession:
             raise
         self._states[card.id] = after
         self._undo.append(_LogUndo(log_id))
+        self._graded.append(log_id)
         return log_id
 
     # -- bury / suspend ------------------------------------------------------------------------
@@ -278,6 +307,8 @@ class ReviewSession:
             return Undone(item.card_id, item.what)
         entry = self.store.undo(item.log_id)
         self._undo.pop()
+        if item.log_id in self._graded:
+            self._graded.remove(item.log_id)
         if self.cram:
             if entry.rating == Grade.AGAIN and self._cram_queue and self._cram_queue[-1] == entry.card_id:
                 self._cram_queue.pop()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 from gdstudy.deck import Card
 from gdstudy.scheduling import _to_fsrs, state_name
 from gdstudy.store import CardState, LogEntry
-from gdstudy.timeutil import day_start, ensure_utc
+from gdstudy.timeutil import day_start, ensure_utc, streak, study_day
 
 if TYPE_CHECKING:
     from fsrs import Scheduler
@@ -63,21 +63,6 @@ class Stats:
             "streak": self.streak, "tags": [t.to_dict() for t in self.tags],
             "calibration": self.calibration.to_dict() if self.calibration else None,
         }
-
-
-def study_day(t: datetime, hour: int) -> date:
-    """The local calendar date of the study day containing `t` (days roll over at `hour`)."""
-    return day_start(t, hour).astimezone().date()
-
-
-def streak(days: Iterable[date], today: date) -> int:
-    """Consecutive study days up to today (or up to yesterday, if today has no review yet)."""
-    have = set(days)
-    d = today if today in have else today - timedelta(days=1)
-    n = 0
-    while d in have:
-        n, d = n + 1, d - timedelta(days=1)
-    return n
 
 
 def compute_stats(

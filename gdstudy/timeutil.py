@@ -4,9 +4,10 @@ Only `utcnow()` reads the clock; scheduling logic takes `now` as an argument."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from typing import Iterable
 
-__all__ = ["utcnow", "ensure_utc", "iso", "parse_iso", "day_start", "format_interval"]
+__all__ = ["utcnow", "ensure_utc", "iso", "parse_iso", "day_start", "study_day", "streak", "format_interval"]
 
 
 def utcnow() -> datetime:
@@ -36,6 +37,21 @@ def day_start(now: datetime, hour: int = 4) -> datetime:
     if local < start:
         start -= timedelta(days=1)
     return start.astimezone(timezone.utc)
+
+
+def study_day(t: datetime, hour: int) -> date:
+    """The local calendar date of the study day containing `t` (days roll over at `hour`)."""
+    return day_start(t, hour).astimezone().date()
+
+
+def streak(days: Iterable[date], today: date) -> int:
+    """Consecutive study days up to today (or up to yesterday, if today has no review yet)."""
+    have = set(days)
+    d = today if today in have else today - timedelta(days=1)
+    n = 0
+    while d in have:
+        n, d = n + 1, d - timedelta(days=1)
+    return n
 
 
 def format_interval(delta: timedelta) -> str:

@@ -414,8 +414,8 @@ async def test_tui_interview_grade_during_a_fault(small_deck_dir: Path, tmp_path
 
 
 async def test_tui_interview_summary_during_a_fault_is_reported_and_retried(small_deck_dir: Path, tmp_path: Path, clock: Clock) -> None:
-    """Ending an interview while the database is locked: no crash, the interview stays open with a
-    notice, and ctrl+e saves the summary once the lock is gone."""
+    """An interview timing out while the database is locked: no crash, the interview stays open with
+    a notice (the typed answer kept once), and ctrl+e saves the summary once the lock is gone."""
     from gdstudy.interview import InterviewSession
     from gdstudy.tui.interview import InterviewScreen, InterviewSummaryScreen
 
@@ -424,12 +424,15 @@ async def test_tui_interview_summary_during_a_fault_is_reported_and_retried(smal
     iv = InterviewSession(s, minutes=10, seed=1)
     app = make_app(s, start="interview", interview=iv)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await pilot.press(*"an answer")  # kept at time-up (an interview with no answer is not saved)
         release = locked(s)
-        await pilot.press("ctrl+e")
-        await pilot.pause()
+        clock.advance(minutes=11)  # the next tick: time up, the save meets the lock
+        end = time.monotonic() + 60  # a condition, not a pause: the limit only stops a hang
+        while not any(t == "Summary not saved" for t, _, _ in notes(app)) and time.monotonic() < end:
+            await pilot.pause(0.02)
         assert isinstance(app.screen, InterviewScreen) and iv.ended_at is None and iv.saved_id is None
         assert any(t == "Summary not saved" and "locked" in m for t, m, _ in notes(app))
+        assert [a.text for a in iv.answers] == ["an answer"]
         release()
         await pilot.press("ctrl+e")
         await pilot.pause()

@@ -1,5 +1,9 @@
 """The App is thin: it holds the session and pushes the first screen of the chosen mode.
 
+`home` (plain `gdstudy`) opens the home screen; `review` goes straight to the first card when one
+is due, else to the home screen. Esc in a mode (`action_home`) comes back to the home screen,
+built only then: the review path to the first card does not pay for it.
+
 It also owns what is app-wide about untrusted input and the terminal: it refuses to start without
 a terminal, leaves the terminal clean on SIGTERM/SIGHUP (alternate screen left, mouse reporting
 off) with return code 128 + signal, opens only http(s) links (`open_url`, the one place every
@@ -27,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = ["GdstudyApp", "make_app", "require_terminal"]
 
-Mode = Literal["review", "demos", "interview"]
+Mode = Literal["home", "review", "demos", "interview"]
 EXIT_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
 
 
@@ -57,6 +61,7 @@ class GdstudyApp(App[None]):
         self.session = session
         self.start = start
         self.interview = interview
+        self.has_home = start in ("home", "review")  # `gdstudy demo` / `interview`: Esc at the end quits
 
     def run(self, *, headless: bool = False, **kw: Any) -> None:  # type: ignore[override]
         """In a terminal: refuse without one, and end the process with the app's return code
@@ -107,15 +112,47 @@ class GdstudyApp(App[None]):
             assert self.interview is not None
             self.push_screen(InterviewScreen(self.interview))
             return
-        from gdstudy.tui.review import ReviewScreen
-
         assert self.session is not None
-        self.push_screen(ReviewScreen(self.session))
+        if self.start == "review" and self.session.queue().next is not None:
+            from gdstudy.tui.review import ReviewScreen
+
+            self.push_screen(ReviewScreen(self.session))
+        else:
+            note = "" if self.start == "home" else "Nothing is due now: review opens the home screen."
+            self.action_home(note)
         problems = self.session.deck.problems
         for problem in problems[:3]:
             self.notify(clean(str(problem)), title="Card file problem", severity="warning", timeout=8, markup=False)
         if len(problems) > 3:
             self.notify(f"{len(problems)} card problems in all: run `gdstudy cards check`", severity="warning", timeout=8)
+
+    def home_session(self) -> ReviewSession:
+        """The session the home screen counts with: the scheduled one (a `review --cram` session
+        has its deck, store and settings)."""
+        s = self.session
+        assert s is not None
+        if not s.cram:
+            return s
+        return ReviewSession(s.deck, s.store, s.settings, clock=s.clock, tags=s.tags,
+                             explicit_retention=s.explicit_retention)
+
+    def action_home(self, note: str = "") -> None:
+        """Back to the home screen: pop the screens above it, or, when the app started in a mode,
+        put it in that mode's place. Without a home (`gdstudy demo`, `gdstudy interview`): quit."""
+        from gdstudy.tui.home import HomeScreen
+
+        if not self.has_home:
+            self.exit()
+            return
+        if any(isinstance(s, HomeScreen) for s in self.screen_stack):
+            while not isinstance(self.screen, HomeScreen):
+                self.pop_screen()
+            return
+        home = HomeScreen(self.home_session(), note)
+        if len(self.screen_stack) > 1:
+            self.switch_screen(home)
+        else:
+            self.push_screen(home)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -11,26 +11,28 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from gdstudy.deck import Card
 from gdstudy.scheduling import state_name
 from gdstudy.session import ReviewSession
 from gdstudy.text import content, literal
 from gdstudy.tui.cardtext import CardMarkdown, source_content
+from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
+from gdstudy.tui.header import Header
 
 __all__ = ["BrowserScreen", "CardModal"]
 
 FILTERS = ["all", "new", "learning", "review", "relearning", "due", "suspended", "buried", "leech", "edited"]
 
 
-class CardModal(ModalScreen[None]):
+class CardModal(ScrollKeys, ModalScreen[None]):
     DEFAULT_CSS = """
     CardModal { align: center middle; }
     #card-box { width: 90; max-width: 95%; height: auto; max-height: 90%; border: thick $accent;
                 background: $surface; padding: 0 1; }
     """
-    BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Close", show=False)]
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Close", show=False), *SCROLL_BINDINGS]
 
     def __init__(self, card: Card, meta: str) -> None:
         super().__init__()

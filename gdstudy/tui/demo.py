@@ -21,10 +21,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, Static
+from textual.widgets import Button, Footer, Input, Label, ProgressBar, Static
 
 from gdstudy.errors import DemoError
 from gdstudy.text import content
+from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
+from gdstudy.tui.header import Header
 
 __all__ = ["DemoScreen", "demo_command"]
 
@@ -65,7 +67,7 @@ def _fmt(v: Any) -> str:
     return "—" if v is None else str(v)
 
 
-class DemoScreen(Screen[None]):
+class DemoScreen(ScrollKeys, Screen[None]):
     """One demo: its parameter form, a run with live progress, and the result."""
 
     CSS_PATH = "demo.tcss"
@@ -75,6 +77,7 @@ class DemoScreen(Screen[None]):
         Binding("ctrl+r", "run", "Run", priority=True),  # from anywhere, a parameter box too
         Binding("r", "run", "Run", show=False),  # outside a box (in a box, r is text)
         Binding("escape", "back", "Cancel / back"),
+        *SCROLL_BINDINGS,  # the output pane (in a parameter box, j/k and Home/End are text keys)
     ]
 
     def __init__(self, name: str, params: dict[str, Any] | None = None, *, autorun: bool = True, seed: int = 0) -> None:
@@ -114,6 +117,9 @@ class DemoScreen(Screen[None]):
         box = Input(str(value).lower() if isinstance(value, bool) else str(value), id=f"param-{name}", compact=True)
         box.tooltip = f"--{flag}: {help}"
         yield box
+
+    def scroll_pane(self) -> VerticalScroll:
+        return self.query_one("#demo-main", VerticalScroll)
 
     def _idle_text(self) -> str:
         return "Set the parameters, then Enter or ctrl+r runs the demo. Esc goes back."

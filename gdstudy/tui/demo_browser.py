@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from gdstudy.errors import DemoError
+from gdstudy.tui.header import Header
 
 __all__ = ["DemoBrowserScreen"]
 

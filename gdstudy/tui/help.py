@@ -8,6 +8,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
+from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
+
 __all__ = ["HelpScreen", "HELP_TEXT"]
 
 HELP_TEXT = """\
@@ -27,6 +29,8 @@ HELP_TEXT = """\
 | `s` | stats: due today, counts, retention, forecast, streak, mastery per tag |
 | `b` | browse all cards |
 | `D` | all demos: pick one, set parameters, run |
+| `j` `k` `↑` `↓` `pgup` `pgdn` `home` `end` | scroll the answer (and every other scrolling pane) |
+| `escape` | back to the home screen (the session is saved) |
 | `ctrl+p` | command palette: every action, and the colour themes |
 | `?` | this help |
 | `q` | quit (every grade is already saved) |
@@ -40,11 +44,16 @@ Elsewhere:
 
 | screen | keys |
 |---|---|
+| home | `r` review, `c` cram (all cards or one tag), `i` mock interview, `D` demos, `s` stats, `b` browse, `n` how to import notes |
 | demo | type in a box, `enter` or `ctrl+r` runs (`r` too, outside a box), `tab` next box, `escape` cancels a run, then back |
 | demo browser | `enter` open a demo, `escape` back |
 | card browser | `/` search (`enter`: to the results, or open the only match), state menu filters (`due`, `buried` …), `enter` open a card, `x` suspend or unsuspend, `escape` back |
 | stats | `escape` or `s` back |
 | mock interview | type, `ctrl+r` reveal the reference, `1`–`4` grade, `ctrl+e` end; at the end `enter` rereads an answer beside the reference |
+
+Every mode opened from the home screen comes back to it on `escape`. Scrolling panes (the
+answer, demo output, this help, stats, a card, the interview reference) scroll with `j`/`k`,
+the arrows, `pgup`/`pgdn` and `home`/`end`.
 
 Mock-interview grades are practice (logged, scheduling unchanged) unless started with
 `gdstudy interview --schedule`.
@@ -53,7 +62,9 @@ Press `escape`, `?` or `q` to close.
 """
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(ScrollKeys, ModalScreen[None]):
+    """The key help (or another help text: the home screen's import help)."""
+
     DEFAULT_CSS = """
 HelpScreen {
         align: center middle;
@@ -72,11 +83,16 @@ HelpScreen {
         Binding("escape", "dismiss", "Close"),
         Binding("question_mark", "dismiss", "Close", show=False),
         Binding("q", "dismiss", "Close", show=False),
+        *SCROLL_BINDINGS,
     ]
+
+    def __init__(self, text: str = HELP_TEXT) -> None:
+        super().__init__()
+        self.text = text
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Markdown(HELP_TEXT)
+            yield Markdown(self.text)
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

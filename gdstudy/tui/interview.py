@@ -11,20 +11,22 @@ from rich.text import Text
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Markdown, Static, TextArea
+from textual.widgets import DataTable, Footer, Markdown, Static, TextArea
 
 from gdstudy.deck import Card, Deck
 from gdstudy.errors import GdstudyError, StaleStateError, StoreError
-from gdstudy.interview import InterviewSession
+from gdstudy.interview import InterviewSession, grade_label
 from gdstudy.scheduling import Grade
 from gdstudy.text import content, literal
 from gdstudy.tui.cardtext import CardMarkdown
 from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
+from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
+from gdstudy.tui.header import Header
 
 __all__ = ["InterviewScreen", "InterviewSummaryScreen", "AnswerModal"]
 
 
-class InterviewScreen(Screen[None]):
+class InterviewScreen(ScrollKeys, Screen[None]):
     DEFAULT_CSS = """
     #timer { height: 1; padding: 0 1; background: $boost; }
     #question { height: auto; max-height: 12; padding: 0 1; }
@@ -36,6 +38,8 @@ class InterviewScreen(Screen[None]):
         Binding("ctrl+r", "reveal", "Reveal answer", priority=True),
         *GRADE_BINDINGS,
         Binding("ctrl+e", "end", "End interview", priority=True),
+        Binding("escape", "end", "End interview", show=False),  # then Esc again: home
+        *SCROLL_BINDINGS,  # the reference, once revealed (while typing they are text keys)
     ]
 
     def __init__(self, interview: InterviewSession) -> None:
@@ -57,7 +61,7 @@ class InterviewScreen(Screen[None]):
             with VerticalScroll():
                 yield Static("[b]Your answer[/]")
                 yield Static(id="mine")
-            with VerticalScroll():
+            with VerticalScroll(id="reference-pane"):
                 yield Static("[b]Reference[/]")
                 yield CardMarkdown(id="reference")
         yield GradeBar("Reveal  (ctrl+r)")
@@ -65,8 +69,15 @@ class InterviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "mock interview"
+        # Ending switches screens: never before this screen's first refresh (its Header is still
+        # setting its title then); a time already up at mount ends on the next tick.
+        self.settled = False
+        self.call_after_refresh(setattr, self, "settled", True)
         self.set_interval(1, self._tick)
         self.show_next()
+
+    def scroll_pane(self) -> VerticalScroll | None:
+        return self.query_one("#reference-pane", VerticalScroll) if self.revealed else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "grade":
@@ -84,14 +95,18 @@ class InterviewScreen(Screen[None]):
             f"⏱ [b]{mins:02d}:{secs:02d}[/] left · card {min(self.iv.position + 1, n)}/{n} · {mode} · "
             f"[dim]ctrl+e ends[/]"
         )
-        if left.total_seconds() <= 0 and not self.revealed and not self.save_failed:
+        if left.total_seconds() <= 0 and not self.revealed and not self.save_failed and self.settled:
+            if self.card is not None and self.iv.ended_at is None:  # keep what was typed (once)
+                self.iv.time_up(self.query_one("#answer", TextArea).text, time.monotonic() - self.shown_at)
+                self.card = None
             self.notify("Time is up.", severity="warning")
             self.action_end()
 
     def show_next(self) -> None:
         self.card = self.iv.current()
         if self.card is None:
-            self.action_end()
+            if self.settled:
+                self.action_end()
             return
         self.revealed, self.outcomes = False, {}
         self.shown_at = time.monotonic()
@@ -156,10 +171,11 @@ class InterviewScreen(Screen[None]):
             self.save_failed = True  # the timer stops retrying on its own; the user decides when
             self.notify(f"{e} — press ctrl+e to try again", title="Summary not saved", severity="error", timeout=10)
             return
-        self.app.switch_screen(InterviewSummaryScreen(summary, self.iv.review.deck, self.iv.saved_id))
+        self.app.switch_screen(InterviewSummaryScreen(summary, self.iv.review.deck, self.iv.saved_id,
+                                                      saved=self.iv.saved_id is not None))
 
 
-class AnswerModal(ModalScreen[None]):
+class AnswerModal(ScrollKeys, ModalScreen[None]):
     """One answered question: the question, then the typed answer beside the reference."""
 
     DEFAULT_CSS = """
@@ -169,7 +185,7 @@ class AnswerModal(ModalScreen[None]):
     #answer-cols { height: 1fr; }
     #answer-cols > VerticalScroll { width: 1fr; border: round $primary 50%; padding: 0 1; }
     """
-    BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Close", show=False)]
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Close", show=False), *SCROLL_BINDINGS]
 
     def __init__(self, n: int, answer: dict[str, Any], card: Card | None) -> None:
         super().__init__()
@@ -178,25 +194,29 @@ class AnswerModal(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         a, card = self.answer, self.card
         with Vertical(id="answer-box"):
-            head = Text.assemble((f"Q{self.n}. ", "bold"), literal(a["card_id"], "dim"), f" · {Grade(a['grade']).label}"
-                                 f" · {a['seconds']:.0f} s")
+            when = "not reached" if a.get("not_reached") else f"{grade_label(a['grade'])} · {a['seconds']:.0f} s"
+            head = Text.assemble((f"Q{self.n}. ", "bold"), literal(a["card_id"], "dim"), f" · {when}")
             yield Static(head)
             yield CardMarkdown(card.front if card else "*(this card is no longer in the deck)*", id="answer-q")
             with Horizontal(id="answer-cols"):
                 with VerticalScroll():
                     yield Static(Text("Your answer", style="bold"))
-                    yield Static(literal(a["answer"] or "(no answer typed)"), id="answer-mine")
-                with VerticalScroll():
+                    yield Static(literal(a["answer"] or ("(not reached)" if a.get("not_reached") else "(no answer typed)")),
+                                 id="answer-mine")
+                with VerticalScroll(id="answer-ref-pane"):
                     yield Static(Text("Reference", style="bold"))
                     yield CardMarkdown(card.back if card else "—", id="answer-ref")
+
+    def scroll_pane(self) -> VerticalScroll:
+        return self.query_one("#answer-ref-pane", VerticalScroll)
 
     def action_close(self) -> None:
         self.dismiss(None)
 
 
 class InterviewSummaryScreen(Screen[None]):
-    """The end of a mock interview: grades, weakest tags, and every typed answer (Enter rereads
-    one beside the reference)."""
+    """The end of a mock interview: grades, weakest tags, every typed answer (also one the time
+    ran out on) and the cards not reached; Enter rereads one beside the reference."""
 
     DEFAULT_CSS = """
     #iv-summary { height: auto; padding: 1 2 0 2; }
@@ -204,37 +224,57 @@ class InterviewSummaryScreen(Screen[None]):
     """
     BINDINGS = [
         Binding("enter", "open", "Reread answer"),
-        Binding("escape", "app.quit", "Done"),
+        Binding("escape", "done", "Done"),
     ]
 
-    def __init__(self, summary: dict[str, Any], deck: Deck | None = None, saved_id: int | None = None) -> None:
+    def __init__(self, summary: dict[str, Any], deck: Deck | None = None, saved_id: int | None = None,
+                 *, saved: bool = True) -> None:
         super().__init__()
-        self.summary, self.deck, self.saved_id = summary, deck, saved_id
+        self.summary, self.deck, self.saved_id, self.saved = summary, deck, saved_id, saved
+        self.rows: list[dict[str, Any]] = [*summary["answers"], *(
+            {"card_id": cid, "answer": "", "grade": None, "seconds": None, "not_reached": True}
+            for cid in summary.get("not_reached") or [])]
 
     def compose(self) -> ComposeResult:
+        from gdstudy.interview import unfinished
+
         s = self.summary
         grades = "  ".join(f"{k} {v}" for k, v in s["grades"].items())
         weak = ", ".join(f"{w['tag']} ({w['mean_grade']:.1f})" for w in s["weakest_tags"]) or "—"
         mean = f"{s['mean_seconds']:.0f} s" if s["mean_seconds"] is not None else "—"
         how = "graded as reviews" if s.get("scheduled") else "practice: scheduling unchanged"
         again = f"gdstudy interview history {self.saved_id}" if self.saved_id else "gdstudy interview history"
+        back = "Esc: home, q quits" if self._home() else "Esc or q quits"
+        saved = (f"Saved. Enter rereads an answer beside the reference; later: `{again}`. {back}." if self.saved
+                 else f"No card was answered: nothing was saved. {back}.")
         yield Header()
         yield Static(Text.assemble(
-            ("Interview finished", "bold"), f": {s['answered']} of {s['cards']} cards answered · mean {mean} per card · {how}\n",
+            ("Interview finished", "bold"), f": {s['answered']} of {s['cards']} cards answered{unfinished(s)} · "
+            f"mean {mean} per card · {how}\n",
             ("Grades", "bold"), f"  {grades}\n", ("Weakest tags", "bold"), " (mean grade)  ", weak, "\n",
-            (f"Saved. Enter rereads an answer beside the reference; later: `{again}`. Esc or q quits.", "dim"),
+            (saved, "dim"),
         ), id="iv-summary")
         table: DataTable[Any] = DataTable(id="iv-cards", cursor_type="row", zebra_stripes=True)
         table.add_columns("card", "grade", "s", "your answer")
-        for k, a in enumerate(s["answers"]):
+        for k, a in enumerate(self.rows):
+            if a.get("not_reached"):
+                table.add_row(Text(a["card_id"]), "not reached", "—", Text("—", style="dim"), key=str(k))
+                continue
             first = (a["answer"].strip().splitlines() or ["(no answer typed)"])[0]
-            table.add_row(Text(a["card_id"]), Grade(a["grade"]).label, f"{a['seconds']:.0f}",
+            table.add_row(Text(a["card_id"]), grade_label(a["grade"]), f"{a['seconds']:.0f}",
                           Text(first[:60] + ("…" if len(first) > 60 else "")), key=str(k))
         yield table
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
+
+    def _home(self) -> bool:
+        return bool(getattr(self.app, "has_home", False))
+
+    def action_done(self) -> None:
+        """Back to the home screen when the app has one (started as `gdstudy`); else quit."""
+        self.app.action_home()  # type: ignore[attr-defined]
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
@@ -246,6 +286,6 @@ class InterviewSummaryScreen(Screen[None]):
         self._open(event.cursor_row)
 
     def _open(self, k: int) -> None:
-        a = self.summary["answers"][k]
+        a = self.rows[k]
         card = self.deck.by_id.get(a["card_id"]) if self.deck else None
         self.app.push_screen(AnswerModal(k + 1, a, card))

@@ -1,5 +1,10 @@
 """The review screen: front, reveal, grade 1–4 with interval previews, undo.
 
+The question stays on screen after reveal: it sits in its own pane above the answer (at most
+about a third of the screen; a longer question scrolls there) and the answer scrolls below it,
+from its top, with j/k, the arrows, PgUp/PgDn and Home/End. When the queue is empty the screen
+shows the session summary (`gdstudy.summary`). Esc goes to the home screen.
+
 Grades are committed by `ReviewSession.grade` (one SQLite transaction) before the next card is
 drawn. The four outcomes are computed once when the answer is revealed; the button labels show
 them and the chosen one is what gets applied.
@@ -15,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown, Rule, Static
+from textual.widgets import Footer, Markdown, Rule, Static
 
 from gdstudy.deck import Card
 from gdstudy.errors import GdstudyError, StaleStateError
@@ -24,11 +29,12 @@ from gdstudy.session import ReviewSession
 from gdstudy.text import clean, content
 from gdstudy.tui.cardtext import CardMarkdown, source_content
 from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
-from gdstudy.timeutil import format_interval
+from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
+from gdstudy.tui.header import Header
 
 __all__ = ["ReviewScreen"]
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(ScrollKeys, Screen[None]):
     CSS_PATH = "review.tcss"
     BINDINGS = [
         Binding("space", "reveal", "Show answer"),
@@ -41,6 +47,8 @@ class ReviewScreen(Screen[None]):
         Binding("s", "stats", "Stats", show=False),
         Binding("b", "browse", "Browse", show=False),
         Binding("D", "demos", "Demos", key_display="D", show=False),
+        Binding("escape", "app.home", "Home"),
+        *SCROLL_BINDINGS,
     ]
 
     def __init__(self, session: ReviewSession) -> None:
@@ -54,10 +62,11 @@ class ReviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="counts")
-        with VerticalScroll(id="card"):
+        with VerticalScroll(id="question"):
             yield Static(id="meta")
             yield CardMarkdown(id="front")
-            yield Rule(id="divider")
+        yield Rule(id="divider")
+        with VerticalScroll(id="card"):
             yield CardMarkdown(id="back")  # built on reveal, not before
             yield Static(id="sources")
         yield Static(id="empty")
@@ -79,17 +88,18 @@ class ReviewScreen(Screen[None]):
         self.shown_at = time.monotonic()
         self._draw_counts(counts)
         empty = card is None
-        self.query_one("#card").display = not empty
+        self.query_one("#question").display = not empty
         self.query_one("#actions").display = not empty
         self.query_one("#empty", Static).display = empty
         if card is None:
             self.query_one("#empty", Static).update(self._empty_text())
-            self.refresh_bindings()
+            self._draw_reveal_state()
             return
         self.query_one("#meta", Static).update(self._meta(card))
         self.query_one("#front", Markdown).update(card.front)
         self.query_one("#back", Markdown).update("")  # the answer is built on reveal (a long one costs)
         self.query_one("#sources", Static).update(source_content(card))
+        self.query_one("#question", VerticalScroll).scroll_home(animate=False)
         self.query_one("#card", VerticalScroll).scroll_home(animate=False)
         self._draw_reveal_state()
 
@@ -109,9 +119,12 @@ class ReviewScreen(Screen[None]):
 
     def _draw_reveal_state(self) -> None:
         self.refresh_bindings()
-        self.query_one("#divider").display = self.revealed
-        self.query_one("#back").display = self.revealed
-        self.query_one("#sources").display = self.revealed
+        shown = self.revealed and self.card is not None
+        self.set_class(shown, "-revealed")
+        self.query_one("#divider").display = shown
+        self.query_one("#card").display = shown
+        self.query_one("#back").display = shown
+        self.query_one("#sources").display = shown
         labels = None
         if self.revealed:
             if self.session.cram:  # cram never reschedules: say what happens instead
@@ -146,20 +159,23 @@ class ReviewScreen(Screen[None]):
             parts.append(Content.styled("leech", "$error"))
         return Content("  ·  ").join(parts)
 
-    def _empty_text(self) -> str:
-        now = self.session.now()
-        nxt = self.session.next_due(now)
+    def _empty_text(self) -> Content:
+        """Nothing to show: after a session, its summary (what was reviewed, today, what is next)."""
         if not self.session.deck.cards:
-            return "No cards loaded. Check your deck with `gdstudy cards check`."
+            return Content("No cards loaded. Check your deck with `gdstudy cards check`.")
+        from gdstudy.summary import render_summary
+
+        summary = self.session.summary()
         if self.session.cram:
-            return "[b]Cram session finished.[/]\n\nYour scheduling was not changed. Press q to quit."
-        if nxt is None:
-            return "[b]Nothing is due.[/]\n\nNo card is scheduled. Press q to quit."
-        when = nxt.astimezone().strftime("%a %d %b %H:%M")
-        return (
-            "[b]Congratulations — nothing is due right now.[/]\n\n"
-            f"The next card is due in {format_interval(nxt - now)} ({when}).\nPress q to quit; your progress is saved."
-        )
+            head = "Cram session finished."
+        elif summary.next_due is None:
+            head = "Nothing is due: no card is scheduled."
+        else:
+            head = "Congratulations — nothing is due right now."
+        lines = render_summary(summary) if summary.reviewed or not self.session.cram else []
+        back = "Esc: home · q quits; your progress is saved."
+        return Content("\n").join([Content.styled(head, "bold"), Content(""), *map(content, lines), Content(""),
+                                   Content.styled(back, "dim")])
 
     def _poll_empty(self) -> None:
         if self.card is None:
@@ -178,7 +194,11 @@ class ReviewScreen(Screen[None]):
     @work(exclusive=True, group="back")
     async def _build_back(self, text: str) -> None:
         await self.query_one("#back", CardMarkdown).update(text)
-        self.query_one("#card", VerticalScroll).scroll_end(animate=False)
+        self.query_one("#card", VerticalScroll).scroll_home(animate=False)  # the answer from its top
+
+    def scroll_pane(self) -> VerticalScroll | None:
+        """The keys scroll the answer once it is shown, else a long question."""
+        return self.query_one("#card" if self.revealed else "#question", VerticalScroll)
 
     def action_grade(self, value: int) -> None:
         if self.card is None or not self.revealed:

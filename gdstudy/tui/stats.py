@@ -6,16 +6,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from gdstudy.session import ReviewSession
 from gdstudy.text import literal
 from gdstudy.tui.calibration import CalibrationPanel
+from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
+from gdstudy.tui.header import Header
 
 __all__ = ["StatsScreen"]
 
 
-class StatsScreen(Screen[None]):
+class StatsScreen(ScrollKeys, Screen[None]):
     DEFAULT_CSS = """
     #stats-text { height: auto; padding: 0 1; margin-bottom: 1; }
     #stats-row { height: auto; }
@@ -27,7 +29,7 @@ class StatsScreen(Screen[None]):
     """
     # below 100 columns the forecast and the tag table are stacked, and the screen scrolls
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    BINDINGS = [Binding("escape", "back", "Back"), Binding("s", "back", "Back", show=False)]
+    BINDINGS = [Binding("escape", "back", "Back"), Binding("s", "back", "Back", show=False), *SCROLL_BINDINGS]
 
     def __init__(self, session: ReviewSession) -> None:
         super().__init__()
@@ -37,7 +39,7 @@ class StatsScreen(Screen[None]):
         from textual_plotext import PlotextPlot
 
         yield Header()
-        with VerticalScroll():
+        with VerticalScroll(id="stats-body"):
             yield Static(id="stats-text")
             with Horizontal(id="stats-row"):
                 yield PlotextPlot(id="forecast")
@@ -74,6 +76,9 @@ class StatsScreen(Screen[None]):
         for t in st.broad_tags():
             table.add_row(literal(t.tag, cell=True), str(t.cards), str(t.studied), f"{t.mastery:.0%}")  # Text: a tag is never markup
         self.query_one(CalibrationPanel).load(self.session)
+
+    def scroll_pane(self) -> VerticalScroll:
+        return self.query_one("#stats-body", VerticalScroll)
 
     def action_back(self) -> None:
         self.dismiss(None)
