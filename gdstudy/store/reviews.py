@@ -249,6 +249,11 @@ def checked_summary(text: str) -> dict[str, Any]:
         raise ValueError("answers is not a list of answers")
     if not isinstance(s.get("scheduled", True), bool):
         raise ValueError("scheduled is not true or false")
+    if not _count(s.get("time_up", 0)):
+        raise ValueError("time_up is not a count")
+    missed = s.get("not_reached", [])
+    if not isinstance(missed, list) or not all(isinstance(c, str) for c in missed):
+        raise ValueError("not_reached is not a list of card ids")
     return s
 
 
@@ -258,6 +263,6 @@ def _count(v: object) -> bool:
 
 def _answer(a: object) -> bool:
     return (isinstance(a, dict) and isinstance(a.get("card_id"), str) and isinstance(a.get("answer"), str)
-            and a.get("grade") in (1, 2, 3, 4) and type(a.get("grade")) is int
+            and (a.get("grade") is None or (a.get("grade") in (1, 2, 3, 4) and type(a.get("grade")) is int))
             and type(a.get("seconds")) in (int, float) and math.isfinite(a["seconds"]))
 
