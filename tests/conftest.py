@@ -84,3 +84,12 @@ def run_cli(*args: object) -> tuple[int, str]:
     """`invoke_cli` as (exit code, output)."""
     r = invoke_cli(*args)
     return r.exit_code, r.output
+
+
+@pytest.fixture
+def utc_tz(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Local time is UTC (screens show local times): `pytestmark = pytest.mark.usefixtures("utc_tz")`."""
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()

@@ -14,7 +14,7 @@ import pytest
 from gdstudy.config import Settings
 from gdstudy.deck import load_deck
 from gdstudy.session import ReviewSession
-from gdstudy.store import DB_NAME, LogEntry, Store
+from gdstudy.store import LogEntry, Store
 from gdstudy.summary import exit_report, render_summary, summarize
 from tests.conftest import T0, Clock, run_cli
 
@@ -23,12 +23,7 @@ def entry(i: int, rating: int, minutes: float, *, kind: str = "review", before: 
     return LogEntry(i, f"c{i}", rating, T0 + timedelta(minutes=minutes), ms, kind, before)
 
 
-@pytest.fixture(autouse=True)
-def utc_tz(monkeypatch: pytest.MonkeyPatch) -> None:
-    import time
-
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_tz")  # conftest: local time is UTC
 
 
 def test_counts_grades_time_retention_next_and_streak() -> None:

@@ -3,7 +3,6 @@ scrolling in every scrolling pane, and a mock interview that keeps everything (8
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -46,10 +45,7 @@ DECK = f"""\
 """
 
 
-@pytest.fixture(autouse=True)
-def utc_tz(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_tz")  # conftest: local time is UTC
 
 
 @pytest.fixture

@@ -47,10 +47,7 @@ DEMO_DECK = """\
 """
 
 
-@pytest.fixture(autouse=True)
-def utc_tz(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_tz")  # conftest: local time is UTC
 
 
 @pytest.fixture

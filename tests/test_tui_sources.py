@@ -3,7 +3,6 @@ literature `refs:` (issues 10 and 11); literal text, never markup."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -30,10 +29,7 @@ cards:
 """
 
 
-@pytest.fixture(autouse=True)
-def utc_tz(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_tz")  # conftest: local time is UTC
 
 
 @pytest.fixture

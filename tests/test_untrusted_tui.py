@@ -49,13 +49,7 @@ DECK = f"""\
 """
 
 
-@pytest.fixture(autouse=True)
-def utc_tz(monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    assert os.environ["TZ"] == "UTC"
+pytestmark = pytest.mark.usefixtures("utc_tz")  # conftest: local time is UTC
 
 
 def session_for(tmp_path: Path, clock: Clock, text: str) -> ReviewSession:
