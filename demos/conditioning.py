@@ -35,6 +35,7 @@ try:
 except ImportError:  # a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gdstudy.demo import DemoResult, Param, Plot, Series, Table, Verdict, run_standalone
+from gdstudy.errors import DemoError
 
 NAME = "conditioning"
 TITLE = "Ill-conditioning: GD zig-zags and crawls at rate max|1-eta*lambda|; heavy ball fixes it"
@@ -48,14 +49,19 @@ PARAMS = [
           "control, GD expands)", min=0.05, max=2.5),
     Param("beta_scale", 1.0, "heavy ball's beta = beta_scale * optimal beta (1: optimal)",
           min=0.0, max=1.2),
-    Param("steps", 0, "step budget of each run (0: until the slowest run's error is 1e-12 of the start)",
-          min=0, max=1_000_000),
+    Param("steps", 0, "step budget of each run (0: until the slowest run's error is 1e-12 of the start; "
+          "else at least 10)", min=0, max=20_000),
     Param("flip_steps", 20, "steps in which sign flips are counted", min=1, max=10_000),
     Param("alpha", 1e-3, "false-alarm rate of the rate checks (the fit's z * SE box)", min=1e-12, max=0.5),
 ]
 
 START = (-1.5, 1.0)   # (flat x, steep y)
 EPS64 = float(np.finfo(np.float64).eps)
+
+
+def check(p):
+    if 0 < p.steps < 10:
+        raise DemoError(f"--steps {p.steps}: the recurrence fit needs at least 10 steps (or 0 for the automatic budget)")
 
 
 def peak_bytes(p) -> int:

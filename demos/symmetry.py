@@ -43,11 +43,11 @@ CLAIM = ("With zero initialization (tanh/ReLU) W1 gets exactly zero gradient and
 
 PARAMS = [
     Param("dataset", "xor", "training data", choices=("xor", "moons")),
-    Param("n", 200, "number of examples", min=8, max=100_000),
-    Param("hidden", 8, "hidden units H", min=2, max=1024),
+    Param("n", 200, "number of examples", min=8, max=2000),
+    Param("hidden", 8, "hidden units H", min=2, max=32),
     Param("activation", "tanh", "hidden activation", choices=("tanh", "relu", "sigmoid")),
-    Param("steps", 1500, "full-batch gradient steps per run", min=10, max=1_000_000),
-    Param("lr", 0.5, "learning rate", min=1e-6, max=100.0),
+    Param("steps", 1500, "full-batch gradient steps per run", min=10, max=3000),
+    Param("lr", 0.5, "learning rate", min=1e-6, max=5.0),
     Param("momentum", 0.9, "heavy-ball momentum", min=0.0, max=0.999),
     Param("constant", 0.5, "value of every weight in the constant run", min=-10.0, max=10.0),
     Param("jitter", 0.0, "noise added to the zero/constant starts (breaks symmetry)", min=0.0, max=10.0),
@@ -55,7 +55,7 @@ PARAMS = [
           "random draw copied to every unit (a negative control: the bug a per-unit seed makes)",
           choices=("independent", "shared")),
     Param("records", 10, "times the weights are recorded per run (plus steps 1, 2, 4, 8, ...)",
-          min=1, max=1000),
+          min=1, max=100),
 ]
 
 ROUNDOFF_RATIO = math.sqrt(2.0 ** -52 / 2.0 ** -23)   # 4.4e-5: halfway (in log) from eps64/eps32 to 1
