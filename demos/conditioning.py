@@ -12,12 +12,16 @@ The measured rate is the spectral radius of the iteration as the run shows it: o
 quadratic each coordinate's error e_t obeys a linear recurrence (GD: e_t+1 = a e_t; heavy ball:
 e_t+1 = a e_t + b e_t-1, whose solutions include (c + d t) rho^t at a double root), so a is fitted
 by least squares from the recorded iterates (scaled to equal weight per step) and the rate is the
-largest |root| of z^2 - a z - b over both coordinates. Its uncertainty comes from the fit's own
-residuals (float round-off): the rate is recomputed over the box a +- z SE, b +- z SE (alpha 1e-3)
-and the largest change is the tolerance (at least 16 ulps). No window, so no (c + d t) prefactor bias.
---beta-scale 1.05 (momentum 5 % above its optimum: rate 2.5 % worse) and 0.5 FAIL, at every
---steps; so does --lr-scale 2.05 (GD expands instead of contracting). The table also shows the
-exact spectral radius of each run's 2x2 iteration matrices.
+largest |root| of z^2 - a z - b over both coordinates. The run is deterministic (no data, a fixed
+start): the only error is float round-off, so the tolerance is the rate's largest change over the
+box of coefficients +- h, h the larger of z standard errors of the fit's residuals (alpha 1e-3)
+and a stated rounding bound: each step's rounding (a count of the update's roundings times eps,
+numeric_step_error) plus the float64 least-squares solve's backward error n eps64 (1 + |a| + |b|),
+carried to the coefficients by sqrt(n) / sigma_min of the fit's design matrix. (The old floor of
+16 ulps was below the fit's own error in float64 at kappa >= 300: a false FAIL.) No window, so no
+(c + d t) prefactor bias. --beta-scale 1.05 (momentum 5 % above its optimum: rate 2.5 % worse)
+and 0.5 FAIL, at every --steps; so does --lr-scale 2.05 (GD expands instead of contracting).
+The table also shows the exact spectral radius of each run's 2x2 iteration matrices.
 
     python demos/conditioning.py --help
     python demos/conditioning.py --kappa 100

@@ -64,7 +64,6 @@ def test_huge_seed_on_torch(app):
 
 
 @pytest.mark.parametrize("name,args", [
-    ("minibatch", ["--n", "2000000", "--dim", "1000"]),
     ("variance", ["--n", "100000", "--chunk", "100000"]),
 ])
 def test_memory_guard_refuses_instantly(app, name, args):
