@@ -114,12 +114,15 @@ def passage_slack(L: float, eta: float, t: int, eps: float) -> int:
     product, the step and the difference (and eta is cast to the dtype), so a coordinate is off
     by at most t u (1 + 3 eta lam / |1 - eta lam|) relative, the loss by twice that plus 3 u
     (u = eps/2); the loss falls by q = max|1 - eta lam|^2 a step, so a relative error d moves
-    the crossing by at most ceil(d / -ln q) + 1 steps."""
+    the crossing by at most ceil(d / -ln q) + 1 steps (an axis faster than the slowest is
+    measured against the slowest axis' factor)."""
     u = eps / 2
-    c = max(1 + 3 * eta * lam / abs(1 - eta * lam) for lam in (1.0, L))
+    r = max(abs(1 - eta), abs(1 - eta * L))           # the slowest axis' factor
+    # an axis that contracts faster than the slowest one (e.g. 1 - eta lam = 0 at eta = 1/lam)
+    # carries its rounding into the loss only relative to the slowest axis' size: r, not |1 - eta lam|
+    c = max(1 + 3 * eta * lam / max(abs(1 - eta * lam), r) for lam in (1.0, L))
     d = 2 * t * c * u + 3 * u
-    q = max(abs(1 - eta), abs(1 - eta * L)) ** 2
-    return math.ceil(d / -math.log(q)) + 1
+    return math.ceil(d / -math.log(r * r)) + 1
 
 
 def peak_bytes(p) -> int:

@@ -35,7 +35,8 @@ def test_conditioning_controls_still_fail_by_far_more_than_the_tolerance():
 
 
 @pytest.mark.parametrize("params", [{"bisect_rel": 1e-4}, {"bisect_rel": 1e-5}, {"bisect_rel": 1e-9},
-                                    {"bisect_steps": 20}, {"bisect_steps": 5}, {"curvature": 1e4}])
+                                    {"bisect_steps": 20}, {"bisect_steps": 5}, {"curvature": 1e4},
+                                    {"small": 0.5}])          # eta = 1/L lands y on 0: no division by 0
 def test_learning_rate_settings_that_failed_now_pass(params):
     r = run_demo("learning-rate", params)
     assert r.passed, _lines(r)
