@@ -18,7 +18,7 @@ SMALL = {
     "symmetry": {"n": 80, "steps": 800},
 }
 BROKEN = {  # setting -> which verdict must fail
-    "minibatch": ({"lr": 1e-5}, "reaches the target first"),          # mini-batch never gets there
+    "minibatch": ({"grad": "loop"}, "reaches the target first"),      # per-example loop: no vectorization
     "epoch": ({"replacement": True}, "exactly once"),
     "unbiased": ({"sampling": "biased"}, "unbiased: pooled mean"),     # P(i) ~ |g_i|, not reweighted
     "variance": ({"fpc": False}, "without replacement"),               # wrong theory value

@@ -21,7 +21,7 @@ SMALL = {
 }
 BROKEN = {  # key -> (demo, setting, text of the verdict that must fail)
     "lr-wrong-theory": ("learning-rate", {"theory": "1/L"}, "divergence threshold"),
-    "lr-not-slow": ("learning-rate", {"small": 0.5}, "visibly slow"),
+    "lr-blow-up-trial": ("learning-rate", {"trial": "blow-up"}, "divergence threshold"),
     "cond-beta-above-optimum": ("conditioning", {"beta_scale": 1.1}, "heavy ball"),
     "cond-gd-diverges": ("conditioning", {"lr_scale": 2.05}, "GD eta=2.05/L: rate"),
     "saddle-wrong-theory": ("saddle", {"theory": "ln(1+eta)"}, "escape step vs"),
