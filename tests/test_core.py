@@ -235,3 +235,16 @@ def test_least_squares_reference_matches_lstsq_and_curvature():
     assert ref.loss == pytest.approx(0.5 * np.mean((A @ theta - y) ** 2), rel=1e-10)
     assert ref.L == pytest.approx(np.linalg.eigvalsh(A.T @ A / len(X)).max(), rel=1e-12)
     assert least_squares(X[:, 0], y).theta.shape == (2,)  # a 1-D feature works too
+
+
+def test_to_backend_copies_even_in_float64():
+    """Training from to_backend(params) must never change the caller's arrays (the NumPy backend's
+    asarray is a no-op for float64: the minibatch demo once trained its shared start in place)."""
+    from gdstudy.core import to_backend
+    from gdstudy.core.backend import get_backend
+
+    host = {"w": np.zeros(3), "b": np.zeros(1)}
+    for dtype in ("float32", "float64"):
+        dev = to_backend(get_backend("numpy", dtype=dtype), host)
+        dev["w"] += 1.0
+        assert not host["w"].any(), dtype

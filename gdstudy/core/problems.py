@@ -20,8 +20,10 @@ __all__ = [
 
 
 def to_backend(be, params: dict) -> dict:
-    """Copy a dict of host arrays onto the backend (dtype and device of `be`)."""
-    return {k: be.asarray(np.asarray(v, dtype=np.float64)) for k, v in params.items()}
+    """Copy a dict of host arrays onto the backend (dtype and device of `be`). Always a copy: the
+    NumPy backend in float64 would otherwise hand back the caller's own array, and training would
+    change the caller's start point in place."""
+    return {k: be.asarray(np.array(v, dtype=np.float64, copy=True)) for k, v in params.items()}
 
 
 def flatten(be, params: dict):
