@@ -14,8 +14,12 @@ The claim is about the default size, so the parameter ranges are the neighbourho
 defaults where the margin is wide (N >= 20,000, D 16..64, cond 30..300, ...; at N = 1000, D = 1
 or cond = 1 full-batch GD needs a few steps and wins, so those are refused by the ranges). There
 is no alpha: no false FAIL is expected (measured under a load of 10 on 2 cores,
-docs/calibration-h2.md). Negative control: --grad loop sums the mini-batch gradient one example
-at a time in Python (the bug that throws away the vectorization mini-batches are fast for): FAILs.
+docs/calibration-h2.md). Negative controls: --loss sum (the batch loss summed instead of averaged,
+the sum-vs-mean card's bug: the step is S x --lr and the run diverges) FAILs at every size;
+--grad loop sums the mini-batch gradient one example at a time in Python (the bug that throws away
+the vectorization mini-batches are fast for): FAILs at 10x N, while at the default size the looped
+mini-batch and S=1 SGD do the same Python work per example and tie (measured 94.5 % FAIL), so it
+is an observation there, not a control.
 
     python demos/minibatch.py --help
     python demos/minibatch.py --batch-size 16
@@ -61,6 +65,9 @@ PARAMS = [
     Param("grad", "vectorized", "how the mini-batch gradient is computed: one matrix product, or "
           "'loop': one example at a time in Python (a negative control: the bug that throws away "
           "what makes mini-batches fast)", choices=("vectorized", "loop")),
+    Param("loss", "mean", "mini-batch loss: the mean over the batch, or 'sum' (a negative control: "
+          "the summed loss makes the gradient S times larger, so the step is S x --lr and the "
+          "run diverges)", choices=("mean", "sum")),
 ]
 
 MIN_RACE = 0.05   # seconds: the shortest budget of the other methods
@@ -103,7 +110,7 @@ def run(p, ctx) -> DemoResult:
         for r in range(repeats):  # same start, same seed: only the clock differs between repeats
             ctx.check_cancel()
             params = to_backend(be, {k: np.array(v, copy=True) for k, v in p0.items()})  # float64: no aliasing
-            res = train(prob if S != p.batch_size or p.grad == "vectorized" else LoopGrad(prob), params, SGD(params, lr=lr), X, y, batcher, epochs=p.max_epochs,
+            res = train(_method_problem(prob, p, S), params, SGD(params, lr=lr), X, y, batcher, epochs=p.max_epochs,
                         eval_every=max(1, 256 // S), check_every=4096, target_loss=target,
                         stop_at_target=True, max_seconds=budget,
                         progress=ctx.phase(k, 3, label), cancel=ctx.cancelled)
@@ -146,6 +153,30 @@ class FullLossFromStats:
         theta = np.concatenate([be.to_numpy(params["w"]).astype(np.float64).ravel(),
                                 be.to_numpy(params["b"]).astype(np.float64).ravel()])
         return 0.5 * theta @ self.H @ theta - theta @ self.q + self.c
+
+
+def _method_problem(prob, p, S):
+    """The problem a method trains on: the mini-batch run's may carry a control's bug."""
+    if S != p.batch_size:
+        return prob
+    if p.grad == "loop":
+        prob = LoopGrad(prob)
+    return SumLoss(prob) if p.loss == "sum" else prob
+
+
+class SumLoss:
+    """The --loss sum control: the batch loss summed, not averaged (gradient S times the mean's)."""
+
+    def __init__(self, prob) -> None:
+        self.prob = prob
+
+    def __getattr__(self, name):
+        return getattr(self.prob, name)
+
+    def loss_and_grad(self, params, X, y):
+        S = X.shape[0]
+        loss, g = self.prob.loss_and_grad(params, X, y)
+        return loss * S, {k: v * S for k, v in g.items()}
 
 
 class LoopGrad:

@@ -18,7 +18,7 @@ SMALL = {
     "symmetry": {"n": 80, "steps": 800},
 }
 BROKEN = {  # setting -> which verdict must fail
-    "minibatch": ({"grad": "loop"}, "reaches the target first"),      # per-example loop: no vectorization
+    "minibatch": ({"loss": "sum"}, "reaches the target first"),       # summed batch loss: step S x lr
     "epoch": ({"replacement": True}, "exactly once"),
     "unbiased": ({"sampling": "biased"}, "unbiased: pooled mean"),     # P(i) ~ |g_i|, not reweighted
     "variance": ({"fpc": False}, "without replacement"),               # wrong theory value

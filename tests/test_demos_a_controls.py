@@ -13,7 +13,7 @@ MINE = ("minibatch", "epoch", "unbiased", "variance", "symmetry", "learning-rate
 # key -> (demo, setting, the "10x size" override, text of the verdict that must FAIL);
 # conditioning's default budget is 794 steps (385 at kappa 23.3), so 10x is 7940 (3850)
 CONTROLS = {
-    "minibatch-loop": ("minibatch", {"grad": "loop"}, {"n": 500_000}, "reaches the target first"),
+    "minibatch-sum": ("minibatch", {"loss": "sum"}, {"n": 500_000}, "reaches the target first"),
     "epoch-no-shuffle": ("epoch", {"shuffle": False}, {"n": 10_000}, "orders are unrelated"),
     "epoch-replacement": ("epoch", {"replacement": True}, {"n": 10_000}, "exactly once"),
     "epoch-drop-last": ("epoch", {"drop_last": True}, {"n": 10_000}, "steps per epoch"),
@@ -31,7 +31,7 @@ CONTROLS = {
     "cond-beta-default-kappa": ("conditioning", {"beta_scale": 1.05}, {"steps": 7940}, "heavy ball"),
     "cond-gd-expands": ("conditioning", {"lr_scale": 2.05}, {"steps": 7940}, "GD eta=2.05/L: rate"),
 }
-SLOW_10X = {"minibatch-loop", "variance-no-fpc", "symmetry-jitter", "symmetry-jitter-zero",
+SLOW_10X = {"minibatch-sum", "variance-no-fpc", "symmetry-jitter", "symmetry-jitter-zero",
             "symmetry-shared", "lr-theory", "lr-blow-up"}
 
 

@@ -114,7 +114,7 @@ def test_minibatch_refuses_sizes_where_full_batch_wins(bad, match):
     ("learning-rate", {"trial": "blow-up"}, "divergence threshold"),
     ("learning-rate", {"theory": "2/(L+mu)"}, "divergence threshold"),
     ("symmetry", {"random_init": "shared"}, "random init: the hidden units"),
-    ("minibatch", {"grad": "loop"}, "reaches the target first"),
+    ("minibatch", {"loss": "sum"}, "reaches the target first"),
 ])
 def test_new_negative_controls_fail(name, setting, failing):
     r = run_demo(name, setting)
@@ -139,5 +139,5 @@ def test_takeaway_follows_the_run():
     assert f"{hb:.4g}" in r.takeaway and "FAIL" in r.takeaway
     r = run_demo("learning-rate", {"bisect_steps": 5})
     assert "1.0094 x 2/L" in r.takeaway
-    r = run_demo("minibatch", {"grad": "loop"})
+    r = run_demo("minibatch", {"loss": "sum"})
     assert "did not reach" in r.takeaway or "but" in r.takeaway
