@@ -17,9 +17,9 @@ is no alpha: no false FAIL is expected (measured under a load of 10 on 2 cores,
 docs/calibration-h2.md). Negative controls: --loss sum (the batch loss summed instead of averaged,
 the sum-vs-mean card's bug: the step is S x --lr and the run diverges) FAILs at every size;
 --grad loop sums the mini-batch gradient one example at a time in Python (the bug that throws away
-the vectorization mini-batches are fast for): FAILs at 10x N, while at the default size the looped
-mini-batch and S=1 SGD do the same Python work per example and tie (measured 94.5 % FAIL), so it
-is an observation there, not a control.
+the vectorization mini-batches are fast for) is an observation, not a control: the looped
+mini-batch and S=1 SGD do the same Python work per example and tie (measured 94.5 % FAIL at the
+default, 19/20 at 10x N).
 
     python demos/minibatch.py --help
     python demos/minibatch.py --batch-size 16

@@ -34,8 +34,7 @@ CASES = [
     # control: the batch loss summed instead of averaged (step S x lr): diverges
     Case(D, "--loss sum", {"loss": "sum"}, kind="control", quick=2),
     Case(D, "--loss sum at 10x n", {"loss": "sum", "n": 500_000}, kind="control", size="10x", seeds=20),
-    # control: the mini-batch gradient summed one example at a time (no vectorization). At the
-    # default size it ties S=1 SGD (the same Python work per example; 189/200 = 94.5 % FAIL
-    # measured), so it is a control only at 10x n, where it FAILs 100 %.
-    Case(D, "--grad loop at 10x n", {"grad": "loop", "n": 500_000}, kind="control", size="10x", seeds=20),
+    # --grad loop (the gradient summed one example at a time) is not a control: the looped
+    # mini-batch does the same Python work per example as S=1 SGD and ties it (189/200 FAIL at the
+    # default, 19/20 at 10x n measured): an observation, documented in docs/demos.md.
 ]
