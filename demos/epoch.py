@@ -224,10 +224,11 @@ def _result(p, res, seen) -> DemoResult:
     notes = [f"epoch boundaries at steps {res.epoch_ends[:10]}"] + ([stop] if stop else [])
     return DemoResult(plots=plots, table=table, verdicts=verdicts, notes=notes,
                       takeaway=_takeaway(p, exactly_once, len(orders), steps, expected_steps, cob, rs,
-                                         verdicts[-4].passed and verdicts[-3].passed))
+                                         verdicts[-4].passed, verdicts[-3].passed))
 
 
-def _takeaway(p, once: int, epochs: int, steps, expected_steps: int, cob: Verdict, rs, new_order: bool) -> str:
+def _takeaway(p, once: int, epochs: int, steps, expected_steps: int, cob: Verdict, rs, differ: bool,
+              unrelated: bool) -> str:
     """One plain sentence from this run's numbers: what held, or the first thing that broke."""
     r = max((abs(v) for v in rs), default=0.0)
     if once < epochs:
@@ -236,13 +237,16 @@ def _takeaway(p, once: int, epochs: int, steps, expected_steps: int, cob: Verdic
     if steps != [expected_steps]:
         return (f"An epoch took {steps[0] if len(steps) == 1 else steps} steps, not ceil({p.n}/{p.batch_size}) "
                 f"= {expected_steps}: the last short batch was dropped, so some examples were never seen.")
-    if not new_order:
+    if not differ:
         return (f"Every epoch used all {p.n} examples once in {expected_steps} steps, but in the same order "
                 f"each time (order correlation {r:.2f} between epochs).")
     if not cob.passed:
         return (f"Every epoch used all {p.n} examples once in {expected_steps} steps, but the batches were the "
                 f"same sets each time: {cob.measured} pairs of examples shared a batch again where "
                 f"{cob.expected:g} are expected by chance.")
+    if not unrelated:
+        return (f"Every epoch used all {p.n} examples once in {expected_steps} steps, but each new order was "
+                f"correlated with the last (|r| up to {r:.3f}, sd {1 / math.sqrt(p.n - 1):.3f} by chance).")
     return (f"Each of the {epochs} epochs used all {p.n} examples exactly once in {expected_steps} steps of "
             f"up to {p.batch_size}, and each reshuffle made new batches ({cob.measured} pairs batched "
             f"together again vs {cob.expected:g} expected by chance; order correlation {r:.3f}).")
