@@ -22,6 +22,7 @@ of runs: no uphill steps, more samples.
     gdstudy demo trajectory --batch-size 500    # S = N: SGD is just slow GD -> FAIL
 """
 
+import math
 import sys
 from pathlib import Path
 
@@ -32,6 +33,7 @@ try:
 except ImportError:  # a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gdstudy.demo import DemoResult, Param, Plot, Series, Table, Verdict, run_standalone
+from gdstudy.demo.tdist import t_crit
 from gdstudy.errors import DemoError
 
 NAME = "trajectory"
@@ -50,8 +52,10 @@ PARAMS = [
     Param("start_w", -1.0, "start w0", min=-100.0, max=100.0),
     Param("start_b", 2.0, "start b0", min=-100.0, max=100.0),
     Param("radius", 0.1, "neighbourhood radius as a fraction of |theta0 - theta*|", min=1e-4, max=0.9),
-    Param("runs", 100, "independent SGD runs (the sample size)", min=2, max=1_000_000),
-    Param("alpha", 1e-3, "false-PASS rate of each one-sided z-test", min=1e-12, max=0.5),
+    Param("runs", 100, "independent SGD runs (the sample size; >= 20 for the t-tests' power and "
+          "their normal-theory tails)", min=20, max=1_000_000),
+    Param("alpha", 1e-3, "error rate of each test (one-sided: false PASS; spread: false FAIL)",
+          min=1e-6, max=0.05),
 ]
 
 
@@ -61,14 +65,16 @@ def check(p):
 
 
 def peak_bytes(p) -> int:
-    """GD path (steps x 2), the epoch orders of R runs (R x N int64 plus their random keys),
-    a batch of R x S gathered values, ~12 arrays of R."""
-    return int(8 * (2 * (p.gd_steps + 1) + 3 * p.runs * p.n + 4 * p.runs * p.batch_size
-                    + 12 * p.runs + 4 * p.n)) + (1 << 20)
+    """GD path (steps x 2), a chunk of batch indices (up to 4e6 int64 or random keys, at least
+    one step's R x S or R x N), a batch of R x S gathered values, ~14 arrays of R, the data."""
+    per_step = p.runs * (p.batch_size if p.batch_size ** 2 <= 4 * p.n else p.n)
+    return int(8 * (2 * (p.gd_steps + 1) + 3 * max(4_000_000, per_step) + 4 * p.runs * p.batch_size
+                    + 14 * p.runs + 6 * p.n + 13 * (p.sgd_steps + 1))) + (1 << 20)
 
 
 def run(p, ctx) -> DemoResult:
     from gdstudy.core import SGD, Batcher, LinearRegression, least_squares, to_backend
+    from gdstudy.core.spread import SgdSpread, fourth_moment_radius, largest_lr
 
     rng = ctx.rng(1)
     xh = 1.0 + rng.standard_normal(p.n)                   # (N,) mean 1: w and b are coupled
@@ -84,8 +90,32 @@ def run(p, ctx) -> DemoResult:
     gd_path = _path(be, prob, params, SGD(params, lr=1.0 / L), X, y, Batcher(be, p.n, p.n, shuffle=False),
                     p.gd_steps, ctx, ctx.phase(0, 2, "GD"))
     gd = _metrics(gd_path, p.n, theta_star, H, r)
+    if not gd["reached"]:
+        raise DemoError(f"--gd-steps {p.gd_steps}: GD does not reach the disc (radius {r:.3g}) within its "
+                        f"budget, so there is nothing to compare; use --gd-steps >= {_gd_needs(theta0 - theta_star, H, L, r)}")
     sgd = _sgd_runs(be, p, xh, yh, theta0, theta_star, H, r, ctx, ctx.phase(1, 2, f"SGD x {p.runs}"))
-    return _result(p, gd_path, gd, sgd, theta_star, H, theta0, r, 1.0 / L)
+    missed = int((~sgd["reached"]).sum())
+    if missed and p.sgd_steps * p.batch_size < gd["samples"]:
+        need = -(-gd["samples"] // p.batch_size)
+        raise DemoError(f"--sgd-steps {p.sgd_steps}: {missed} of {p.runs} SGD runs did not reach the disc within "
+                        f"{p.sgd_steps * p.batch_size} samples, fewer than GD's {gd['samples']}: undecided; "
+                        f"use --sgd-steps >= {need}")
+    A = np.c_[xh, np.ones(p.n)]
+    if p.batch_size < p.n and fourth_moment_radius(A, p.lr_sgd) >= 1:
+        raise DemoError(f"--lr-sgd {p.lr_sgd:g}: at this step SGD's squared distance is heavy-tailed (its "
+                        f"4th moment grows), so a mean over runs has no valid standard error; use --lr-sgd "
+                        f"<= {0.98 * largest_lr(A):.3g} (valid for any batch size on this data)")
+    spread = SgdSpread(A, A @ theta_star - yh, H, p.lr_sgd, p.batch_size)
+    return _result(p, gd_path, gd, sgd, theta_star, H, theta0, r, 1.0 / L, spread, ctx)
+
+
+def _gd_needs(d0, H, L, r, limit: int = 10_000_000) -> int:
+    """Steps GD with step 1/L needs from theta* + d0 to enter the disc of radius r."""
+    G = np.eye(2) - H / L
+    d, t = np.asarray(d0, dtype=np.float64), 0
+    while float(d @ d) > r * r and t < limit:
+        d, t = G @ d, t + 1
+    return t
 
 
 def _path(be, prob, params, opt, X, y, batcher, steps, ctx, progress):
@@ -126,10 +156,12 @@ def _metrics(path, S, theta_star, H, r):
 
 
 def _sgd_runs(be, p, xh, yh, theta0, theta_star, H, r, ctx, progress) -> dict:
-    """R independent SGD runs at once, each with its own reshuffled epochs, until every run is
-    inside the disc or the budget ends. Per run (host arrays (R,)): entry step (0: never),
-    path length and uphill steps up to the entry; and run 0's path for the plot."""
-    R, n, S = p.runs, p.n, p.batch_size
+    """R independent SGD runs at once for the whole budget; each step draws a fresh batch of S
+    distinct examples per run (S = N: the full batch). Per run (host arrays (R,)): entry step
+    (0: never), path length and uphill steps up to the entry, the mean of |theta_t - theta*|^2
+    over the second half of the budget (t = W..T); and run 0's path for the plot."""
+    R, n, S, T = p.runs, p.n, p.batch_size, p.sgd_steps
+    rng = ctx.rng(2)
     xv, yv = be.asarray(xh), be.asarray(yh)               # (N,)
     ts = [float(v) for v in theta_star]
     h = [[float(v) for v in row] for row in H]
@@ -141,24 +173,29 @@ def _sgd_runs(be, p, xh, yh, theta0, theta_star, H, r, ctx, progress) -> dict:
         return 0.5 * (h[0][0] * dw * dw + 2 * h[0][1] * dw * db + h[1][1] * db * db)
 
     g_old = gap(w, b)
-    length, uphill = be.zeros(R), be.zeros(R)
+    length, uphill, late = be.zeros(R), be.zeros(R), be.zeros(R)
     entry = be.zeros(R)                                    # step at which the run entered, 0 = not yet
     active = be.asarray(np.ones(R))                        # 1.0 until the run enters the disc
-    path, t = [(float(theta0[0]), float(theta0[1]))], 0
-    while t < p.sgd_steps:
-        order = be.argsort_rows(be.uniform((R, n)))        # (R, N) a fresh permutation per run
-        for lo in range(0, n, S):
-            idx = order[:, lo:lo + S]                      # (R, s) this step's batch of each run
-            xb, yb = xv.take(idx), yv.take(idx)
+    W = window_start(T)
+    path = [(float(theta0[0]), float(theta0[1]))]
+    full = S == n
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t, idx in enumerate(_batches(rng, R, n, S, T), 1):
+            if full:
+                xb, yb = xv[None, :], yv[None, :]
+            else:
+                idx = be.asarray(idx)
+                xb, yb = xv.take(idx), yv.take(idx)        # (R, s) this step's batch of each run
             res = w[:, None] * xb + b[:, None] - yb        # (R, s) residuals
             w_new = w - p.lr_sgd * (res * xb).mean(1)
             b_new = b - p.lr_sgd * res.mean(1)
-            t += 1
             dw, db = w_new - w, b_new - b
             g_new = gap(w_new, b_new)
             length = length + active * be.sqrt(dw * dw + db * db)
             uphill = uphill + active * (g_new > g_old)
             dist2 = (w_new - ts[0]) ** 2 + (b_new - ts[1]) ** 2
+            if t >= W:
+                late = late + dist2
             now_in = active * (dist2 <= r * r)
             entry = entry + now_in * t
             active = active - now_in
@@ -166,37 +203,94 @@ def _sgd_runs(be, p, xh, yh, theta0, theta_star, H, r, ctx, progress) -> dict:
             path.append((float(w[0]), float(b[0])))
             if t % 64 == 0:
                 ctx.check_cancel()
-                progress(t, p.sgd_steps)
-                if not float(active.sum()):
-                    break
-            if t >= p.sgd_steps:
-                break
-        if t % 64 == 0 and not float(active.sum()):
-            break
-    progress(p.sgd_steps, p.sgd_steps)
+                progress(t, T)
+    progress(T, T)
     host = lambda v: be.to_numpy(v).astype(np.float64)  # noqa: E731
-    entry, length, uphill = host(entry), host(length), host(uphill)
-    steps = np.where(entry > 0, entry, t)
+    entry, length, uphill, late = host(entry), host(length), host(uphill), host(late)
+    steps = np.where(entry > 0, entry, T)
     return {"entry": entry, "reached": entry > 0, "length": length, "uphill": uphill / np.maximum(steps, 1),
-            "samples": np.where(entry > 0, entry * S, np.inf), "path": np.asarray(path), "steps_run": t}
+            "samples": np.where(entry > 0, entry * S, np.inf), "path": np.asarray(path), "steps_run": T,
+            "late": late / (T - W + 1), "window": (W, T)}
+
+
+def window_start(T: int) -> int:
+    """First step of the second half of a budget of T steps (the spread window W..T)."""
+    return T - T // 2
+
+
+def _batches(rng, R, n, S, T, chunk: int = 256):
+    """Host index arrays (R, S) for T steps: S distinct examples per run, fresh every step.
+    S = N yields None (the full batch). Small S: draws with replacement, rows with a repeat
+    drawn again; large S: the S smallest of N uniform keys."""
+    per_step = R * (S if S * S <= 4 * n else n)
+    chunk = int(max(1, min(chunk, 4_000_000 // max(1, per_step))))
+    for lo in range(0, T, chunk):
+        m = min(chunk, T - lo)
+        if S == n:
+            yield from [None] * m
+            continue
+        if S * S <= 4 * n:
+            idx = rng.integers(0, n, size=(m, R, S))
+            if S > 1:
+                while True:
+                    srt = np.sort(idx, axis=2)
+                    bad = (srt[:, :, 1:] == srt[:, :, :-1]).any(axis=2)
+                    if not bad.any():
+                        break
+                    idx[bad] = rng.integers(0, n, size=(int(bad.sum()), S))
+        else:
+            idx = np.argpartition(rng.random((m, R, n)), S - 1, axis=2)[:, :, :S]
+        yield from idx
 
 
 def _greater(name, values, ref, alpha, what, detail="") -> Verdict:
-    """One-sided z-test: PASS iff mean(values) - ref >= z_(1-alpha) SE (SE from the runs)."""
-    from gdstudy.demo.result import _z_crit
+    """One-sided t-test: PASS iff mean(values) - ref >= t_(1-alpha, R-1) SE (SE from the runs)."""
     v = np.asarray(values, dtype=np.float64)
     m = float(v.mean())
     se = float(v.std(ddof=1) / np.sqrt(len(v))) if len(v) > 1 and np.isfinite(v).all() else np.nan
-    zc = _z_crit(2 * alpha)
+    tc = t_crit(alpha, len(v) - 1)
     diff = m - ref
-    z = diff / se if se > 0 else (np.inf if diff > 0 else 0.0)
-    ok = bool(np.isfinite(m) and np.isfinite(z) and z >= zc) or bool(np.isfinite(m) and se == 0 and diff > 0)
+    t = diff / se if se > 0 else (np.inf if diff > 0 else 0.0)
+    ok = bool(np.isfinite(m) and np.isfinite(t) and t >= tc) or bool(np.isfinite(m) and se == 0 and diff > 0)
     return Verdict(name, ok, m, f"{what} {ref:.4g}",
-                   f"{zc:.2f} SE = {zc * se:.3g} (alpha {alpha:g}, one-sided)",
-                   f"z = {z:.2f}, SE {se:.3g}" + (f"; {detail}" if detail else ""))
+                   f"{tc:.2f} SE = {tc * se:.3g} (alpha {alpha:g}, one-sided t, {len(v) - 1} dof)",
+                   f"t = {t:.2f}, SE {se:.3g}" + (f"; {detail}" if detail else ""))
 
 
-def _result(p, gd_path, gd, sgd, theta_star, H, theta0, r, gd_lr) -> DemoResult:
+def _spread_verdicts(p, sgd, spread, theta0, theta_star, r, dtype):
+    """The noise ball. Theory: E|theta_t - theta*|^2 exactly (gdstudy.core.spread) for this data,
+    eta, S and start. (1) the runs' mean over t = W..T against the theory's mean over the same
+    steps, two-sided t-test at alpha, tolerance + a rounding floor; (2) the claim 'reaches the
+    same neighbourhood' needs the stationary RMS distance sqrt(tr Sigma_inf) <= r."""
+    W, T = sgd["window"]
+    late = sgd["late"]
+    R = len(late)
+    expect = spread.window_mean(theta0 - theta_star, W, T)
+    m = float(np.mean(late))
+    se = float(np.std(late, ddof=1) / np.sqrt(R)) if np.isfinite(late).all() else math.nan
+    tc = t_crit(p.alpha / 2, R - 1)
+    eps = float(np.finfo(np.float32 if dtype == "float32" else np.float64).eps)
+    # float rounding: an update below half an ulp of theta is lost, so SGD can stall within
+    # |delta| ~ eps |theta| / (2 eta lambda_min) of theta* (x 2 margin, squared)
+    lam = float(spread.lam_min)
+    floor = (eps * (float(np.abs(theta_star).max()) + 1.0) / (p.lr_sgd * lam)) ** 2
+    ok = bool(np.isfinite(m) and np.isfinite(expect) and abs(m - expect) <= tc * se + floor)
+    tz = abs(m - expect) / se if se > 0 else (0.0 if m == expect else math.inf)
+    rho = math.sqrt(spread.stationary) if math.isfinite(spread.stationary) else math.inf
+    fit = Verdict(f"mean |theta_t - theta*|^2 over steps {W}..{T} (mean over runs) = exact SGD theory",
+                  ok, m, round(expect, 6) if math.isfinite(expect) else expect,
+                  f"{tc:.2f} SE + rounding {floor:.2g} = {tc * se + floor:.3g} (alpha {p.alpha:g}, two-sided t, "
+                  f"{R - 1} dof)", f"t = {tz:.2f}, SE {se:.3g}; theory: second moment of SGD with "
+                  f"eta {p.lr_sgd:g}, S={p.batch_size}, this data's residuals and curvature")
+    stay = Verdict(f"SGD's noise ball fits the disc: stationary RMS distance <= radius {r:.3g}",
+                   bool(rho <= r), round(rho, 6) if math.isfinite(rho) else rho, f"<= {r:.4g}", None,
+                   f"theory sqrt(tr Sigma_inf) = {rho:.4g}; measured RMS over steps {W}..{T}: "
+                   f"{math.sqrt(max(m, 0.0)):.4g}" + ("" if rho <= r else
+                   "; the disc is smaller than where SGD keeps wandering: raise --radius or lower --lr-sgd"))
+    return [fit, stay], rho, m
+
+
+def _result(p, gd_path, gd, sgd, theta_star, H, theta0, r, gd_lr, spread, ctx) -> DemoResult:
     R = p.runs
     reached = int(sgd["reached"].sum())
     neg_samples = -sgd["samples"]
@@ -212,6 +306,8 @@ def _result(p, gd_path, gd, sgd, theta_star, H, theta0, r, gd_lr) -> DemoResult:
                  f"{reached} of {R} SGD runs entered within {p.sgd_steps} steps; GD {gd['samples']} "
                  f"= {gd['step']} x {p.n}; SGD mean {np.mean(sgd['samples']):.4g}"),
     ]
+    ball, rho, late = _spread_verdicts(p, sgd, spread, theta0, theta_star, r, ctx.dtype)
+    verdicts += ball
     m_sgd = {"step": float(np.mean(sgd["entry"])), "samples": float(np.mean(sgd["samples"])),
              "length": float(np.mean(sgd["length"])), "uphill": float(np.mean(sgd["uphill"]))}
     rows = [["GD", p.n, gd_lr, gd["step"] if gd["reached"] else "not reached", gd["samples"],
@@ -237,8 +333,32 @@ def _result(p, gd_path, gd, sgd, theta_star, H, theta0, r, gd_lr) -> DemoResult:
     notes = [f"minimum theta* = (w {theta_star[0]:.4g}, b {theta_star[1]:.4g}); start (w {theta0[0]:g}, "
              f"b {theta0[1]:g}); Hessian eigenvalues {np.linalg.eigvalsh(H).round(3).tolist()}; "
              f"GD step 1/L = {gd_lr:.3g}. Paths are drawn up to twice the entry step.",
-             f"{R} SGD runs with their own reshuffled epochs; one-sided z-tests at alpha {p.alpha:g}."]
-    return DemoResult(plots=plots, table=table, verdicts=verdicts, notes=notes)
+             f"{R} independent SGD runs, a fresh batch of {p.batch_size} distinct examples every step; "
+             f"one-sided t-tests at alpha {p.alpha:g} (their false-PASS rate); the spread test is the one "
+             f"that can reject a true claim (false-FAIL alpha {p.alpha:g})."]
+    return DemoResult(plots=plots, table=table, verdicts=verdicts, notes=notes,
+                      takeaway=_takeaway(p, gd, sgd, verdicts, rho, late, r))
+
+
+def _takeaway(p, gd, sgd, verdicts, rho, late, r) -> str:
+    """One plain sentence from this run's numbers."""
+    ratio = float(np.mean(sgd["length"])) / gd["length"] if gd["length"] > 0 else math.inf
+    up = float(np.mean(sgd["uphill"]))
+    samples = float(np.mean(sgd["samples"]))
+    reached = int(sgd["reached"].sum())
+    if reached < p.runs:
+        return (f"Only {reached} of {p.runs} SGD runs reached the disc within {p.sgd_steps} steps, so SGD did "
+                f"not get there with fewer samples than GD's {gd['samples']}.")
+    if not verdicts[-1].passed:
+        return (f"SGD reached the disc of radius {r:.3g} but cannot stay in it: its noise ball has RMS radius "
+                f"{rho:.3g} (measured {math.sqrt(max(late, 0.0)):.3g}) at step size {p.lr_sgd:g}.")
+    if all(v.passed for v in verdicts):
+        return (f"SGD's path was {ratio:.1f}x longer than GD's and went uphill on {up:.0%} of its steps, yet it "
+                f"reached the disc after {samples:.0f} samples on average against GD's {gd['samples']}, and it "
+                f"keeps wandering within RMS {rho:.3g} of the minimum (disc radius {r:.3g}).")
+    failed = next(v for v in verdicts if not v.passed)
+    return (f"SGD's path was {ratio:.2f}x GD's length with {up:.0%} uphill steps and {samples:.0f} samples to "
+            f"the disc against GD's {gd['samples']}: the check '{failed.name}' failed.")
 
 
 def _contours(theta_star, H, theta0, r, levels: int = 5, points: int = 80):
