@@ -33,7 +33,7 @@ try:
 except ImportError:  # a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gdstudy.demo import DemoResult, Param, Plot, Series, Table, Verdict, run_standalone
-from gdstudy.demo.tdist import t_crit
+from gdstudy.demo.tdist import sign_test_p, t_crit
 from gdstudy.errors import DemoError
 
 NAME = "trajectory"
@@ -43,7 +43,8 @@ CLAIM = ("On a two-parameter regression the SGD path is longer and noisier (it s
          "touching fewer samples (one-sided z-tests over independent SGD runs).")
 
 PARAMS = [
-    Param("n", 500, "number of examples N", min=10, max=1_000_000),
+    Param("n", 500, "number of examples N (>= 100: with fewer, a GD step costs so few samples "
+          "that SGD's ~100 steps no longer need fewer)", min=100, max=1_000_000),
     Param("noise", 0.5, "label noise std", min=0.0, max=100.0),
     Param("batch_size", 1, "SGD batch size S", min=1, max=1_000_000),
     Param("lr_sgd", 0.05, "SGD step size (GD uses 1/L)", min=1e-6, max=10.0),
@@ -51,12 +52,15 @@ PARAMS = [
     Param("sgd_steps", 2000, "SGD step budget", min=1, max=1_000_000),
     Param("start_w", -1.0, "start w0", min=-100.0, max=100.0),
     Param("start_b", 2.0, "start b0", min=-100.0, max=100.0),
-    Param("radius", 0.1, "neighbourhood radius as a fraction of |theta0 - theta*|", min=1e-4, max=0.9),
+    Param("radius", 0.1, "neighbourhood radius as a fraction of |theta0 - theta*|", min=1e-4, max=0.5),
     Param("runs", 100, "independent SGD runs (the sample size; >= 20 for the t-tests' power and "
           "their normal-theory tails)", min=20, max=1_000_000),
     Param("alpha", 1e-3, "error rate of each test (one-sided: false PASS; spread: false FAIL)",
           min=1e-6, max=0.05),
 ]
+
+
+GD_MIN_STEPS = 3   # a GD path of 1-2 steps is no path: 'longer, noisier' is then not defined
 
 
 def check(p):
@@ -93,6 +97,14 @@ def run(p, ctx) -> DemoResult:
     if not gd["reached"]:
         raise DemoError(f"--gd-steps {p.gd_steps}: GD does not reach the disc (radius {r:.3g}) within its "
                         f"budget, so there is nothing to compare; use --gd-steps >= {_gd_needs(theta0 - theta_star, H, L, r)}")
+    if gd["step"] < GD_MIN_STEPS:
+        raise DemoError(f"--radius {p.radius:g}: GD enters the disc in {gd['step']} step(s), too few for its path "
+                        f"to compare with SGD's; use a smaller --radius (GD needs >= {GD_MIN_STEPS} steps)")
+    A = np.c_[xh, np.ones(p.n)]
+    if p.batch_size < p.n and fourth_moment_radius(A, p.lr_sgd) >= 1:
+        raise DemoError(f"--lr-sgd {p.lr_sgd:g}: at this step SGD's squared distance is heavy-tailed (its "
+                        f"4th moment grows), so a mean over runs has no valid standard error; use --lr-sgd "
+                        f"<= {0.98 * largest_lr(A):.3g} (valid for any batch size on this data)")
     sgd = _sgd_runs(be, p, xh, yh, theta0, theta_star, H, r, ctx, ctx.phase(1, 2, f"SGD x {p.runs}"))
     missed = int((~sgd["reached"]).sum())
     if missed and p.sgd_steps * p.batch_size < gd["samples"]:
@@ -100,11 +112,6 @@ def run(p, ctx) -> DemoResult:
         raise DemoError(f"--sgd-steps {p.sgd_steps}: {missed} of {p.runs} SGD runs did not reach the disc within "
                         f"{p.sgd_steps * p.batch_size} samples, fewer than GD's {gd['samples']}: undecided; "
                         f"use --sgd-steps >= {need}")
-    A = np.c_[xh, np.ones(p.n)]
-    if p.batch_size < p.n and fourth_moment_radius(A, p.lr_sgd) >= 1:
-        raise DemoError(f"--lr-sgd {p.lr_sgd:g}: at this step SGD's squared distance is heavy-tailed (its "
-                        f"4th moment grows), so a mean over runs has no valid standard error; use --lr-sgd "
-                        f"<= {0.98 * largest_lr(A):.3g} (valid for any batch size on this data)")
     spread = SgdSpread(A, A @ theta_star - yh, H, p.lr_sgd, p.batch_size)
     return _result(p, gd_path, gd, sgd, theta_star, H, theta0, r, 1.0 / L, spread, ctx)
 
@@ -231,30 +238,43 @@ def _batches(rng, R, n, S, T, chunk: int = 256):
             continue
         if S * S <= 4 * n:
             idx = rng.integers(0, n, size=(m, R, S))
-            if S > 1:
-                while True:
-                    srt = np.sort(idx, axis=2)
-                    bad = (srt[:, :, 1:] == srt[:, :, :-1]).any(axis=2)
-                    if not bad.any():
-                        break
-                    idx[bad] = rng.integers(0, n, size=(int(bad.sum()), S))
+            rows = idx.reshape(-1, S)                      # a view: redraws land in idx
+            todo = np.arange(len(rows)) if S > 1 else np.arange(0)
+            while todo.size:                               # rows with a repeat, drawn again
+                srt = np.sort(rows[todo], axis=1)
+                todo = todo[(srt[:, 1:] == srt[:, :-1]).any(axis=1)]
+                rows[todo] = rng.integers(0, n, size=(todo.size, S))
         else:
             idx = np.argpartition(rng.random((m, R, n)), S - 1, axis=2)[:, :, :S]
         yield from idx
 
 
 def _greater(name, values, ref, alpha, what, detail="") -> Verdict:
-    """One-sided t-test: PASS iff mean(values) - ref >= t_(1-alpha, R-1) SE (SE from the runs)."""
+    """One-sided sign test: k of R runs have a value > ref (ties do not count); under the null
+    'not greater' (P(value > ref) <= 1/2) k is at most Binomial(R, 1/2), so PASS iff
+    P(Bin(R, 1/2) >= k) <= alpha. Exact at any R and robust to the heavy upper tails of path
+    lengths, where a t-test's SE (inflated by a few long runs) would lose its power."""
     v = np.asarray(values, dtype=np.float64)
-    m = float(v.mean())
-    se = float(v.std(ddof=1) / np.sqrt(len(v))) if len(v) > 1 and np.isfinite(v).all() else np.nan
-    tc = t_crit(alpha, len(v) - 1)
-    diff = m - ref
-    t = diff / se if se > 0 else (np.inf if diff > 0 else 0.0)
-    ok = bool(np.isfinite(m) and np.isfinite(t) and t >= tc) or bool(np.isfinite(m) and se == 0 and diff > 0)
-    return Verdict(name, ok, m, f"{what} {ref:.4g}",
-                   f"{tc:.2f} SE = {tc * se:.3g} (alpha {alpha:g}, one-sided t, {len(v) - 1} dof)",
-                   f"t = {t:.2f}, SE {se:.3g}" + (f"; {detail}" if detail else ""))
+    k, R = int(np.sum(v > ref)), len(v)
+    pval = sign_test_p(k, R)
+    need = _smallest_count(R, alpha)
+    finite = v[np.isfinite(v)]
+    m = float(finite.mean()) if finite.size == R else (float(np.mean(v)) if R else math.nan)
+    return Verdict(name, bool(pval <= alpha), m, f"{what} {ref:.4g}",
+                   f">= {need} of {R} runs {what} (sign test, alpha {alpha:g})" if need is not None
+                   else f"no count of {R} runs reaches alpha {alpha:g}",
+                   f"{k} of {R} runs {what} GD's {ref:.4g}, p = {pval:.3g}" + (f"; {detail}" if detail else ""))
+
+
+def _smallest_count(R: int, alpha: float):
+    """The smallest k with P(Bin(R, 1/2) >= k) <= alpha (bisection; the tail falls with k)."""
+    if sign_test_p(R, R) > alpha:
+        return None
+    lo, hi = 0, R                        # p(lo) > alpha >= p(hi)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if sign_test_p(mid, R) <= alpha else (mid, hi)
+    return hi
 
 
 def _spread_verdicts(p, sgd, spread, theta0, theta_star, r, dtype):
@@ -297,11 +317,11 @@ def _result(p, gd_path, gd, sgd, theta_star, H, theta0, r, gd_lr, spread, ctx) -
     verdicts = [
         Verdict.bookkeeping(f"GD enters the disc of radius {r:.3g} within {p.gd_steps} steps",
                             "yes" if gd["reached"] else "no", "yes", "deterministic full-batch GD"),
-        _greater("SGD path length up to entering the disc (mean over runs) > GD's", sgd["length"],
+        _greater("SGD path length up to entering the disc > GD's (runs, sign test)", sgd["length"],
                  gd["length"], p.alpha, ">", f"ratio {sgd['length'].mean() / gd['length']:.2f}"),
-        _greater("uphill-step share, SGD (mean over runs) > GD's (noisier)", sgd["uphill"],
+        _greater("uphill-step share, SGD > GD's (noisier; runs, sign test)", sgd["uphill"],
                  gd["uphill"], p.alpha, ">", f"GD {gd['uphill']:.3f}"),
-        _greater("samples touched to enter the disc: GD's minus SGD's (mean over runs) > 0",
+        _greater("samples touched to enter the disc: GD's minus SGD's > 0 (runs, sign test)",
                  gd["samples"] + neg_samples, 0.0, p.alpha, ">",
                  f"{reached} of {R} SGD runs entered within {p.sgd_steps} steps; GD {gd['samples']} "
                  f"= {gd['step']} x {p.n}; SGD mean {np.mean(sgd['samples']):.4g}"),

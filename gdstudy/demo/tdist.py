@@ -1,13 +1,14 @@
-"""Student's t distribution without scipy: the tail P(T > t) for nu degrees of freedom via the
-regularized incomplete beta function (Lentz continued fraction), and its quantile by bisection.
-For one-sample tests whose SE is estimated from R runs (nu = R - 1), where the normal critical
-value would be too small."""
+"""Student's t distribution and the sign test without scipy. The t tail P(T > t) for nu degrees
+of freedom via the regularized incomplete beta function (Lentz continued fraction), and its
+quantile by bisection: for one-sample tests whose SE is estimated from R runs (nu = R - 1),
+where the normal critical value would be too small. The sign test's exact binomial tail: for
+one-sided comparisons whose per-run values are heavy-tailed (a t-test loses its power there)."""
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["t_sf", "t_crit", "betainc"]
+__all__ = ["t_sf", "t_crit", "betainc", "sign_test_p"]
 
 
 def betainc(a: float, b: float, x: float) -> float:
@@ -66,3 +67,13 @@ def t_crit(alpha: float, nu: float) -> float:
         else:
             hi = mid
     return (lo + hi) / 2
+
+
+def sign_test_p(k: int, n: int) -> float:
+    """P(X >= k) for X ~ Binomial(n, 1/2): the exact one-sided p-value of a sign test with k of
+    n pairs in the claimed direction (I_{1/2}(k, n - k + 1))."""
+    if k <= 0:
+        return 1.0
+    if k > n:
+        return 0.0
+    return betainc(k, n - k + 1, 0.5)
