@@ -1,21 +1,29 @@
 """Data-parallel SGD on torch.distributed: K workers, one all_reduce per step.
 
 K worker processes (gloo on CPU, nccl on CUDA) each hold a replica of a small MLP. At step t
-rank k computes the mean gradient on its shard (S examples) of the combined batch of K*S
-examples; one all_reduce averages the gradients, and every replica takes the same SGD step.
-The parent process runs the single-process reference with batch K*S on the same batches and
-compares, in float64:
+rank k computes the mean gradient on its shard of the combined batch of K*S examples (by
+default unequal shards, rank k's share ~ k+1: 21 + 43 for K = 2, so the weighting matters);
+one all_reduce of [count * g, count] gives the mean over the combined batch, and every replica
+takes the same SGD step. The parent compares, in float64, with two single-process references
+on the same batches: an independent plain-NumPy computation (per-example gradients written
+apart from the core's MLP, then averaged) and the core's torch code:
 
-    gradient   max |all-reduced gradient - single-process gradient of the combined batch|
-    training   max over steps and parameters |theta_t(K workers) - theta_t(single process)|
+    gradient   max |all-reduced gradient - reference gradient of the combined batch| (step 0)
+    training   max over steps and parameters |theta_t(K workers) - theta_t(reference)|
     replicas   max |theta_T(rank k) - theta_T(rank 0)| (bookkeeping: every rank applies the
                same all-reduced gradient, so they are identical by construction)
 
 The tolerances are float64 rounding bounds computed in the run (gdstudy.core.distributed.
 resolution: per-example gradient magnitudes for the gradient, a perturbed reference run for
-how much the training dynamics amplify an error). The broken reductions (--reduce sum: SUM
-without /K; --reduce none: no communication) are off by O(|gradient|), ~1e12 times the bound,
-at any N. K = 1 is refused: with one worker every check would be an identity.
+how much the training dynamics amplify an error); no sampling, so no false FAIL by chance.
+Training that amplifies a small change more than 1e4x (chaotic, e.g. --lr 100 for 10 steps) is
+refused: step-for-step equality up to rounding is not testable there. K = 1 is refused: with
+one worker every check would be an identity.
+
+Negative controls (each off by O(|gradient|), ~1e11 times the bound, at any N): --reduce
+unweighted (the plain mean of the workers' means: wrong for unequal shards), --shards same
+(a loader not sharded by rank: every worker reads the same piece), --reduce sum (no /K),
+--reduce none (no communication).
 
 By default the demo forks its own K workers from this process on 127.0.0.1 (a free port,
 loopback only; torch is imported once, here), or starts K new interpreters where fork is not
@@ -25,7 +33,7 @@ checks the claims itself and prints its own verdicts (see docs/demos-issue5b.md)
 
     python demos/data_parallel.py --help
     python demos/data_parallel.py --workers 4 --batch-size 8
-    gdstudy demo data-parallel --reduce sum        # all_reduce SUM without /K: FAIL
+    gdstudy demo data-parallel --reduce unweighted # mean of the workers' means: FAIL
     torchrun --nproc-per-node 2 demos/data_parallel.py
 """
 
@@ -43,10 +51,11 @@ from gdstudy.errors import DemoError
 
 NAME = "data-parallel"
 TITLE = "Data-parallel SGD on torch.distributed: all-reduced gradients equal the big-batch gradient"
-CLAIM = ("With K >= 2 workers that each compute the gradient on their shard and average it with "
-         "all_reduce, the averaged gradient equals the single-process gradient of the combined "
-         "batch up to float64 rounding (a bound computed in the run), and K-worker training "
-         "matches single-process training with batch K*S step for step.")
+CLAIM = ("With K >= 2 workers that each compute the gradient on their shard (equal or not) and "
+         "average it with all_reduce weighted by shard size, the averaged gradient equals the "
+         "single-process gradient of the combined batch up to float64 rounding (a bound computed "
+         "in the run), and K-worker training matches single-process training with batch K*S step "
+         "for step.")
 
 DTYPE = "float64"   # the claims are stated in float64
 BACKEND = "torch"   # the workers run torch.distributed; the runner reports this backend
