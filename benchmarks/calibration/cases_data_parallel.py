@@ -11,7 +11,7 @@ D = "data-parallel"
 X10 = {"n": 10_240}
 
 CASES = [
-    Case(D, "default (2 workers, unequal shards 21+43)", {}, alpha=A, quick=2),
+    Case(D, "default (2 workers, unequal shards 21+43)", {}, alpha=A, quick=1),
     Case(D, "--shards equal", {"shards": "equal"}, alpha=A, size="corner", quick=1),
     Case(D, "3 workers (unequal 16+32+48)", {"workers": 3}, alpha=A, size="corner", seeds=100),
     Case(D, "8 workers, S=8", {"workers": 8, "batch_size": 8}, alpha=A, size="corner", seeds=30),
@@ -30,7 +30,7 @@ CASES = [
          seeds=10),
     Case(D, "--start spawn", {"start": "spawn"}, alpha=A, size="corner", seeds=10),
     # negative controls
-    Case(D, "--reduce unweighted (mean of worker means)", {"reduce": "unweighted"}, kind="control", quick=2),
+    Case(D, "--reduce unweighted (mean of worker means)", {"reduce": "unweighted"}, kind="control", quick=1),
     Case(D, "--reduce unweighted at 10x", {"reduce": "unweighted", **X10}, kind="control", size="10x", seeds=100),
     Case(D, "--shards same (loader not sharded by rank)", {"shards": "same"}, kind="control", quick=1),
     Case(D, "--shards same at 10x", {"shards": "same", **X10}, kind="control", size="10x", seeds=100),

@@ -8,7 +8,7 @@ A = 1e-3
 D = "epoch"
 
 CASES = [
-    Case(D, "default", {}, alpha=A, quick=40),
+    Case(D, "default", {}, alpha=A, quick=20),
     Case(D, "float64", {}, alpha=A, opts={"dtype": "float64"}, quick=10),
     Case(D, "n=3 (smallest), S=2", {"n": 3, "batch_size": 2}, alpha=A, size="corner", quick=10),
     Case(D, "n=3, S=1, 1000 epochs (most pairs)", {"n": 3, "batch_size": 1, "epochs": 1000}, alpha=A,
@@ -27,7 +27,7 @@ CASES = [
     Case(D, "--drop-last with S | N (claim holds)", {"drop_last": True, "n": 1024}, alpha=A, size="corner",
          quick=5),
     # negative controls: realistic loader bugs
-    Case(D, "--shuffle batches (fixed batches, new order)", {"shuffle": "batches"}, kind="control", quick=20),
+    Case(D, "--shuffle batches (fixed batches, new order)", {"shuffle": "batches"}, kind="control", quick=10),
     Case(D, "--shuffle batches at 10x", {"shuffle": "batches", "n": 10_000}, kind="control", size="10x",
          quick=5),
     Case(D, "--shuffle once (same order every epoch)", {"shuffle": "once"}, kind="control", quick=5),

@@ -3,8 +3,8 @@ resolution (the 2nd-fastest block of the slowest S >= 256 against the fastest bl
 must reach 10x). On the CPU the blocks are timed in this thread's CPU time (time.thread_time,
 one compute thread), which other processes on a busy machine do not inflate; --threads != 1
 is refused on the CPU. Judged against alpha = 1e-3. Runs take ~1 s (more at the slow corners,
-which run fewer seeds). quick: the default and the control only, 1 seed each (timing under load:
-CPU time makes them robust, but the reduced test stays short)."""
+which run fewer seeds). quick: the default (1 seed) and the --threads refusal; not the control
+(its per-example loop takes ~5 s a run)."""
 
 from benchmarks.calibration import Case
 
@@ -35,7 +35,7 @@ CASES = [
     Case(D, "min-speedup=1 (smallest)", {"min_speedup": 1.0}, alpha=A, size="corner", seeds=100),
     Case(D, "threads=0 (library default: refused on the CPU)", {"threads": 0}, alpha=A, size="corner", quick=1),
     # negative control: no batching gain (a per-example Python loop)
-    Case(D, "--no-vectorize (per-example loop)", {"vectorize": False}, kind="control", quick=1, seeds=100),
+    Case(D, "--no-vectorize (per-example loop)", {"vectorize": False}, kind="control", seeds=100),
     Case(D, "--no-vectorize at 10x repeats", {"vectorize": False, "repeats": 50}, kind="control", size="10x",
          seeds=20),
 ]

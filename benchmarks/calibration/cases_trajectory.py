@@ -12,18 +12,18 @@ A = 1e-3
 D = "trajectory"
 
 CASES = [
-    Case(D, "default", {}, alpha=A, quick=6),
-    Case(D, "float64", {}, alpha=A, opts={"dtype": "float64"}, quick=2),
+    Case(D, "default", {}, alpha=A, quick=3),
+    Case(D, "float64", {}, alpha=A, opts={"dtype": "float64"}, quick=0),
     Case(D, "runs=20 (smallest)", {"runs": 20}, alpha=A, size="corner", quick=2),
-    Case(D, "runs=20, alpha=1e-6 (smallest)", {"runs": 20, "alpha": 1e-6}, alpha=1e-6, size="corner", quick=2),
-    Case(D, "alpha=0.05 (largest)", {"alpha": 0.05}, alpha=0.05, size="corner", quick=2),
+    Case(D, "runs=20, alpha=1e-6 (smallest)", {"runs": 20, "alpha": 1e-6}, alpha=1e-6, size="corner", quick=0),
+    Case(D, "alpha=0.05 (largest)", {"alpha": 0.05}, alpha=0.05, size="corner", quick=0),
     Case(D, "n=100 (smallest)", {"n": 100}, alpha=A, size="corner", quick=2),
     Case(D, "n=100000", {"n": 100_000}, alpha=A, size="corner", seeds=50),
-    Case(D, "noise=0 (smallest)", {"noise": 0.0}, alpha=A, size="corner", quick=2),
-    Case(D, "S=16", {"batch_size": 16}, alpha=A, size="corner", quick=2),
-    Case(D, "radius=0.5 (largest)", {"radius": 0.5}, alpha=A, size="corner", quick=2),
+    Case(D, "noise=0 (smallest)", {"noise": 0.0}, alpha=A, size="corner", quick=0),
+    Case(D, "S=16", {"batch_size": 16}, alpha=A, size="corner", quick=0),
+    Case(D, "radius=0.5 (largest)", {"radius": 0.5}, alpha=A, size="corner", quick=0),
     Case(D, "lr-sgd=0.2, radius 0.5, runs 20", {"lr_sgd": 0.2, "radius": 0.5, "runs": 20}, alpha=A,
-         size="corner", quick=2),
+         size="corner", quick=0),
     Case(D, "start (10, 10) (largest)", {"start_w": 10.0, "start_b": 10.0}, alpha=A, size="corner", quick=1),
     Case(D, "start (-10, -10) (smallest; GD's path mostly too short: refused)",
          {"start_w": -10.0, "start_b": -10.0}, alpha=A, size="corner", quick=1),
@@ -36,7 +36,7 @@ CASES = [
     # negative controls: wrong settings under which the claim is false
     # lr-sgd 0.15, not the audit's 0.2: on some seeds' data 0.2 is past the heavy-tail limit (refused)
     Case(D, "radius 0.005 at lr-sgd 0.15 (disc inside the noise ball)", {"radius": 0.005, "lr_sgd": 0.15},
-         kind="control", quick=3),
+         kind="control", quick=1),
     Case(D, "radius 0.005 at lr-sgd 0.15, 10x runs", {"radius": 0.005, "lr_sgd": 0.15, "runs": 1000},
          kind="control", size="10x", quick=1, seeds=100),
     Case(D, "radius=1e-4 (smallest)", {"radius": 1e-4}, kind="control", quick=1),
