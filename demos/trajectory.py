@@ -190,6 +190,7 @@ def _sgd_runs(be, p, xh, yh, theta0, theta_star, H, r, thr, ctx, progress) -> di
     (0: never), path length up to the entry, the share of uphill steps over the whole run (GD on
     a quadratic never steps uphill), the mean of |theta_t - theta*|^2
     over the second half of the budget (t = W..T); and run 0's path for the plot."""
+    from gdstudy.core.batching import distinct_batches
     R, n, S, T = p.runs, p.n, p.batch_size, p.sgd_steps
     rng = ctx.rng(2)
     xv, yv = be.asarray(xh), be.asarray(yh)               # (N,)
@@ -210,7 +211,7 @@ def _sgd_runs(be, p, xh, yh, theta0, theta_star, H, r, thr, ctx, progress) -> di
     path = [(float(theta0[0]), float(theta0[1]))]
     full = S == n
     with np.errstate(over="ignore", invalid="ignore"):
-        for t, idx in enumerate(_batches(rng, R, n, S, T), 1):
+        for t, idx in enumerate(distinct_batches(rng, R, n, S, T), 1):
             if full:
                 xb, yb = xv[None, :], yv[None, :]
             else:
@@ -245,30 +246,6 @@ def _sgd_runs(be, p, xh, yh, theta0, theta_star, H, r, thr, ctx, progress) -> di
 def window_start(T: int) -> int:
     """First step of the second half of a budget of T steps (the spread window W..T)."""
     return T - T // 2
-
-
-def _batches(rng, R, n, S, T, chunk: int = 256):
-    """Host index arrays (R, S) for T steps: S distinct examples per run, fresh every step.
-    S = N yields None (the full batch). Small S: draws with replacement, rows with a repeat
-    drawn again; large S: the S smallest of N uniform keys."""
-    per_step = R * (S if S * S <= 4 * n else n)
-    chunk = int(max(1, min(chunk, 4_000_000 // max(1, per_step))))
-    for lo in range(0, T, chunk):
-        m = min(chunk, T - lo)
-        if S == n:
-            yield from [None] * m
-            continue
-        if S * S <= 4 * n:
-            idx = rng.integers(0, n, size=(m, R, S))
-            rows = idx.reshape(-1, S)                      # a view: redraws land in idx
-            todo = np.arange(len(rows)) if S > 1 else np.arange(0)
-            while todo.size:                               # rows with a repeat, drawn again
-                srt = np.sort(rows[todo], axis=1)
-                todo = todo[(srt[:, 1:] == srt[:, :-1]).any(axis=1)]
-                rows[todo] = rng.integers(0, n, size=(todo.size, S))
-        else:
-            idx = np.argpartition(rng.random((m, R, n)), S - 1, axis=2)[:, :, :S]
-        yield from idx
 
 
 def _greater(name, values, ref, alpha, what, detail="") -> Verdict:

@@ -14,7 +14,7 @@ import pytest
 from gdstudy.demo.runner import run_demo
 from gdstudy.errors import DemoError
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "demos"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "demos"))  # the demos' helpers
 
 
 def _lines(r):
