@@ -20,7 +20,7 @@ even in the pessimistic pairing (the second-fastest block of the slowest S >= 25
 fastest block of S = 1), so a lucky single block cannot PASS it. The claim is made for a small
 MLP (D <= 256, H <= 128, S <= 65536): with wider layers the per-example work dominates already
 at S = 1 on a CPU and the gain falls below 10x (8x measured at H = 256), so those sizes are not
-offered. --no-vectorize loops over the examples of a batch (one pass per example), which
+offered; the precision is fixed at float32 (float64: ~8x under load). --no-vectorize loops over the examples of a batch (one pass per example), which
 removes the batching gain and FAILs at any number of repeats (ratio ~1).
 
     python demos/throughput.py --help
