@@ -350,6 +350,9 @@ def _worker(job: Job, out: Path) -> None:
     rank, world = init_group(job.backend, job.timeout)
     try:
         res = dp_train(job, rank, world)
+        # nobody leaves before every rank is connected and done: with --reduce none there is no
+        # collective, and a rank that left early broke its peer's gloo connectFullMesh
+        dist.barrier()
         tmp = out / f".rank{rank}.npz"
         np.savez(tmp, **res)
         os.replace(tmp, out / f"rank{rank}.npz")              # complete files only
