@@ -52,9 +52,8 @@ PARAMS = [
     Param("batch_size", 64, "mini-batch size S", min=1, max=1_000_000),
     Param("epochs", 3, "number of epochs", min=2, max=1000),
     Param("lr", 0.05, "learning rate", min=1e-6, max=10.0),
-    Param("shuffle", "examples", "what is shuffled each epoch: examples (a fresh permutation, the "
-          "claim), batches (the same fixed batches in a new order: a common loader bug), once "
-          "(shuffled once, then the same order every epoch) or none", choices=SHUFFLES),
+    Param("shuffle", "examples", "examples (the claim) or a loader bug: batches (fixed, new order), "
+          "once, none", choices=SHUFFLES),
     Param("replacement", False, "sample with replacement (breaks 'exactly once')"),
     Param("drop_last", False, "drop the last short batch (breaks ceil(N/S) and coverage)"),
 ]
