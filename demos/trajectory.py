@@ -108,18 +108,18 @@ def run(p, ctx) -> DemoResult:
     if not gd["reached"]:
         raise DemoError(f"--gd-steps {p.gd_steps}: GD does not reach the disc (radius {r:.3g}) within its "
                         f"budget, so there is nothing to compare; use --gd-steps >= {_gd_needs(theta0 - theta_star, H, L, r)}")
-    if gd["step"] < GD_MIN_STEPS:
+    A = np.c_[xh, np.ones(p.n)]
+    spread = SgdSpread(A, A @ theta_star - yh, H, p.lr_sgd, p.batch_size)
+    inside = spread.stationary <= r * r                       # else the noise ball FAILs: decided
+    if gd["step"] < GD_MIN_STEPS and inside:
         raise DemoError(f"--radius {p.radius:g}: GD enters the disc in {gd['step']} step(s), too few for its path "
                         f"to compare with SGD's; use a smaller --radius (GD needs >= {GD_MIN_STEPS} steps)")
-    A = np.c_[xh, np.ones(p.n)]
     if p.batch_size < p.n and fourth_moment_radius(A, p.lr_sgd) >= 1:
         raise DemoError(f"--lr-sgd {p.lr_sgd:g}: at this step SGD's squared distance is heavy-tailed (its "
                         f"4th moment grows), so a mean over runs has no valid standard error; use --lr-sgd "
                         f"<= {0.98 * largest_lr(A):.3g} (valid for any batch size on this data)")
     sgd = _sgd_runs(be, p, xh, yh, theta0, theta_star, H, r, thr, ctx, ctx.phase(1, 2, f"SGD x {p.runs}"))
-    spread = SgdSpread(A, A @ theta_star - yh, H, p.lr_sgd, p.batch_size)
     missed = int((~sgd["reached"]).sum())
-    inside = spread.stationary <= r * r                       # else FAIL whatever the budget
     if missed and inside and p.sgd_steps * p.batch_size < gd["samples"]:
         need = -(-gd["samples"] // p.batch_size)
         raise DemoError(f"--sgd-steps {p.sgd_steps}: {missed} of {p.runs} SGD runs did not reach the disc within "
