@@ -50,7 +50,7 @@ def test_epoch_cobatch_moments_are_exact_by_enumeration():
 def test_epoch_help_documents_the_shuffle_controls():
     from gdstudy.demo.registry import load_demo
     from gdstudy.demo.runner import build_parser
-    text = build_parser(load_demo("epoch")).format_help()
+    text = " ".join(build_parser(load_demo("epoch")).format_help().split())
     assert "batches (fixed, new order)" in text and "once" in text and "loader bug" in text
 
 
