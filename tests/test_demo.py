@@ -84,7 +84,8 @@ def test_unknown_demo_suggests_nearest():
 
 def test_validate_params_for_cards():
     assert validate_params("minibatch", {"batch-size": 32})["batch_size"] == 32
-    assert validate_params("epoch", {"batch_size": "8", "shuffle": "false"})["shuffle"] is False
+    assert validate_params("epoch", {"batch_size": "8", "replacement": "false"})["replacement"] is False
+    assert validate_params("epoch", {"shuffle": "batches"})["shuffle"] == "batches"
     with pytest.raises(DemoError, match="unknown parameter --batchsize.*--batch-size"):
         validate_params("minibatch", {"batchsize": 32})
     with pytest.raises(DemoError, match="--batch-size must be >= 2"):

@@ -47,7 +47,7 @@ def test_demo_json(app):
 def test_demo_text_output_and_fail_exit_code(app):
     r = invoke(app, "epoch", "--n", "50", "--batch-size", "7")
     assert r.exit_code == 0 and "PASS  epoch: all" in r.stdout and "Index used" in r.stdout
-    r = invoke(app, "epoch", "--n", "50", "--batch-size", "7", "--no-shuffle", "--no-plot")
+    r = invoke(app, "epoch", "--n", "50", "--batch-size", "7", "--shuffle", "none", "--no-plot")
     assert r.exit_code == 1 and "FAIL  epoch" in r.stdout and "Index used" not in r.stdout
 
 

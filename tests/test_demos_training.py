@@ -85,8 +85,13 @@ def test_data_parallel_without_torch_is_a_clear_error(monkeypatch):
 def test_shards_cover_the_batch_once():
     from gdstudy.core.distributed import shard
     for n, k in [(64, 2), (10, 3), (7, 7), (5, 1)]:
-        idx = [i for r in range(k) for i in range(n)[shard(n, r, k)]]
-        assert idx == list(range(n))
+        for how in ("equal", "unequal"):
+            if how == "unequal" and n < k * (k + 1) // 2:
+                continue
+            idx = [i for r in range(k) for i in range(n)[shard(n, r, k, how)]]
+            assert idx == list(range(n))
+    sizes = [len(range(64)[shard(64, r, 2, "unequal")]) for r in range(2)]
+    assert sizes == [21, 43]                                   # ~ 1 : 2
 
 
 @pytest.mark.slow

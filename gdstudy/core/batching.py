@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["Batcher", "FullBatch"]
+import numpy as np
+
+__all__ = ["Batcher", "FullBatch", "distinct_batches"]
 
 
 class Batcher:
@@ -88,3 +90,28 @@ class FullBatch:
             yield slice(None)
 
     gather = staticmethod(index_batch)
+
+
+def distinct_batches(rng, R: int, n: int, S: int, T: int, chunk: int = 256):
+    """R independent runs' batches for T steps, as host index arrays (R, S): S distinct
+    examples of n per run, uniform and fresh every step (independent from step to step).
+    S = N yields None (the full batch). Small S: draws with replacement, rows with a repeat
+    drawn again; large S: the S smallest of N uniform keys."""
+    per_step = R * (S if S * S <= 4 * n else n)
+    chunk = int(max(1, min(chunk, 4_000_000 // max(1, per_step))))
+    for lo in range(0, T, chunk):
+        m = min(chunk, T - lo)
+        if S == n:
+            yield from [None] * m
+            continue
+        if S * S <= 4 * n:
+            idx = rng.integers(0, n, size=(m, R, S))
+            rows = idx.reshape(-1, S)                      # a view: redraws land in idx
+            todo = np.arange(len(rows)) if S > 1 else np.arange(0)
+            while todo.size:                               # rows with a repeat, drawn again
+                srt = np.sort(rows[todo], axis=1)
+                todo = todo[(srt[:, 1:] == srt[:, :-1]).any(axis=1)]
+                rows[todo] = rng.integers(0, n, size=(todo.size, S))
+        else:
+            idx = np.argpartition(rng.random((m, R, n)), S - 1, axis=2)[:, :, :S]
+        yield from idx

@@ -40,7 +40,7 @@ from gdstudy.core.launch import (
 from gdstudy.errors import DemoError
 
 __all__ = ["Job", "require_torch", "launched_by_torchrun", "free_port", "pick_backend",
-           "init_group", "shard", "allreduce_grads", "setup", "dp_train", "single_process",
+           "init_group", "shard", "unequal_sizes", "host_setup", "allreduce_grads", "setup", "dp_train", "single_process",
            "resolution", "launch_local", "run_local", "fork_is_safe", "run_forked"]
 
 TORCH_EXTRA = "pip install 'gdstudy[torch]'"
@@ -58,6 +58,8 @@ class Job:
     hidden: int = 16
     seed: int = 0
     reduce: str = "mean"      # mean (correct) | sum (bug: K x too big) | none (no communication)
+    #                           | unweighted (bug: the plain average of the workers' means)
+    shards: str = "unequal"   # unequal (rank k's share ~ k+1) | equal | same (bug: every rank uses rank 0's)
     device: str = "cpu"
     backend: str = "gloo"     # gloo (CPU) | nccl (CUDA)
     timeout: float = 60.0     # seconds for the rendezvous and every collective
@@ -103,11 +105,30 @@ def _local_cuda(torch) -> str:
     return f"cuda:{int(os.environ.get('LOCAL_RANK', 0)) % max(1, torch.cuda.device_count())}"
 
 
-def shard(n: int, rank: int, world: int) -> slice:
-    """Contiguous, near-equal pieces of 0..n-1 (like np.array_split)."""
+def shard(n: int, rank: int, world: int, how: str = "equal") -> slice:
+    """Rank `rank`'s contiguous piece of 0..n-1. equal: near-equal pieces (like np.array_split);
+    unequal: sizes as near as possible to n (k+1) / (1 + 2 + ... + world), each >= 1 (needs
+    n >= world (world+1) / 2); same: every rank gets rank 0's equal piece (the bug of a loader
+    that is not sharded by rank)."""
+    if how == "same":
+        return shard(n, 0, world)
+    if how == "unequal":
+        sizes = unequal_sizes(n, world)
+        lo = sum(sizes[:rank])
+        return slice(lo, lo + sizes[rank])
     base, extra = divmod(n, world)
     lo = rank * base + min(rank, extra)
     return slice(lo, lo + base + (rank < extra))
+
+
+def unequal_sizes(n: int, world: int) -> list[int]:
+    """Shard sizes ~ n (k+1) / T, T = world (world+1) / 2, summing to n, the rest to the last."""
+    total = world * (world + 1) // 2
+    if n < total:
+        raise DemoError(f"unequal shards of {n} examples over {world} workers need at least {total}")
+    sizes = [n * (k + 1) // total for k in range(world)]
+    sizes[-1] += n - sum(sizes)
+    return sizes
 
 
 def allreduce_grads(grads: dict, count: int, reduce: str = "mean") -> dict:
@@ -123,6 +144,9 @@ def allreduce_grads(grads: dict, count: int, reduce: str = "mean") -> dict:
         flat = buf[:-1] / buf[-1]
     elif reduce == "sum":
         dist.all_reduce(flat, op=dist.ReduceOp.SUM)
+    elif reduce == "unweighted":
+        dist.all_reduce(flat, op=dist.ReduceOp.SUM)
+        flat = flat / dist.get_world_size()
     else:
         raise ValueError(f"unknown reduce {reduce!r}")
     return unflatten(flat, grads)
@@ -137,17 +161,25 @@ def unflatten(flat, like: dict) -> dict:
     return out
 
 
-def setup(job: Job, be):
-    """Data (N, D), labels (N,), MLP, initial weights and the combined batches (steps, K*S)."""
+def host_setup(job: Job):
+    """The host (NumPy, float64) data X (N, D), labels y (N,), initial MLP weights (dict) and
+    combined batches (steps, K*S) every rank and every reference builds from the seed."""
     from gdstudy.core.data import make_classification
-    from gdstudy.core.problems import MLP, to_backend
+    from gdstudy.core.problems import MLP
     Xh, yh, _ = make_classification(job.n, job.dim, seed=job.seed)
-    prob = MLP(be, job.dim, job.hidden, "tanh")
-    params = to_backend(be, prob.init_params(np.random.default_rng([job.seed, 1])))
+    params = MLP(None, job.dim, job.hidden, "tanh").init_params(np.random.default_rng([job.seed, 1]))
     rng = np.random.default_rng([job.seed, 2])
     B = job.world * job.batch
     batches = np.stack([rng.choice(job.n, B, replace=False) for _ in range(job.steps)])
-    return prob, be.asarray(Xh), be.asarray(yh), params, batches
+    return Xh, yh, params, batches
+
+
+def setup(job: Job, be):
+    """Data (N, D), labels (N,), MLP, initial weights and the combined batches (steps, K*S)."""
+    from gdstudy.core.problems import MLP, to_backend
+    Xh, yh, params, batches = host_setup(job)
+    prob = MLP(be, job.dim, job.hidden, "tanh")
+    return prob, be.asarray(Xh), be.asarray(yh), to_backend(be, params), batches
 
 
 def dp_train(job: Job, rank: int, world: int) -> dict:
@@ -159,7 +191,7 @@ def dp_train(job: Job, rank: int, world: int) -> dict:
     device = _local_cuda(torch) if job.device.startswith("cuda") else job.device
     be = get_backend("torch", device, job.seed, "float64")
     prob, X, y, params, batches = setup(job, be)
-    mine = shard(batches.shape[1], rank, world)
+    mine = shard(batches.shape[1], rank, world, job.shards)
     opt = SGD(params, lr=job.lr)
     flat = lambda d: be.to_numpy(flatten(be, d)).copy()
     traj, local0, grad0 = [flat(params)], None, None
@@ -318,6 +350,9 @@ def _worker(job: Job, out: Path) -> None:
     rank, world = init_group(job.backend, job.timeout)
     try:
         res = dp_train(job, rank, world)
+        # nobody leaves before every rank is connected and done: with --reduce none there is no
+        # collective, and a rank that left early broke its peer's gloo connectFullMesh
+        dist.barrier()
         tmp = out / f".rank{rank}.npz"
         np.savez(tmp, **res)
         os.replace(tmp, out / f"rank{rank}.npz")              # complete files only
