@@ -88,7 +88,7 @@ def test_validate_params_for_cards():
     assert validate_params("epoch", {"shuffle": "batches"})["shuffle"] == "batches"
     with pytest.raises(DemoError, match="unknown parameter --batchsize.*--batch-size"):
         validate_params("minibatch", {"batchsize": 32})
-    with pytest.raises(DemoError, match="--batch-size must be >= 2"):
+    with pytest.raises(DemoError, match="--batch-size must be >= 16"):
         validate_params("minibatch", {"batch_size": 1})
     with pytest.raises(DemoError, match="expected an integer"):
         validate_params("minibatch", {"batch_size": "many"})
