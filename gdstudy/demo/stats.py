@@ -149,14 +149,14 @@ def pearson3_pvalue(x: float, mean: float, var: float, third: float) -> tuple[fl
 
 
 def positive_mean_pvalue(x: float, moments: tuple[float, float, float], t: int,
-                        mean: float | None = None) -> tuple[float, float]:
+                        mean: float | None = None, sides: str = "two") -> tuple[float, float]:
     """-> (two-sided p, z) for x = the mean of t iid copies of a NONNEGATIVE variable with these
     exact (mean, variance, third central moment); `mean` overrides the null mean (the theory
     under test). Upper side: the shifted gamma with the mean's three moments (Pearson III; the
     right tail of a skewed sum is heavier than normal). Lower side: Maurer's bound for
     nonnegative variables, P(mean - x >= d) <= exp(-t d^2 / (2 E[Y^2])), which holds at every t
     (a gamma fitted to a very skewed variable puts its lower end above 0, and so calls a
-    possible value impossible)."""
+    possible value impossible). sides="upper": the one-sided p of the upper side only."""
     mu0, var, third = moments
     mu = mu0 if mean is None else mean
     if not math.isfinite(x):
@@ -172,7 +172,9 @@ def positive_mean_pvalue(x: float, moments: tuple[float, float, float], t: int,
         else:
             k = 4.0 / (g * g)
             up = gamma_q(k, k + z * math.sqrt(k))
-        return min(1.0, 2 * up), z
+        return min(1.0, (1 if sides == "upper" else 2) * up), z
+    if sides == "upper":
+        return 1.0, z
     second = var + mu0 * mu0
     low = math.exp(-t * (mu - x) ** 2 / (2 * second))
     return min(1.0, 2 * low), z
