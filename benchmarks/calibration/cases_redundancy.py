@@ -14,8 +14,8 @@ CASES = [
     Case("redundancy", "cond=1, runs=3", {"cond": 1.0, "runs": 3}, alpha=A, size="corner"),
     Case("redundancy", "--scale-batch", {"scale_batch": True}, kind="control", quick=2),
     Case("redundancy", "--scale-batch at 10x runs", {"scale_batch": True, "runs": 120}, kind="control", size="10x",
-         seeds=60),
-    Case("redundancy", "--lr-rule per-n", {"lr_rule": "per-n"}, kind="control", quick=1),
+         seeds=30),
+    Case("redundancy", "--lr-rule per-n", {"lr_rule": "per-n"}, kind="control", quick=1, seeds=60),
     Case("redundancy", "--lr-rule per-n at 10x runs", {"lr_rule": "per-n", "runs": 120}, kind="control",
-         size="10x", seeds=20),
+         size="10x", seeds=10),
 ]

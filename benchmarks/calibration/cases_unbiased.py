@@ -15,7 +15,7 @@ CASES = [
     Case("unbiased", "importance, default", {"sampling": "importance"}, alpha=A),
     Case("unbiased", "--sampling biased", {"sampling": "biased"}, kind="control", quick=2),
     Case("unbiased", "--sampling biased at 10x n", {"sampling": "biased", "n": 20000}, kind="control", size="10x",
-         seeds=100),
+         seeds=50),
     Case("unbiased", "--reduce sum", {"reduce": "sum"}, kind="control", quick=2),
-    Case("unbiased", "--reduce sum at 10x reps", {"reduce": "sum", "reps": 640}, kind="control", size="10x", seeds=100),
+    Case("unbiased", "--reduce sum at 10x reps", {"reduce": "sum", "reps": 640}, kind="control", size="10x", seeds=50),
 ]

@@ -12,8 +12,8 @@ CASES = [
     Case("variance", "trials=30, batch sizes 1,5,36", {"trials": 30, "batch_sizes": "1,5,36"}, alpha=A, size="corner"),
     Case("variance", "trials=30, alpha=0.05", {"trials": 30, "alpha": 0.05}, alpha=0.05, size="corner"),
     Case("variance", "--no-fpc", {"fpc": False}, kind="control", quick=2),
-    Case("variance", "--no-fpc at 10x trials", {"fpc": False, "trials": 20000}, kind="control", size="10x", seeds=100),
+    Case("variance", "--no-fpc at 10x trials", {"fpc": False, "trials": 20000}, kind="control", size="10x", seeds=50),
     Case("variance", "--sampler randint", {"sampler": "randint"}, kind="control", quick=2),
     Case("variance", "--sampler randint at 10x trials", {"sampler": "randint", "trials": 20000}, kind="control",
-         size="10x", seeds=100),
+         size="10x", seeds=50),
 ]
