@@ -54,7 +54,7 @@ from gdstudy.errors import DemoError
 NAME = "noise-floor"
 TITLE = "Noise floor of constant-step SGD: eta sigma^2 / (S h (2 - eta h)); a decaying step goes lower"
 CLAIM = ("Constant-step SGD on a quadratic stalls in a noise ball whose variance is "
-         "eta sigma^2 / (S h (2 - eta h)) (z-test against the run's own standard error); it "
+         "eta sigma^2 / (S h (2 - eta h)) (t-test against the chains' own standard error); it "
          "shrinks with larger S and smaller eta, and a decaying step size ends at least 10x lower.")
 
 PARAMS = [

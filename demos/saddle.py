@@ -49,7 +49,7 @@ TITLE = "Saddle f = x^2 - y^2: exact GD from y0 = 0 stays, a tiny |y0| or mini-b
 CLAIM = ("On f = x^2 - y^2, GD started exactly at y0 = 0 converges to the saddle (gradient -> 0); "
          "from a tiny |y0| it escapes, first reaching |y| >= R at step ln(R/|y0|)/ln(1+2 eta); "
          "mini-batch noise alone escapes from y0 = 0, with the mean escape step the growth rate "
-         "ln(1+2 eta) predicts (z-test against the runs' own standard error).")
+         "ln(1+2 eta) predicts (tested against the law's exact distribution of the mean).")
 
 PARAMS = [
     Param("lr", 0.1, "step size eta (stable along x for eta < 1)", min=1e-4, max=0.99),
