@@ -1,4 +1,4 @@
-"""redundancy: two-sample t-test (alpha 1e-3); --runs 2 and 3, k, batch size, cond corners;
+"""redundancy: permutation test of the mean counts (alpha 1e-3); --runs 2 and 3, k, batch size, cond corners;
 controls --scale-batch and --lr-rule per-n. --sampling reshuffle is not a null case: the copies
 change the law of reshuffled epochs a little (a real, small difference that enough runs detect)."""
 from benchmarks.calibration import Case
