@@ -16,7 +16,8 @@ permutation test of the difference of the means is exact at any number of runs, 
 (samples to target are multiples of S): over every split of the 2R runs when there are at most
 20,000 (R <= 8), else 20,000 random splits, up to R = 200; above that a two-sample t-test (2R - 2
 degrees of freedom). Two-sided, --alpha; the ratio duplicated / original is what is shown. (A
-t-test alone false-FAILs at R = 2-3: two runs that tie give an SE of 0.) A budget that the runs on the ORIGINAL data cannot meet
+t-test alone false-FAILs at R = 2-3: two runs that tie give an SE of 0.) Fewer runs than the
+permutation test needs to reach --alpha at all (2 / C(2R, R) > alpha: R < 7 at 1e-3) are refused. A budget that the runs on the ORIGINAL data cannot meet
 (--lr too large, --max-epochs too small) cannot support the test: refused with one line.
 Negative controls: --scale-batch (the batch grows with the data, S x k on the duplicated set, as
 if an epoch had to keep its number of steps) and --lr-rule per-n (the step divided by the data
@@ -73,6 +74,11 @@ PARAMS = [
 def check(p):
     if p.batch_size >= p.n:
         raise DemoError(f"--batch-size must be < --n ({p.n})")
+    if 2 / math.comb(2 * p.runs, p.runs) > p.alpha:
+        need = next(r for r in range(2, 10_000) if 2 / math.comb(2 * r, r) <= p.alpha)
+        raise DemoError(f"--runs {p.runs}: the permutation test of 2 x {p.runs} runs cannot reach alpha "
+                        f"{p.alpha:g} (its smallest p is 2/C({2 * p.runs},{p.runs})); the smallest that can "
+                        f"is --runs {need}")
 
 
 def peak_bytes(p) -> int:

@@ -17,7 +17,7 @@ SMALL = {
     "conditioning": {"kappa": 30.0},
     "saddle": {"runs": 200},
     "local-minima": {"runs": 1000, "sizes": "1,2,4,8"},
-    "redundancy": {"n": 800, "k": 5, "runs": 4},
+    "redundancy": {"n": 800, "k": 5, "runs": 7},
 }
 BROKEN = {  # key -> (demo, setting, text of the verdict that must fail)
     "lr-wrong-theory": ("learning-rate", {"theory": "1/L"}, "divergence threshold"),

@@ -29,6 +29,8 @@ def _lines(r):
     ("local-minima", {"steps": 1}, "no run escaped at any S"),
     ("local-minima", {"spread": 100.0}, "every run escaped at every S"),
     ("redundancy", {"lr": 10.0}, "did not reach the target"),
+    ("redundancy", {"runs": 3}, "the smallest that can is --runs 7"),
+    ("redundancy", {"runs": 3, "alpha": 0.05}, "the smallest that can is --runs 4"),
     ("saddle", {"runs": 20001}, "--runs must be <= 20000"),
 ])
 def test_settings_that_cannot_support_the_test_are_refused(name, params, match):
