@@ -24,7 +24,8 @@ The decaying run's final variance is one value per chain, (x_T - x*)^2 = V_T chi
 sum of many independent kicks): its mean over C chains is tested with the exact moments of
 V_T chi^2_1 / C (Pearson III above, Maurer below). "Ends lower by --min-gain": a one-sided t-test
 of const - min_gain * decay > 0. Settings that cannot support the tests are refused up front: a
-burn-in too short for the slowest run (eta / factor) to forget its start, or a decaying run that
+burn-in too short for the slowest run (eta / factor) to forget its start, a kept window shorter
+than 5 of its relaxation times (chain means too skewed for a t-test), or a decaying run that
 theory says ends no lower than --min-gain, or too few chains to show its gain (each refusal
 names the smallest setting that can).
 Negative controls: `--theory approx` (eta sigma^2 / (2 S h), the small-step approximation, 5 %
@@ -92,6 +93,12 @@ def check(p):
         fix = f"the smallest that can is --steps {need}" if need <= 10 ** 7 else "raise --burn-in or --lr"
         raise DemoError(f"--steps {p.steps} with --burn-in {p.burn_in:g}: the runs have not forgotten their "
                         f"start (bias above 1/20 of the SE; relaxation 1/(eta h/{p.factor}) steps); {fix}")
+    kept, slow = p.steps - int(p.burn_in * p.steps), 1 / (p.lr * p.curvature / p.factor)
+    if kept < 5 * slow:
+        need = math.ceil(5 * slow / max(1 - p.burn_in, 1e-9)) + 1
+        raise DemoError(f"--steps {p.steps} with --burn-in {p.burn_in:g} keeps {kept} steps, fewer than 5 "
+                        f"relaxation times ({slow:.0f} steps each) of the run at eta/{p.factor}: its chain "
+                        f"means are too skewed for the t-test; the smallest that can is --steps {need}")
     gain, g = _theory_gain(p), p.min_gain
     if gain <= g:
         raise DemoError(f"theory says the decaying step ends only {gain:.3g}x lower (--decay {p.decay:g}, "
