@@ -24,6 +24,7 @@ def _lines(r):
     ("noise-floor", {"chains": 10}, r"smallest that can is --chains \d+"),
     ("noise-floor", {"decay": 0.0}, "raise --decay"),
     ("noise-floor", {"lr": 1e-5}, r"--steps \d+"),
+    ("noise-floor", {"burn_in": 0.95, "steps": 1200}, "too skewed for the t-test; the smallest that can is --steps 4001"),
     ("local-minima", {"spread": 0.0}, "--spread must be >= 0.01"),
     ("local-minima", {"runs": 10}, "--runs must be >= 200"),
     ("local-minima", {"steps": 1}, "no run escaped at any S"),
