@@ -138,7 +138,10 @@ def _to_target(ctx, prob, p0, X, y, S, lr, target, max_steps, progress, orig, p)
     from gdstudy.core import SGD, Batcher, to_backend, train
     be, n = ctx.be, X.shape[0]
     params = to_backend(be, p0)
-    batcher = None if S is None else Batcher(be, n, S, replacement=p.sampling == "replacement")
+    # with replacement every batch is S iid draws: drop the short last batch of each "epoch" of n
+    # draws, which the original (n not a multiple of S) would have and the copies (kn) might not
+    rep = p.sampling == "replacement"
+    batcher = None if S is None else Batcher(be, n, S, replacement=rep, drop_last=rep)
     res = train(_FullLossOn(prob, *orig), params, SGD(params, lr=lr), X, y, batcher, epochs=max_steps,
                 max_steps=max_steps, eval_every=1, check_every=64, target_loss=target,
                 stop_at_target=True, progress=progress, cancel=ctx.cancelled)
