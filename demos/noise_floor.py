@@ -14,19 +14,29 @@ C independent chains run as one array (C,); V is the mean of (x - x*)^2 over cha
 the steps after the burn-in. Runs: (eta, S), (eta, 4S), (eta/4, S); then, from the end state of
 the first run, `decay-steps` more steps with the constant step and with eta / (1 + decay t).
 
-Verdicts are z-tests against the run's own standard error. The iterates of one chain are
-autocorrelated (lag-1 correlation (1 - eta h)^2), so the T steps of a chain are not T samples:
-each chain's time average is one sample (batch means with the chains as batches; the chains are
-independent), SE = sd(chain means) / sqrt(C). The naive SE (all C*T values as independent) and
-the effective sample size are printed. The ratio checks use the delta method on two such means.
-`--theory approx` (eta sigma^2 / (2 S h), the small-step approximation, 5 % lower at eta h = 0.1)
-must FAIL: the SE is ~0.3 % of V at the defaults.
+The seven checks are one family: Holm over their p-values, family false-FAIL rate --alpha. The
+iterates of one chain are autocorrelated (lag-1 correlation (1 - eta h)^2), so the T steps of a
+chain are not T samples: each chain's time average is one sample (batch means with the chains as
+batches; the chains are independent), SE = sd(chain means) / sqrt(C), and the test is a t-test
+with C - 1 degrees of freedom. The naive SE (all C*T values as independent) and the effective
+sample size are printed. The ratio checks use the delta method on two such means (t, C - 1).
+The decaying run's final variance is one value per chain, (x_T - x*)^2 = V_T chi^2_1 (x_T is a
+sum of many independent kicks): its mean over C chains is tested with the exact moments of
+V_T chi^2_1 / C (Pearson III above, Maurer below). "Ends lower by --min-gain": a one-sided t-test
+of const - min_gain * decay > 0. Settings that cannot support the tests are refused up front: a
+burn-in too short for the slowest run (eta / factor) to forget its start, a kept window shorter
+than 5 of its relaxation times (chain means too skewed for a t-test), or a decaying run that
+theory says ends no lower than --min-gain, or too few chains to show its gain (each refusal
+names the smallest setting that can).
+Negative controls: `--theory approx` (eta sigma^2 / (2 S h), the small-step approximation, 5 %
+lower at eta h = 0.1: the SE is ~0.3 % of V at the defaults) and `--theory no-batch` (the noise
+variance sigma^2 not divided by S) FAIL. --burn-in 0 (the transient measured too) and --decay 0
+(no decay) are refused up front: they cannot measure what the claim is about.
 
     python demos/noise_floor.py --help
     python demos/noise_floor.py --batch-size 16 --lr 0.05
     gdstudy demo noise-floor --theory approx   # eta sigma^2/(2 S h): FAIL (5 % off, SE 0.3 %)
-    gdstudy demo noise-floor --burn-in 0       # measures the transient too: FAIL
-    gdstudy demo noise-floor --decay 0         # the "decaying" schedule is constant: FAIL
+    gdstudy demo noise-floor --theory no-batch # sigma^2 not divided by S: FAIL
 """
 
 import math
@@ -45,7 +55,7 @@ from gdstudy.errors import DemoError
 NAME = "noise-floor"
 TITLE = "Noise floor of constant-step SGD: eta sigma^2 / (S h (2 - eta h)); a decaying step goes lower"
 CLAIM = ("Constant-step SGD on a quadratic stalls in a noise ball whose variance is "
-         "eta sigma^2 / (S h (2 - eta h)) (z-test against the run's own standard error); it "
+         "eta sigma^2 / (S h (2 - eta h)) (t-test against the chains' own standard error); it "
          "shrinks with larger S and smaller eta, and a decaying step size ends at least 10x lower.")
 
 PARAMS = [
@@ -63,11 +73,12 @@ PARAMS = [
     Param("decay", 0.1, "decaying run: eta / (1 + decay t) [a fixed 0.1, not tied to eta h]",
           min=0.0, max=100.0),
     Param("decay_steps", 400, "steps of the constant and decaying continuations", min=1, max=1_000_000),
-    Param("alpha", 1e-3, "false-alarm rate of each z-test (two-sided)", min=1e-12, max=0.5),
+    Param("alpha", 1e-3, "false-FAIL rate of the seven checks together (Holm)", min=1e-12, max=0.5),
     Param("min_gain", 10.0, "the decaying run must end this many times lower", min=1.0, max=1e6),
     Param("theory", "exact", "exact: eta sigma^2/(S h (2 - eta h)); approx: eta sigma^2/(2 S h) "
-          "(the small-step approximation: a wrong answer at this precision)",
-          choices=("exact", "approx")),
+          "(the small-step approximation: a wrong answer at this precision); no-batch: "
+          "eta sigma^2/(h (2 - eta h)), the noise not divided by S (a wrong formula)",
+          choices=("exact", "approx", "no-batch")),
 ]
 
 
@@ -77,6 +88,74 @@ def check(p):
                         "diverges, there is no stationary variance")
     if int(p.burn_in * p.steps) >= p.steps - 1:
         raise DemoError("--burn-in leaves fewer than 2 steps to average")
+    need = _steps_needed(p, p.steps)
+    if need > p.steps:
+        fix = f"the smallest that can is --steps {need}" if need <= 10 ** 7 else "raise --burn-in or --lr"
+        raise DemoError(f"--steps {p.steps} with --burn-in {p.burn_in:g}: the runs have not forgotten their "
+                        f"start (bias above 1/20 of the SE; relaxation 1/(eta h/{p.factor}) steps); {fix}")
+    kept, slow = p.steps - int(p.burn_in * p.steps), 1 / (p.lr * p.curvature / p.factor)
+    if kept < 5 * slow:
+        need = math.ceil(5 * slow / max(1 - p.burn_in, 1e-9)) + 1
+        raise DemoError(f"--steps {p.steps} with --burn-in {p.burn_in:g} keeps {kept} steps, fewer than 5 "
+                        f"relaxation times ({slow:.0f} steps each) of the run at eta/{p.factor}: its chain "
+                        f"means are too skewed for the t-test; the smallest that can is --steps {need}")
+    gain, g = _theory_gain(p), p.min_gain
+    if gain <= g:
+        raise DemoError(f"theory says the decaying step ends only {gain:.3g}x lower (--decay {p.decay:g}, "
+                        f"--decay-steps {p.decay_steps}), not the --min-gain {g:g}x the check asks: raise "
+                        "--decay or --decay-steps, or lower --min-gain")
+    # the gain check must PASS when the claim holds: expected t >= its Holm level + a 1 - alpha margin
+    need = _z_one(p.alpha / 7) + _z_one(p.alpha / 10)
+    chains = math.ceil(2 * (gain ** 2 + g ** 2) * (need / (gain - g)) ** 2)
+    if p.chains < chains:
+        raise DemoError(f"--chains {p.chains}: too few to show the decaying step's {gain:.3g}x gain over "
+                        f"--min-gain {g:g} at alpha {p.alpha:g}; the smallest that can is --chains {chains}")
+
+
+def _z_one(a: float) -> float:
+    from gdstudy.demo.result import _z_crit
+    return _z_crit(2 * a)
+
+
+def _bias_ratio(p, steps) -> float:
+    """|transient bias of the averaged variance| / its expected SE, for the slowest run (eta/F):
+    E(x_t - x*)^2 - V = rho^t (start^2 - V), rho = (1 - eta h)^2; SE of the mean of m
+    autocorrelated Gaussian squares over C chains = V sqrt(2 (1 + rho) / ((1 - rho) m C))."""
+    burn = int(p.burn_in * steps)
+    m = steps - burn
+    worst = 0.0
+    for lr, S in ((p.lr, p.batch_size), (p.lr / p.factor, p.batch_size), (p.lr, p.batch_size * p.factor)):
+        a = lr * p.curvature
+        rho = (1 - a) ** 2
+        V = _theory(lr, S, p.curvature, p.sigma ** 2)
+        tail = rho ** (burn + 1) * (1 - rho ** m) / (1 - rho) / m if rho < 1 else 1.0
+        bias = abs(p.start ** 2 - V) * tail
+        se = V * math.sqrt(2 * (1 + rho) / max(1 - rho, 1e-300) / m / p.chains)
+        se = min(se, V * math.sqrt(2 / p.chains))       # at most: every step the same value
+        worst = max(worst, bias / se)
+    return worst
+
+
+def _steps_needed(p, steps) -> int:
+    """The smallest step budget (at the same burn-in fraction) whose transient bias is below
+    1/20 of the SE; `steps` itself if it is enough."""
+    if _bias_ratio(p, steps) <= 0.05:
+        return steps
+    n = steps
+    while n < 10 ** 9 and _bias_ratio(p, n) > 0.05:
+        n *= 2
+    lo, hi = n // 2, n
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if _bias_ratio(p, mid) <= 0.05 else (mid, hi)
+    return hi
+
+
+def _theory_gain(p) -> float:
+    """Theory of the constant / decaying final variance after --decay-steps from stationarity."""
+    sigma2 = p.sigma ** 2
+    v0 = _theory(p.lr, p.batch_size, p.curvature, sigma2)
+    return v0 / float(_recursion(p, sigma2, v0)[-1])
 
 
 def peak_bytes(p) -> int:
@@ -161,51 +240,79 @@ def _mean_se(stats):
 def _theory(lr, S, h, sigma2, kind="exact"):
     if kind == "approx":
         return lr * sigma2 / (2 * S * h)
+    if kind == "no-batch":
+        return lr * sigma2 / (h * (2 - lr * h))
     return lr * sigma2 / (S * h * (2 - lr * h))
 
 
+def _t_verdict(name, measured, expected, se, df, detail=""):
+    """-> (Verdict without its pass flag decided, two-sided p) of a t-test with df degrees of freedom."""
+    from gdstudy.demo.stats import t_sf
+    t = (measured - expected) / se if se > 0 else (0.0 if measured == expected else math.inf)
+    pval = min(1.0, 2 * t_sf(abs(t), df)) if math.isfinite(t) else 0.0
+    return Verdict(name, True, measured, expected, None, f"t = {t:.2f} (t_{df}), SE {se:.3g}, p = {pval:.3g}"
+                   + (f"; {detail}" if detail else "")), pval
+
+
 def _result(p, runs, cont, sigma2, x_star, burn) -> DemoResult:
+    from gdstudy.demo.stats import holm, positive_mean_pvalue, t_sf
     h = p.curvature
-    rows, verdicts, series = [], [], []
+    rows, series, tests = [], [], []
     est = {}
+    df = p.chains - 1
     for label, lr, S, st in runs:
         v, se, naive = _mean_se(st)
         th = _theory(lr, S, h, sigma2, p.theory)
         est[label] = (v, se)
         ess = len(st["chain"]) * st["m"] * (naive / se) ** 2 if se > 0 else math.inf
         rows.append([label, lr, S, v, se, th, v / th - 1])
-        verdicts.append(Verdict.z_test(
-            f"{label} (eta={lr:g}, S={S}): stationary variance vs {_formula(p.theory)}", v, th, se,
-            p.alpha, detail=f"{p.chains} chains x {st['m']} steps; SE from the chain means "
-                            f"(naive iid SE {naive:.2g} is {se / naive:.1f}x too small; effective "
-                            f"sample size {ess:,.0f} of {len(st['chain']) * st['m']:,})"))
+        tests.append(_t_verdict(
+            f"{label} (eta={lr:g}, S={S}): stationary variance vs {_formula(p.theory)}", v, th, se, df,
+            f"{p.chains} chains x {st['m']} steps; SE from the chain means "
+            f"(naive iid SE {naive:.2g} is {se / naive:.1f}x too small; effective "
+            f"sample size {ess:,.0f} of {len(st['chain']) * st['m']:,})"))
         series += [_thin(f"{label} eta={lr:g} S={S}", st["msd"]),
                    Series(f"theory {label}", [1, p.steps], [th, th])]
     (lb, (vb, sb)), F = next(iter(est.items())), p.factor
     th_b = _theory(p.lr, p.batch_size, h, sigma2, p.theory)
+    ratios = []
     for (label, lr, S, _), what in zip(runs[1:], ("larger S", "smaller eta")):
         v, se = est[label]
         ratio = v / vb
+        ratios.append(ratio)
         se_r = ratio * math.hypot(se / v, sb / vb)             # independent runs: delta method
-        verdicts.append(Verdict.z_test(f"variance ratio {label} / base (shrinks with {what})",
-                                       ratio, _theory(lr, S, h, sigma2, p.theory) / th_b, se_r,
-                                       p.alpha, detail="delta-method SE of a ratio of two means"))
+        tests.append(_t_verdict(f"variance ratio {label} / base (shrinks with {what})",
+                                ratio, _theory(lr, S, h, sigma2, p.theory) / th_b, se_r, df,
+                                "delta-method SE of a ratio of two means"))
     (_, _, s_const), (_, _, s_decay) = cont
     end_const, se_const, _ = _mean_se(s_const)
     end_decay, se_decay, _ = _mean_se(s_decay)
     th_decay = _recursion(p, sigma2, _theory(p.lr, p.batch_size, h, sigma2))  # starts stationary
-    verdicts.append(Verdict.z_test(f"decaying step eta/(1+{p.decay:g} t): final variance vs the "
-                                   "variance recursion", end_decay, float(th_decay[-1]), se_decay,
-                                   p.alpha, detail=f"after {p.decay_steps} more steps; SE over "
-                                                   f"{p.chains} chains"))
+    vt = float(th_decay[-1])
+    p_dec, z_dec = positive_mean_pvalue(end_decay, (vt, 2 * vt * vt, 8 * vt ** 3), p.chains)
+    tests.append((Verdict(f"decaying step eta/(1+{p.decay:g} t): final variance vs the variance recursion",
+                          True, end_decay, vt, None,
+                          f"z = {z_dec:.2f}, p = {p_dec:.3g} (mean of {p.chains} values V_T chi^2_1, exact "
+                          f"moments); after {p.decay_steps} more steps"), p_dec))
     gain = end_const / end_decay if end_decay > 0 else math.inf
-    z = _zc(p.alpha)
-    low = (end_const - z * se_const) / (end_decay + z * se_decay) if end_decay > 0 else math.inf
-    verdicts.append(Verdict(f"decaying step ends lower by a factor (lower {z:.2f}-SE bound)",
-                            bool(low >= p.min_gain), gain, f">= {p.min_gain:g}",
-                            f"lower bound {low:.3g}",
-                            f"constant {end_const:.3g} +- {se_const:.2g} vs decaying "
-                            f"{end_decay:.3g} +- {se_decay:.2g}"))
+    se_g = math.hypot(se_const, p.min_gain * se_decay)
+    t_g = (end_const - p.min_gain * end_decay) / se_g if se_g > 0 else math.inf
+    p_gain = t_sf(t_g, df) if math.isfinite(t_g) else (0.0 if t_g > 0 else 1.0)
+    tests.append((Verdict(f"decaying step ends lower by a factor (one-sided t-test of const - "
+                          f"{p.min_gain:g} x decay > 0)", True, gain, f">= {p.min_gain:g}", None,
+                          f"t = {t_g:.2f} (t_{df}), p = {p_gain:.3g}; constant {end_const:.3g} +- {se_const:.2g} "
+                          f"vs decaying {end_decay:.3g} +- {se_decay:.2g}"), p_gain))
+    # Holm over the six: the gain check rejects its null (gain < min_gain) to PASS; the others
+    # FAIL when they reject theirs
+    pvals = [pv for _, pv in tests]
+    rej = holm(pvals, p.alpha)
+    verdicts = []
+    how = f"Holm over {len(tests)} checks, family alpha {p.alpha:g}"
+    for j, ((v, pv), r) in enumerate(zip(tests, rej)):
+        last = j == len(tests) - 1
+        v.passed = bool(r) if last else not r
+        v.tolerance = (f"p <= its Holm level ({how})" if last else f"p > its Holm level ({how})")
+        verdicts.append(v)
     th_c = _theory(p.lr, p.batch_size, h, sigma2)
     rows += [["constant, continued", p.lr, p.batch_size, end_const, se_const, th_c, end_const / th_c - 1],
              ["decaying, end", p.lr, p.batch_size, end_decay, se_decay, float(th_decay[-1]),
@@ -220,18 +327,17 @@ def _result(p, runs, cont, sigma2, x_star, burn) -> DemoResult:
     notes = [f"quadratic h = {h:g}, N = {p.n}, x* = {x_star:.4g}, per-example gradient variance "
              f"sigma^2 = {sigma2:.4g} (from the data); batches drawn with replacement; "
              f"first {burn} of {p.steps} steps discarded; theory {p.theory} = {_formula(p.theory)}.",
-             f"z-tests at alpha = {p.alpha:g} (two-sided, {z:.2f} SE): the exact and the "
-             f"small-step formula differ by a factor (2 - eta h)/2 = {(2 - p.lr * h) / 2:.4g}."]
-    return DemoResult(plots=plots, table=table, verdicts=verdicts, notes=notes)
+             f"{how}: the exact and the small-step formula differ by a factor (2 - eta h)/2 = "
+             f"{(2 - p.lr * h) / 2:.4g}."]
+    takeaway = (f"Constant-step SGD (eta {p.lr:g}, S {p.batch_size}) settled at E(x - x*)^2 = {vb:.3g} "
+                f"against {th_b:.3g} from {_formula(p.theory)}; {F}x the batch gave {ratios[0]:.2f}x, "
+                f"eta/{F} gave {ratios[1]:.2f}x, and the decaying step ended {gain:.3g}x lower.")
+    return DemoResult(plots=plots, table=table, verdicts=verdicts, notes=notes, takeaway=takeaway)
 
 
 def _formula(kind):
-    return "eta sigma^2/(2 S h)" if kind == "approx" else "eta sigma^2/(S h (2 - eta h))"
-
-
-def _zc(alpha):
-    from gdstudy.demo.result import _z_crit
-    return _z_crit(alpha)
+    return {"approx": "eta sigma^2/(2 S h)", "no-batch": "eta sigma^2/(h (2 - eta h))"}.get(
+        kind, "eta sigma^2/(S h (2 - eta h))")
 
 
 def _recursion(p, sigma2, v0):

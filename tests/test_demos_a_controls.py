@@ -21,6 +21,7 @@ CONTROLS = {
     "unbiased-biased": ("unbiased", {"sampling": "biased"}, {"n": 20_000}, "unbiased: pooled mean"),
     "unbiased-biased-mse": ("unbiased", {"sampling": "biased"}, {"n": 20_000}, "mean squared error"),
     "variance-no-fpc": ("variance", {"fpc": False}, {"n": 5120}, "without replacement"),
+    "unbiased-reduce-sum": ("unbiased", {"reduce": "sum"}, {"n": 20_000}, "unbiased: pooled mean"),
     "symmetry-jitter": ("symmetry", {"jitter": 1e-3}, {"n": 2000}, "constant init: any difference"),
     "symmetry-jitter-zero": ("symmetry", {"jitter": 1e-3}, {"n": 2000}, "zero init: max |W1|"),
     "symmetry-shared": ("symmetry", {"random_init": "shared"}, {"n": 2000}, "random init: the hidden units"),

@@ -17,7 +17,7 @@ SMALL = {
     "conditioning": {"kappa": 30.0},
     "saddle": {"runs": 200},
     "local-minima": {"runs": 1000, "sizes": "1,2,4,8"},
-    "redundancy": {"n": 800, "k": 5, "runs": 4},
+    "redundancy": {"n": 800, "k": 5, "runs": 7},
 }
 BROKEN = {  # key -> (demo, setting, text of the verdict that must fail)
     "lr-wrong-theory": ("learning-rate", {"theory": "1/L"}, "divergence threshold"),
@@ -25,9 +25,7 @@ BROKEN = {  # key -> (demo, setting, text of the verdict that must fail)
     "cond-beta-above-optimum": ("conditioning", {"beta_scale": 1.1}, "heavy ball"),
     "cond-gd-diverges": ("conditioning", {"lr_scale": 2.05}, "GD eta=2.05/L: rate"),
     "saddle-wrong-theory": ("saddle", {"theory": "ln(1+eta)"}, "escape step vs"),
-    "saddle-short-budget": ("saddle", {"steps": 30}, "mean escape step"),
-    "minima-no-noise": ("local-minima", {"spread": 0.0}, "escape fraction falls"),
-    "minima-few-runs": ("local-minima", {"runs": 10}, "escape fraction falls"),
+    "saddle-no-noise": ("saddle", {"noise": 0.0}, "mean escape step"),
     "minima-fixed-noise": ("local-minima", {"noise_model": "fixed"}, "escape fraction falls"),
     "redundancy-scaled-batch": ("redundancy", {"scale_batch": True}, "mini-batch"),
 }
@@ -97,7 +95,7 @@ def test_local_minima_full_batch_is_deterministic_and_counts_fall():
     r = run_demo("local-minima", SMALL["local-minima"], seed=1)
     counts = [row[2] for row in r.table.rows[:-1]]
     assert len(counts) == 4 and counts[0] > counts[-1] > 0
-    assert r.verdicts[0].passed and r.verdicts[0].measured >= 3.09   # smallest pair z
+    assert r.verdicts[0].passed and r.verdicts[0].measured <= -3.09  # the trend z (falls)
     full = r.table.rows[-1]
     assert full[0] == "full batch" and full[2] == 0
 

@@ -23,8 +23,8 @@ SMALL = {
                    "warmup_ms": 1.0},
 }
 BROKEN = {  # key -> (demo, setting, a verdict that must fail)
-    "noise-floor-burn-in": ("noise-floor", {"burn_in": 0.0}, "stationary variance"),
-    "noise-floor-decay": ("noise-floor", {"decay": 0.0}, "ends lower"),
+    "noise-floor-approx": ("noise-floor", {"theory": "approx"}, "stationary variance"),
+    "noise-floor-no-batch": ("noise-floor", {"theory": "no-batch"}, "stationary variance"),
     "trajectory-full-batch": ("trajectory", {"batch_size": 200}, "path length"),
     "throughput-loop": ("throughput", {"vectorize": False}, "throughput at S >= 256"),
 }
