@@ -195,3 +195,13 @@ def test_tui_without_a_terminal_is_one_error_line(command: list[str], redirect: 
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "terminal" in lines[0], r.stderr
     assert out.read_text() == ""
+
+
+def test_demo_error_lines_never_print_an_escape(capsys):
+    """A demo name or parameter value quoted in an error line passes the text boundary."""
+    from gdstudy.demo.cli import run_command
+
+    assert run_command("no\x1b]0;pwned\x07such", []) == 2
+    assert run_command("epoch", ["--n", "\x1b[2Jx"]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err and "no" in err and "--n" in err

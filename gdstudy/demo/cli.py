@@ -61,7 +61,8 @@ def run_command(name: str | None, args: list[str]) -> int:
         from gdstudy.demo.runner import main
         module = load_demo(name)
     except DemoError as err:
-        print(f"error: {err}", file=sys.stderr)
+        from gdstudy.text import clean
+        print(f"error: {clean(str(err))}", file=sys.stderr)  # it may quote a typed value or a name
         return 2
     return main(module, args, prog=f"gdstudy demo {module.NAME}")
 

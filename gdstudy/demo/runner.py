@@ -166,7 +166,8 @@ def main(module, argv: list[str] | None = None, prog: str | None = None) -> int:
             return 0
         result = _run_with_bar(module, given, opts)
     except DemoError as err:
-        print(f"error: {err}", file=sys.stderr)
+        from gdstudy.text import clean
+        print(f"error: {clean(str(err))}", file=sys.stderr)  # it may quote a typed value or a name
         return 2
     from gdstudy.demo.render import print_result
     print_result(result, as_json=opts["json"], plot=not opts["no_plot"])
