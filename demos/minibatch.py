@@ -164,14 +164,18 @@ def _method_problem(prob, p, S):
     return SumLoss(prob) if p.loss == "sum" else prob
 
 
-class SumLoss:
-    """The --loss sum control: the batch loss summed, not averaged (gradient S times the mean's)."""
+class _Control:
+    """A problem with one method replaced by a negative control's bug; the rest passes through."""
 
     def __init__(self, prob) -> None:
         self.prob = prob
 
     def __getattr__(self, name):
         return getattr(self.prob, name)
+
+
+class SumLoss(_Control):
+    """The --loss sum control: the batch loss summed, not averaged (gradient S times the mean's)."""
 
     def loss_and_grad(self, params, X, y):
         S = X.shape[0]
@@ -179,14 +183,8 @@ class SumLoss:
         return loss * S, {k: v * S for k, v in g.items()}
 
 
-class LoopGrad:
+class LoopGrad(_Control):
     """The --grad loop control: the same gradient, summed one example at a time in Python."""
-
-    def __init__(self, prob) -> None:
-        self.prob = prob
-
-    def __getattr__(self, name):
-        return getattr(self.prob, name)
 
     def loss_and_grad(self, params, X, y):
         S = X.shape[0]
