@@ -38,7 +38,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CARD_KEYS = {"id", "front", "back", "tags", "source", "demo", "interview", "refs"}
 REQUIRED = ("id", "front", "back", "tags", "source")
 HEADER_KEYS = {"deck", "description", "notes", "cards"}
-# Length limits, in characters (after trimming); "tags", "refs" and "notes" are counts. Documented in the README.
+# Length limits, in characters (after trimming); "tags", "refs" and "notes" are counts. Documented in docs/reliability.md (a test checks the table).
 LIMITS = {
     "id": 64, "front": 2_000, "back": 10_000, "source": 300, "tags": 20, "tag": 40,
     "deck": 100, "description": 1_000, "demo.name": 64, "demo.params": 30, "demo.value": 200,

@@ -291,14 +291,13 @@ def test_interview_history_n_shows_answers_beside_reference(deck_dir: Path, isol
     assert code == 2 and "no interview #7" in out
 
 
-# -- the README's key tables match the app -------------------------------------------------------
+# -- the key tables of docs/reviewing.md match the app -------------------------------------------
 
-def _readme_tables() -> list[list[str]]:
-    """The key column of each table in the README's Reviewing section, keys split out."""
+def _doc_key_tables() -> list[list[str]]:
+    """The key column of each table in docs/reviewing.md (the review section), keys split out."""
     import re
 
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("## Reviewing"):text.index("## Cards")]
+    section = (Path(__file__).resolve().parent.parent / "docs" / "reviewing.md").read_text(encoding="utf-8")
     tables, current = [], []
     for line in section.splitlines():
         if line.startswith("| ") and not line.startswith("| key"):
@@ -313,11 +312,11 @@ def _keys(bindings: list[Any]) -> set[str]:
     return {b.key_display or b.key for b in bindings} | {b.key for b in bindings}
 
 
-def test_readme_key_tables_match_the_bindings() -> None:
+def test_documented_key_tables_match_the_bindings() -> None:
     from gdstudy.tui.app import GdstudyApp
     from gdstudy.tui.interview import InterviewScreen
 
-    review, more, demo, browser, interview = _readme_tables()
+    review, more, demo, browser, interview = _doc_key_tables()
     review_keys = _keys(ReviewScreen.BINDINGS) | _keys(GdstudyApp.BINDINGS)
     for key in review + more:
         assert key in review_keys, key

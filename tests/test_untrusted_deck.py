@@ -312,10 +312,10 @@ def test_unreadable_file_and_folder_are_reported(tmp_path: Path, monkeypatch: py
     ]
 
 
-def test_readme_states_the_limits_the_code_enforces() -> None:
+def test_docs_state_the_limits_the_code_enforces() -> None:
     from gdstudy.tui.cardtext import MAX_BLOCKS
 
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+    text = (REPO / "docs" / "reliability.md").read_text(encoding="utf-8")
     section = text[text.index("## Untrusted decks"):]
     section = section[: section.index("\n## ", 5)]
     rows = {
