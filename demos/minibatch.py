@@ -14,7 +14,7 @@ The claim is about the default size, so the parameter ranges are the neighbourho
 defaults where the margin is wide (N >= 20,000, D 16..64, cond 30..300, ...; at N = 1000, D = 1
 or cond = 1 full-batch GD needs a few steps and wins, so those are refused by the ranges). There
 is no alpha: no false FAIL is expected (measured under a load of 10 on 2 cores,
-docs/calibration-h2.md). Negative controls: --loss sum (the batch loss summed instead of averaged,
+docs/calibration-numeric.md). Negative controls: --loss sum (the batch loss summed instead of averaged,
 the sum-vs-mean card's bug: the step is S x --lr and the run diverges) FAILs at every size;
 --grad loop sums the mini-batch gradient one example at a time in Python (the bug that throws away
 the vectorization mini-batches are fast for) is an observation, not a control: the looped
@@ -46,7 +46,7 @@ CLAIM = ("SGD makes N updates per epoch and full-batch GD makes 1; mini-batch SG
 
 # The claim is about the default size on a CPU (a large N, an ill-conditioned problem, a small
 # batch): the ranges are the neighbourhood of the defaults in which the race is won by a wide
-# margin (measured under a load of 10 on 2 cores, docs/calibration-h2.md). Outside it the claim
+# margin (measured under a load of 10 on 2 cores, docs/calibration-numeric.md). Outside it the claim
 # is not made: at N = 1000, D = 1 or cond = 1 full-batch GD needs a few steps and wins.
 PARAMS = [
     Param("n", 50_000, "number of examples N", min=20_000, max=500_000),
@@ -109,7 +109,7 @@ def run(p, ctx) -> DemoResult:
         best = None
         for r in range(repeats):  # same start, same seed: only the clock differs between repeats
             ctx.check_cancel()
-            params = to_backend(be, {k: np.array(v, copy=True) for k, v in p0.items()})  # float64: no aliasing
+            params = to_backend(be, p0)                  # a copy: training never changes p0
             res = train(_method_problem(prob, p, S), params, SGD(params, lr=lr), X, y, batcher, epochs=p.max_epochs,
                         eval_every=max(1, 256 // S), check_every=4096, target_loss=target,
                         stop_at_target=True, max_seconds=budget,

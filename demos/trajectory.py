@@ -41,7 +41,7 @@ try:
 except ImportError:  # a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gdstudy.demo import DemoResult, Param, Plot, Series, Table, Verdict, run_standalone
-from gdstudy.demo.tdist import sign_test_p, t_crit
+from gdstudy.demo.stats import sign_test_p, t_crit
 from gdstudy.errors import DemoError
 
 NAME = "trajectory"

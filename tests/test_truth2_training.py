@@ -120,7 +120,7 @@ def test_trajectory_refuses_what_it_cannot_decide():
 
 
 def test_sign_test_and_t_quantiles_are_exact():
-    from gdstudy.demo.tdist import sign_test_p, t_crit
+    from gdstudy.demo.stats import sign_test_p, t_crit
     for k, n in [(18, 20), (66, 100), (0, 7), (7, 7)]:
         assert math.isclose(sign_test_p(k, n), sum(math.comb(n, j) for j in range(k, n + 1)) / 2 ** n,
                             rel_tol=1e-12)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-__all__ = ["norm_sf", "t_sf", "t_quantile", "gamma_p", "gamma_q", "pearson3_pvalue", "positive_mean_pvalue", "holm",
+__all__ = ["norm_sf", "t_sf", "t_quantile", "t_crit", "betainc", "sign_test_p", "gamma_p", "gamma_q", "pearson3_pvalue", "positive_mean_pvalue", "holm",
            "sqnorm_moments", "mean_moments", "set_partitions"]
 
 
@@ -88,6 +88,22 @@ def t_quantile(q: float, df: float) -> float:
         else:
             hi = mid
     return (lo + hi) / 2
+
+
+def t_crit(alpha: float, nu: float) -> float:
+    """t with P(T > t) = alpha (one-sided; use alpha/2 for a two-sided test)."""
+    return t_quantile(1 - alpha, nu)
+
+
+def sign_test_p(k: int, n: int) -> float:
+    """P(X >= k) for X ~ Binomial(n, 1/2): the exact one-sided p-value of a sign test with k of
+    n pairs in the claimed direction (I_{1/2}(k, n - k + 1)). For one-sided comparisons whose
+    per-run values are heavy-tailed (a t-test loses its power there)."""
+    if k <= 0:
+        return 1.0
+    if k > n:
+        return 0.0
+    return betainc(k, n - k + 1, 0.5)
 
 
 # --- gamma ----------------------------------------------------------------------------------------
