@@ -1,0 +1,56 @@
+"""The `gdstudy` command line: a thin typer layer, one module per command group. Domain errors
+become one line and exit 2 (`common.edge`).
+
+Heavy imports (Textual, numpy, plotext, torch, fsrs, yaml) happen inside the commands that need
+them, so `gdstudy --help` stays fast. The table below is the order `--help` lists the commands in.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from gdstudy.cli.app import app
+from gdstudy.cli.cards import cards_app, import_notes
+from gdstudy.cli.common import (  # noqa: F401  (used by tests and tools as gdstudy.cli.X)
+    INTERACTIVE_BUSY_S,
+    _clean,
+    _retention_explicit,
+    _store,
+    edge,
+)
+from gdstudy.cli.interop import export_app, log_app
+from gdstudy.cli.progress import optimize, render_stats, stats
+from gdstudy.cli.study import interview_app, review
+from gdstudy.errors import GdstudyError
+
+__all__ = ["app", "main", "edge", "render_stats", "INTERACTIVE_BUSY_S"]
+
+app.add_typer(cards_app, name="cards")
+app.command()(review)
+app.command("import")(import_notes)
+app.command()(stats)
+app.command()(optimize)
+app.add_typer(interview_app, name="interview")
+app.add_typer(export_app, name="export")
+app.add_typer(log_app, name="log")
+
+
+def _register_demo() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("gdstudy.demo.cli") is None:  # demo framework not in this build
+        return
+    from gdstudy.demo.cli import register
+
+    register(app)
+
+
+_register_demo()
+
+
+def main() -> None:
+    try:
+        app()
+    except GdstudyError as e:  # raised outside a command body (e.g. while registering)
+        print(f"error: {_clean(str(e))}", file=sys.stderr)
+        sys.exit(2)
