@@ -1,4 +1,4 @@
-"""The `gdstudy export anki` and `gdstudy log export/import` commands (cli.py registers them thinly).
+"""The `gdstudy export anki` and `gdstudy log export/import` commands (gdstudy/cli/interop.py registers them thinly).
 
 The output path is checked (gdstudy.outpath) before any work: before the deck is loaded or the
 store opened. With `-` the data goes to stdout and the summary line to stderr."""

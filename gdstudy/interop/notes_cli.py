@@ -1,4 +1,4 @@
-"""The `gdstudy import` and `gdstudy cards coverage` commands (cli.py registers them thinly)."""
+"""The `gdstudy import` and `gdstudy cards coverage` commands (gdstudy/cli/cards.py registers them thinly)."""
 
 from __future__ import annotations
 
