@@ -178,11 +178,12 @@ def test_bad_notes_are_located_errors_and_skipped(vault: Path, tmp_path: Path) -
     (vault / "huge.txt").write_bytes(b"a::b\n" * 250_000)
     code, out = run("import", str(vault), "--into", str(deck_dir))
     assert code == 2
-    assert f"{vault / 'bad.md'}:4: cloze with no closing ==" in out
+    assert f"warning: {vault / 'bad.md'}:4: cloze with no closing ==" in out  # one bad card: the note's others import
     assert f"{vault / 'bin.md'}:1: binary file (NUL byte), not a text note" in out
     assert "over the 1,000,000-byte cap" in out
-    assert "error: 3 problem(s)" in out
-    assert not (deck_dir / "bad.md.yaml").exists() and (deck_dir / "sgd.md.yaml").exists()
+    assert "error: 2 problem(s)" in out
+    assert (deck_dir / "bad.md.yaml").exists() and (deck_dir / "sgd.md.yaml").exists()
+    assert [c.front for c in load_deck((), [deck_dir / "bad.md.yaml"], check_demos=False).cards] == ["fine"]
 
 
 def test_cli_argument_errors(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gdstudy.interop.syntax import DEFAULT, Syntax
 from gdstudy.interop.notes import EMBED, MD_IMAGE, TAG, WIKILINK
 from gdstudy.interop.spans import LINK_TARGET, M, URL, blank_spans, cloze_spans, code_spans, mask, mask_math
 from gdstudy.interop.spans import masked as _masked
@@ -32,9 +33,11 @@ def tag_only(s: str) -> bool:
     return "#" in s and bool(s.strip()) and not TAG.sub("", _masked(s)).strip()
 
 
-def separator(s: str) -> tuple[int, int] | None:
-    """Where the `::`/`:::` of a one-line card is (index, length), or None."""
-    if "::" not in s:
+def separator(s: str, syntax: Syntax = DEFAULT) -> tuple[int, int, bool] | None:
+    """Where the separator of a one-line card is: (index, length, reversed), or None. The first
+    separator in the line wins (the longer one when both start there: `:::` over `::`)."""
+    seps = [(sep, rev) for sep, rev in ((syntax.single, False), (syntax.single_rev, True)) if sep and sep in s]
+    if not seps:
         return None
     masked = _masked(s)
     spans, unclosed = cloze_spans(masked)
@@ -42,11 +45,14 @@ def separator(s: str) -> tuple[int, int] | None:
     if unclosed is not None:
         masked = masked[:unclosed] + M * (len(masked) - unclosed)
     masked = mask(masked, WIKILINK, LINK_TARGET)
-    i = masked.find("::")
-    if i <= 0 or not masked[:i].strip():
+    best: tuple[int, int, bool] | None = None
+    for sep, rev in seps:
+        i = masked.find(sep)
+        if i >= 0 and (best is None or i < best[0] or (i == best[0] and len(sep) > best[1])):
+            best = (i, len(sep), rev)
+    if best is None or best[0] <= 0 or not masked[: best[0]].strip():
         return None
-    n = 3 if masked[i : i + 3] == ":::" else 2
-    return i, n
+    return best
 
 
 def display(s: str) -> tuple[str, list[str]]:

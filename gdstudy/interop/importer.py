@@ -57,6 +57,7 @@ class ImportReport:
     unchanged: int = 0
     errors: list[CardError] = field(default_factory=list)
     warnings: list[CardError] = field(default_factory=list)  # files in the deck folder that were skipped
+    skipped: list[CardError] = field(default_factory=list)  # cards of a note left out (located), the note's others imported
     written: list[Path] = field(default_factory=list)
     notes: int = 0
     dry_run: bool = False
@@ -73,6 +74,9 @@ class ImportReport:
         if self.count("conflict"):
             out.append("conflicts: to keep a hand edit, make it in the note; then delete the card file (or undo the edit) "
                        "and import again (ids are stable, so progress is kept)")
+        if self.skipped:
+            out.append(f"{len(self.skipped)} card problem(s) (warnings above): those cards were left out, "
+                       "every other card of their notes was imported")
         if self.stale:
             out.append(f"removed {self.stale} temp file(s) left by an interrupted import")
         files = "would write" if self.dry_run else "wrote"
@@ -114,9 +118,11 @@ def card_id(note_key: str, key: str, suffix: str = "") -> str:
     return f"{_slug(key)}-{digest}" + (f"-{suffix}" if suffix else "")
 
 
-def _card_dicts(note: NoteFile, cards: list[NoteCard], extra_tags: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[NoteError]]:
-    """Card values exactly as the deck loader will read them back (cleaned, trimmed), or located
-    errors for cards over the loader's limits."""
+def _card_dicts(note: NoteFile, cards: list[NoteCard], extra_tags: tuple[str, ...],
+                skipped: list[CardError] | None = None) -> tuple[list[dict[str, Any]], list[NoteError]]:
+    """Card values exactly as the deck loader will read them back (cleaned, trimmed). A card over
+    the loader's limits is left out with a located warning in `skipped`; errors: the note as a
+    whole cannot be a card file."""
     out, used, errors = [], set(), []
     seen: dict[str, int] = {}
     lim = limits()
@@ -137,7 +143,9 @@ def _card_dicts(note: NoteFile, cards: list[NoteCard], extra_tags: tuple[str, ..
             d["interview"] = True
         problem = _over_limit(d, lim)
         if problem:
-            errors.append(NoteError(str(note.path), c.line, problem))
+            (skipped if skipped is not None else errors).append(NoteError(str(note.path), c.line, problem))
+            if skipped is not None:
+                continue
         out.append(d)
     from gdstudy.deck import MAX_FILE_BYTES
 
@@ -299,9 +307,14 @@ def _import(paths: Iterable[Path], deck_dir: Path, dry_run: bool, tags: Iterable
         except NoteError as e:
             report.errors.append(e)
             continue
-        dicts, over = _card_dicts(n, r.cards, extra)
-        if r.errors or over:
-            report.errors += [NoteError(str(n.path), line, msg) for line, msg in r.errors] + over
+        problems = [NoteError(str(n.path), line, msg) for line, msg in r.errors]
+        if r.fatal:
+            report.errors += problems
+            continue
+        report.skipped += problems
+        dicts, over = _card_dicts(n, r.cards, extra, report.skipped)
+        if over:
+            report.errors += over
             continue
         parsed.append((n, dicts))
     report.notes = len(parsed)

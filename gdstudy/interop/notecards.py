@@ -24,14 +24,13 @@ from gdstudy.deck import LIMITS
 from gdstudy.interop.cardtext import Line as _Line
 from gdstudy.interop.cardtext import _text, display, separator, tag_only, tags_in
 from gdstudy.interop.notes import Note
-from gdstudy.interop.spans import blank_spans, cloze_spans, highlight_spans
-from gdstudy.interop.spans import masked as _masked
+from gdstudy.interop.clozescan import find_clozes
+from gdstudy.interop.syntax import DEFAULT, Syntax
 
 __all__ = ["NoteCard", "LookInto", "NoteCards", "parse_cards"]
 
 SPECIAL = {"interview_question", "look_into"}
 MAX_CLOZES = 50  # cloze cards from one paragraph
-MAX_CLOZE_DIGITS = 9  # {{c123456789::...}}: a longer number is an error (int() of 4,301 digits raises)
 MAX_CARDS = 10_000  # cards from one note (a card file holds at most 1 MB)
 # Each cloze card repeats its paragraph (front and back): a paragraph whose cards would repeat more
 # than this many characters is refused before rendering (it cannot fit a card file's 1 MB anyway,
@@ -52,6 +51,9 @@ class NoteCard:
     tags: tuple[str, ...]
     interview: bool = False
     kind: str = "basic"  # basic | reversed | multiline | cloze | interview
+    last: int = 0        # the card's last line (an OSR schedule comment or callout under it included)
+    schedule: str | None = None  # OSR's `<!--SR:...-->` text for the card's lines (`!2026-01-01,3,250`)
+    reverse: bool = False  # written as a reversible card (`:::`, `??`)
 
 
 @dataclass(frozen=True)
@@ -65,13 +67,15 @@ class LookInto:
 class NoteCards:
     cards: list[NoteCard] = field(default_factory=list)
     look_into: list[LookInto] = field(default_factory=list)
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message): each card's own problem
+    fatal: bool = False  # the note as a whole is refused (too many cards or tags): no card of it is imported
 
 
 class _Parser:
-    def __init__(self, note: Note) -> None:
+    def __init__(self, note: Note, syntax: Syntax = DEFAULT) -> None:
         self.note = note
-        self.out = NoteCards()
+        self.syntax = syntax
+        self.out = NoteCards(errors=list(note.warnings))
         self.note_tags: dict[str, int] = dict.fromkeys(note.tags, 1)  # tag -> line where it first appears
         self.interview_at: int | None = None
         self.look = False
@@ -85,34 +89,54 @@ class _Parser:
             if t not in SPECIAL:
                 self.note_tags.setdefault(t, line)
 
-    def card(self, lines: list[_Line], key: str, suffix: str, front: str, back: str, tags: list[str], kind: str) -> None:
+    def card(self, lines: list[_Line], key: str, suffix: str, front: str, back: str, tags: list[str], kind: str,
+             reverse: bool = False) -> None:
         if len(self.out.cards) >= MAX_CARDS:
             self.error(lines[0].no, f"more than {MAX_CARDS:,} cards in one note: split the note")
             raise _TooMany
         if self.look:
             tags = [*tags, "look_into"]
-        first = lines[0].no
+        first, last = lines[0].no, self._last(lines[-1].no)
+        schedule = next((self.note.sr[k] for k in range(first, last + 1) if k in self.note.sr), None) if self.note.sr else None
         self.out.cards.append(NoteCard(
             key=" ".join(key.split()), suffix=suffix, front=front, back=back, line=first,
             section=self.note.section_title(first), tags=tuple(t for t in tags if t != "interview_question"),
-            interview=kind == "interview", kind=kind,
+            interview=kind == "interview", kind=kind, last=last, schedule=schedule, reverse=reverse,
         ))
+
+    def _last(self, no: int) -> int:
+        """A card's last line, with the OSR schedule comment / callout lines right under it."""
+        meta = self.note.meta
+        while no + 1 in meta:
+            no += 1
+        return no
 
     # -- blocks ----------------------------------------------------------------------------------
 
     def run(self) -> NoteCards:
-        note, block = self.note, []
+        note, block, syntax = self.note, [], self.syntax
+        collecting = False  # with an end marker: a block holding a multi-line card or a cloze goes on past blank lines
         for i, text in enumerate(note.lines):
             no = i + 1
             if note.skip[i]:
                 continue
-            if no in note.headings or (not note.code[i] and not text.strip()):
+            if not note.code[i] and syntax.is_end(text):
                 self.block(block)
-                block = []
+                block, collecting = [], False
+                continue
+            blank = not note.code[i] and not text.strip()
+            if blank and collecting and no not in note.headings:
+                block.append(_Line(no, "", False))
+                continue
+            if no in note.headings or blank:
+                self.block(block)
+                block, collecting = [], False
                 if no in note.headings:
                     self.heading(no)
                 continue
             block.append(_Line(no, text, note.code[i]))
+            if syntax.end_marker and not collecting and not note.code[i]:
+                collecting = syntax.multi_kind(text) is not None or any(o in text for o in syntax.cloze_openers())
         self.block(block)
         if self.interview_at is not None:
             self.error(self.interview_at, "#interview_question with no question after it")
@@ -126,6 +150,7 @@ class _Parser:
                 self.error(line, f"the note has {len(distinct):,} tags, and every card of it carries them: "
                                  f"at most {MAX_NOTE_TAGS} tags per card")
                 self.out.cards = []
+                self.out.fatal = True
                 return self.out
         self.out.cards = [
             NoteCard(**{**c.__dict__, "tags": tuple(dict.fromkeys([*c.tags, *tags]))}) for c in self.out.cards
@@ -167,19 +192,24 @@ class _Parser:
                 self.interview_at = None
                 i = len(body)
                 break
-            if not ln.code and ln.text.strip() in ("?", "??"):
+            multi = None if ln.code else self.syntax.multi_kind(ln.text)
+            if multi is not None:
                 if not pending:
-                    self.error(ln.no, "'?' separates cards only once: start the next multi-line card after a blank line"
-                               if last_multi else "'?' with no question above it")
+                    sep = ln.text.strip()
+                    self.error(ln.no, f"'{sep}' separates cards only once: start the next multi-line card after a blank line"
+                               if last_multi else f"'{sep}' with no question above it")
                     i += 1
                     continue
                 j = i + 1
                 while j < len(body) and not self._ends_answer(body[j]):
                     j += 1
-                self.multiline(pending, ln, body[i + 1 : j], reverse=ln.text.strip() == "??")
+                answer = body[i + 1 : j]
+                while answer and not answer[-1].code and not answer[-1].text.strip():
+                    answer.pop()  # blank lines before an end marker
+                self.multiline(pending, ln, answer, reverse=multi == "rev")
                 pending, last_multi, i = [], True, j
                 continue
-            if not ln.code and separator(ln.text):
+            if not ln.code and separator(ln.text, self.syntax):
                 self.prose(pending)
                 pending = []
                 self.basic(ln)
@@ -198,19 +228,26 @@ class _Parser:
             self.look = False  # a marker ends with its paragraph (a standalone one marks the next)
 
     def _ends_answer(self, ln: _Line) -> bool:
-        return not ln.code and (ln.text.strip() in ("?", "??") or bool(separator(ln.text)) or tag_only(ln.text))
+        return not ln.code and (self.syntax.multi_kind(ln.text) is not None or bool(separator(ln.text, self.syntax))
+                                or tag_only(ln.text))
 
     # -- card kinds ------------------------------------------------------------------------------
 
     def basic(self, ln: _Line) -> None:
-        i, n = separator(ln.text)  # type: ignore[misc]
+        i, n, rev = separator(ln.text, self.syntax)  # type: ignore[misc]
         q, qt = display(ln.text[:i])
         a, at = display(ln.text[i + n :])
         q, a = q.strip(), a.strip()
         if not a:
-            self.error(ln.no, "card with no answer after '::'")
+            self.error(ln.no, f"card with no answer after '{ln.text[i:i + n]}'")
             return
-        self._pair([ln], q, a, qt + at, reverse=n == 3, kind="reversed" if n == 3 else "basic")
+        self._look_into(ln, qt + at)
+        self._pair([ln], q, a, qt + at, reverse=rev, kind="reversed" if rev else "basic")
+
+    def _look_into(self, ln: _Line, tags: list[str]) -> None:
+        """`Q::A #look_into`: the card gets the tag (not answer text) and coverage lists the item."""
+        if "look_into" in tags and not self.look:
+            self.out.look_into.append(LookInto(ln.no, display(ln.text)[0].strip()[:300], self.note.section_title(ln.no)))
 
     def multiline(self, question: list[_Line], sep: _Line, answer: list[_Line], reverse: bool) -> None:
         q, qt = _text(question)
@@ -218,15 +255,16 @@ class _Parser:
         if not a:
             self.error(sep.no, f"'{sep.text.strip()}' with no answer below it (answer lines follow the separator)")
             return
-        self._pair(question, q, a, qt + at, reverse=reverse, kind="multiline")
+        self._look_into(question[0], qt + at)
+        self._pair([*question, sep, *answer], q, a, qt + at, reverse=reverse, kind="multiline")
 
     def _pair(self, lines: list[_Line], q: str, a: str, tags: list[str], reverse: bool, kind: str) -> None:
         if not q:  # e.g. `#tag::answer`: the tags are taken out and nothing is left to ask
             self.error(lines[0].no, "card with no question (only tags) before its answer")
             return
-        self.card(lines, q, "", q, a, tags, kind)
+        self.card(lines, q, "", q, a, tags, kind, reverse)
         if reverse:
-            self.card(lines, q, "rev", a, q, tags, kind)
+            self.card(lines, q, "rev", a, q, tags, kind, reverse)
 
     def interview(self, body: list[_Line]) -> None:
         q, qt = _text(body[:1])
@@ -260,31 +298,10 @@ class _Parser:
                     self.note_tag(tags_in(ln.text), ln.no)
 
     def _clozes(self, ln: _Line) -> list[tuple[int, int, str, str, str | None]]:
-        s = ln.text
-        if "==" not in s and "{{" not in s:
-            return []
-        masked, found = _masked(s), []
-        spans, unclosed = cloze_spans(masked)
-        for start, end, num in spans:
-            if len(num) > MAX_CLOZE_DIGITS:
-                self.error(ln.no, f"cloze number has {len(num):,} digits: at most {MAX_CLOZE_DIGITS} ({{{{c{num[:6]}…::)")
-                return []
-            body = masked[start : end - 2]
-            open_len = body.index("::") + 2
-            h = body.find("::", open_len)
-            content = s[start + open_len : start + h] if h >= 0 else s[start + open_len : end - 2]
-            hint = s[start + h + 2 : end - 2] if h >= 0 else None
-            found.append((start, end, f"c{int(num)}", content, hint))
-        if unclosed is not None:
-            self.error(ln.no, "cloze with no closing }}")
-            masked = masked[:unclosed]
-        masked = blank_spans(masked, spans)
-        marks, unclosed = highlight_spans(masked)
-        for k, (start, end) in enumerate(marks, 1):
-            found.append((start, end, f"h{ln.no}.{k}", s[start + 2 : end - 2], None))
-        if unclosed is not None:
-            self.error(ln.no, "cloze with no closing ==")
-        return sorted(found)
+        found, errors = find_clozes(ln.text, ln.no, self.syntax)
+        for msg in errors:
+            self.error(ln.no, msg)
+        return found
 
     def cloze(self, lines: list[_Line], spans: list[list[tuple[int, int, str, str, str | None]]]) -> None:
         numbers = list(dict.fromkeys(n for found in spans for (_, _, n, _, _) in found))
@@ -343,10 +360,12 @@ class _TooMany(Exception):
     pass
 
 
-def parse_cards(note: Note) -> NoteCards:
-    """Every card written in a note, the `#look_into` items, and located syntax errors."""
-    parser = _Parser(note)
+def parse_cards(note: Note, syntax: Syntax = DEFAULT) -> NoteCards:
+    """Every card written in a note, the `#look_into` items, and located problems: a card with a
+    problem is left out (its problem reported), the others are made; `fatal` when the note as a
+    whole is refused."""
+    parser = _Parser(note, syntax)
     try:
         return parser.run()
     except _TooMany:
-        return NoteCards(errors=parser.out.errors)
+        return NoteCards(errors=parser.out.errors, fatal=True)

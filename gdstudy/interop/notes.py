@@ -92,6 +92,9 @@ class Note:
     headings: dict[int, tuple[int, str]] = field(default_factory=dict)  # line -> (level, title)
     title: str | None = None                    # front matter title:
     tags: tuple[str, ...] = ()                  # front matter tags:
+    sr: dict[int, str] = field(default_factory=dict)        # line -> OSR schedule (`!2026-01-01,3,250`)
+    meta: set[int] = field(default_factory=set)             # lines that were only card metadata (SR comment)
+    warnings: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
     _starts: list[int] | None = field(default=None, repr=False)
 
     def intro_title(self) -> str:
@@ -140,7 +143,12 @@ def parse_note(path: Path, text: str) -> Note:
     skip = [False] * len(lines)
     title, tags = _front_matter(lines, skip)
     code = _fences(lines, skip)
-    note = Note(path=path, lines=lines, kind="markdown", code=code, skip=skip, title=title, tags=tags)
+    from gdstudy.interop.notemarks import math_blocks, strip_marks
+
+    sr, meta, warnings = strip_marks(lines, code, skip)  # comments, SR schedules, ^block-ids
+    math_blocks(lines, code, skip)
+    note = Note(path=path, lines=lines, kind="markdown", code=code, skip=skip, title=title, tags=tags,
+                sr=sr, meta=meta, warnings=warnings)
     for i, ln in enumerate(lines):
         if not code[i] and not skip[i]:
             m = ATX.match(ln)

@@ -41,6 +41,8 @@ def run_import(notes: list[str], into: str, *, dry_run: bool, tags: Iterable[str
     report = import_notes(_paths(notes), deck_dir, dry_run=dry_run, tags=tuple(tags), shipped=[shipped_cards_dir()])
     for e in report.errors:
         typer.echo(shown(str(e)), err=True)  # every printed path passes the text boundary
+    for w in report.skipped:  # one bad card of a note: located, the note's other cards imported
+        typer.echo(shown(f"warning: {w}"), err=True)
     for w in report.warnings:  # files in the deck folder the import could not look at: not its own
         typer.echo(shown(f"warning: {w}; skipped"), err=True)
     for line in report.lines():

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["M", "URL", "MATH", "LINK_TARGET", "CLOZE_OPEN", "code_spans", "cloze_spans", "highlight_spans",
+__all__ = ["M", "URL", "MATH", "LINK_TARGET", "CLOZE_OPEN", "code_spans", "cloze_spans", "highlight_spans", "curly_spans",
            "math_spans", "blank_spans", "mask", "mask_math", "masked"]
 
 M = "\x00"  # mask character (NUL never survives reading a note)
@@ -104,27 +104,52 @@ def cloze_spans(s: str) -> tuple[list[tuple[int, int, str]], int | None]:
         pos = end + 2
 
 
-def highlight_spans(s: str) -> tuple[list[Span], int | None]:
+COMPARE_BEFORE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_)]")
+
+
+def highlight_spans(s: str, mark: str = "==") -> tuple[list[Span], int | None]:
     """`==x==` spans (Obsidian: no space just inside the marks) and an unclosed opener, if any.
     One left-to-right pass: an opener takes the first valid closer after it; if it has none, no
-    later opener can have one either."""
+    later opener can have one either. `mark="**"` finds bold spans the same way.
+
+    `==` right after a letter, digit, `_`, `)` or `]` is a comparison (`a==b`, `f(x)==0`), never
+    an opener: prose comparisons are not highlights (and not an unclosed cloze)."""
     out: list[Span] = []
     opened: int | None = None
-    i = s.find("==")
+    ch = mark[0]
+    compare = mark == "=="
+    i = s.find(mark)
     while i >= 0:
         if opened is None:
-            if i + 2 < len(s) and not s[i + 2].isspace() and s[i + 2] != "=":
+            if (i + 2 < len(s) and not s[i + 2].isspace() and s[i + 2] != ch
+                    and not (compare and i > 0 and s[i - 1] in COMPARE_BEFORE)):
                 opened = i
-                i = s.find("==", i + 3)
+                i = s.find(mark, i + 3)
             else:
-                i = s.find("==", i + 1)
-        elif not s[i - 1].isspace() and s[i - 1] != "=":
+                i = s.find(mark, i + 1)
+        elif not s[i - 1].isspace() and s[i - 1] != ch:
             out.append((opened, i + 2))
             opened = None
-            i = s.find("==", i + 2)
+            i = s.find(mark, i + 2)
         else:
-            i = s.find("==", i + 1)
+            i = s.find(mark, i + 1)
     return out, opened
+
+
+def curly_spans(s: str) -> tuple[list[Span], int | None]:
+    """OSR's `{{x}}` clozes: `{{` up to the next `}}` (something in between), and an unclosed opener."""
+    out: list[Span] = []
+    pos = 0
+    while True:
+        k = s.find("{{", pos)
+        if k < 0:
+            return out, None
+        end = s.find("}}", k + 2)
+        if end < 0:
+            return out, k
+        if end > k + 2:
+            out.append((k, end + 2))
+        pos = end + 2
 
 
 def blank_spans(s: str, spans: list[Span] | list[tuple[int, int, int]]) -> str:
