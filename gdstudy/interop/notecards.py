@@ -18,7 +18,7 @@ wiki links their label.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from gdstudy.deck import LIMITS
 from gdstudy.interop.cardtext import Line as _Line
@@ -73,6 +73,9 @@ class NoteCards:
 
 class _Parser:
     def __init__(self, note: Note, syntax: Syntax = DEFAULT) -> None:
+        if note.kind == "plain" and syntax != DEFAULT:  # `Question&&Answer` reads as a plain-text title
+            keep = {no: h for no, h in note.headings.items() if not separator(note.lines[no - 1], syntax)}
+            note = replace(note, headings=keep, _starts=None) if len(keep) != len(note.headings) else note
         self.note = note
         self.syntax = syntax
         self.out = NoteCards(errors=list(note.warnings))
@@ -121,6 +124,8 @@ class _Parser:
             if note.skip[i]:
                 continue
             if not note.code[i] and syntax.is_end(text):
+                while block and not block[-1].code and not block[-1].text:
+                    block.pop()
                 self.block(block)
                 block, collecting = [], False
                 continue
@@ -129,6 +134,8 @@ class _Parser:
                 block.append(_Line(no, "", False))
                 continue
             if no in note.headings or blank:
+                while block and not block[-1].code and not block[-1].text:
+                    block.pop()  # blank lines kept while collecting, before a heading or the end
                 self.block(block)
                 block, collecting = [], False
                 if no in note.headings:
@@ -137,6 +144,8 @@ class _Parser:
             block.append(_Line(no, text, note.code[i]))
             if syntax.end_marker and not collecting and not note.code[i]:
                 collecting = syntax.multi_kind(text) is not None or any(o in text for o in syntax.cloze_openers())
+        while block and not block[-1].code and not block[-1].text:
+            block.pop()
         self.block(block)
         if self.interview_at is not None:
             self.error(self.interview_at, "#interview_question with no question after it")
