@@ -52,7 +52,7 @@ class NoteCard:
     interview: bool = False
     kind: str = "basic"  # basic | reversed | multiline | cloze | interview
     last: int = 0        # the card's last line (an OSR schedule comment or callout under it included)
-    schedule: str | None = None  # OSR's `<!--SR:...-->` text for the card's lines (`!2026-01-01,3,250`)
+    schedule: str | None = None  # this card's entry of OSR's `<!--SR:!...-->` comment (`2026-01-01,3,250`)
     reverse: bool = False  # written as a reversible card (`:::`, `??`)
 
 
@@ -78,6 +78,7 @@ class _Parser:
             note = replace(note, headings=keep, _starts=None) if len(keep) != len(note.headings) else note
         self.note = note
         self.syntax = syntax
+        self.siblings: dict[tuple[int, str], int] = {}  # cards made so far per (first line, question)
         self.out = NoteCards(errors=list(note.warnings))
         self.note_tags: dict[str, int] = dict.fromkeys(note.tags, 1)  # tag -> line where it first appears
         self.interview_at: int | None = None
@@ -100,7 +101,13 @@ class _Parser:
         if self.look:
             tags = [*tags, "look_into"]
         first, last = lines[0].no, self._last(lines[-1].no)
-        schedule = next((self.note.sr[k] for k in range(first, last + 1) if k in self.note.sr), None) if self.note.sr else None
+        schedule = None
+        if self.note.sr:  # OSR: `!due,ivl,ease` per card of the question (the card, its reverse; each cloze), in order
+            sr = next((self.note.sr[k] for k in range(first, last + 1) if k in self.note.sr), None)
+            sibling = self.siblings.get((first, key), 0)
+            self.siblings[(first, key)] = sibling + 1
+            parts = sr.split("!")[1:] if sr and sr.startswith("!") else []
+            schedule = parts[sibling] if sibling < len(parts) else None
         self.out.cards.append(NoteCard(
             key=" ".join(key.split()), suffix=suffix, front=front, back=back, line=first,
             section=self.note.section_title(first), tags=tuple(t for t in tags if t != "interview_question"),

@@ -23,8 +23,17 @@ BLOCK_ID = re.compile(r"(?:^|(?<=\s))\^[A-Za-z0-9-]++[ \t]*$")
 SR_PREFIX = "SR:"
 
 
-def _in_code(spans: list[tuple[int, int]], k: int) -> bool:
-    return any(a <= k < b for a, b in spans)
+class _Code:
+    """Is position k inside an inline code span? Asked with k increasing: one pass over the spans."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans, self.j = spans, 0
+
+    def __call__(self, k: int) -> bool:
+        spans = self.spans
+        while self.j < len(spans) and spans[self.j][1] <= k:
+            self.j += 1
+        return self.j < len(spans) and spans[self.j][0] <= k
 
 
 def strip_marks(lines: list[str], code: list[bool], skip: list[bool]) -> tuple[dict[int, str], set[int], list[tuple[int, str]]]:
@@ -43,7 +52,7 @@ def strip_marks(lines: list[str], code: list[bool], skip: list[bool]) -> tuple[d
             continue
         if opened_at is None and "<!--" not in ln and "^" not in ln and not callout and ">" not in ln[:8]:
             continue
-        spans = code_spans(ln) if "`" in ln and opened_at is None else []
+        in_code = _Code(code_spans(ln) if "`" in ln and opened_at is None else [])
         kept: list[str] = []
         pos, had = 0, opened_at is not None
         while pos <= len(ln):
@@ -59,7 +68,7 @@ def strip_marks(lines: list[str], code: list[bool], skip: list[bool]) -> tuple[d
                 opened_at, text, pos = None, [], e + 3
                 continue
             k = ln.find("<!--", pos)
-            while k >= 0 and _in_code(spans, k):
+            while k >= 0 and in_code(k):
                 k = ln.find("<!--", k + 4)
             if k < 0:
                 kept.append(ln[pos:])
