@@ -152,9 +152,9 @@ def test_note_name_not_utf8_is_a_located_error(vault: Path, tmp_path: Path) -> N
 def test_cloze_number_over_the_int_string_limit_is_a_located_error(vault: Path, tmp_path: Path) -> None:
     (vault / "big.md").write_text("intro\n\nText {{c" + "1" * 5000 + "::hidden}} here.\n", encoding="utf-8")
     code, out = run("import", str(vault), "--into", str(tmp_path / "deck"))
-    assert code == 2
+    assert code == 0  # that card's problem is a warning: the rest of the vault (and of the note) imports
     lines = error_lines(out)
-    assert len(lines) == 1 and lines[0].startswith(str(vault / "big.md") + ":3: ") and "cloze number" in lines[0], out
+    assert len(lines) == 1 and lines[0].startswith("warning: " + str(vault / "big.md") + ":3: ") and "cloze number" in lines[0], out
     assert "1 added" in out
 
 
