@@ -137,8 +137,10 @@ def import_notes(
     into: Annotated[str, typer.Option("--into", help="Deck folder for the card files (one per note; created if missing). Only card files this import wrote are rewritten.", show_default=False)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be added/updated/unchanged/conflicts/orphaned; write nothing.")] = False,
     tag: Annotated[Optional[list[str]], typer.Option(help="Add this tag to every imported card (repeatable).", show_default=False)] = None,
+    keep_osr_schedule: Annotated[bool, typer.Option("--keep-osr-schedule", help="Cards with an obsidian-spaced-repetition <!--SR:...--> comment start with that schedule (mapped to FSRS; see docs/import.md).")] = False,
+    data_dir: DataDirOpt = None,
 ) -> None:
     """Turn Markdown/Obsidian notes into cards (Q::A, Q:::A, ?, ==cloze==, {{c1::cloze}}, #interview_question); safe to re-run."""
     from gdstudy.interop.notes_cli import run_import
 
-    run_import(notes, into, dry_run=dry_run, tags=tag or ())
+    run_import(notes, into, dry_run=dry_run, tags=tag or (), keep_osr=keep_osr_schedule, open_store=lambda: _store(data_dir))

@@ -13,7 +13,11 @@ from gdstudy.errors import GdstudyError
 from gdstudy.outpath import shown
 
 if TYPE_CHECKING:
+    from typing import Callable
+
     from gdstudy.deck import Deck
+    from gdstudy.interop.importer import ImportReport
+    from gdstudy.store import Store
 
 __all__ = ["run_import", "run_coverage", "json_text"]
 
@@ -33,7 +37,8 @@ def _paths(notes: Iterable[str | Path]) -> list[Path]:
     return [user_path(n, "note path") for n in notes]
 
 
-def run_import(notes: list[str], into: str, *, dry_run: bool, tags: Iterable[str]) -> None:
+def run_import(notes: list[str], into: str, *, dry_run: bool, tags: Iterable[str], keep_osr: bool = False,
+               open_store: "Callable[[], Store] | None" = None) -> None:
     from gdstudy.interop.importer import import_notes
     from gdstudy.paths import shipped_cards_dir, user_path
 
@@ -47,8 +52,31 @@ def run_import(notes: list[str], into: str, *, dry_run: bool, tags: Iterable[str
         typer.echo(shown(f"warning: {w}; skipped"), err=True)
     for line in report.lines():
         typer.echo(shown(line))
+    if keep_osr and open_store is not None:
+        _keep_osr(report, deck_dir, dry_run, open_store)
     if report.errors:
         raise GdstudyError(f"{len(report.errors)} problem(s): those notes were not imported (the others were)")
+
+
+def _keep_osr(report: "ImportReport", deck_dir: Path, dry_run: bool, open_store: "Callable[[], Store]") -> None:
+    """--keep-osr-schedule: the imported cards with an OSR schedule start with it (gdstudy.interop.osr_schedule)."""
+    from gdstudy.deck import load_deck
+    from gdstudy.interop.osr_schedule import keep_osr_schedules
+
+    if not report.schedules:
+        typer.echo("no OSR schedule comments in the notes: every card starts new")
+        return
+    deck = load_deck((), [deck_dir], check_demos=False) if deck_dir.is_dir() else None
+    if deck is None:  # a dry run into a folder that does not exist yet: what would be kept
+        typer.echo(f"would keep the OSR schedule of {len(report.schedules)} card(s)")
+        return
+    with open_store() as store:
+        res = keep_osr_schedules(store, deck, report.schedules, dry_run=dry_run)
+    for cid, entry in res.unreadable:
+        typer.echo(shown(f"warning: {cid}: OSR schedule '{entry}' is not DUE,IVL,EASE; the card starts new"), err=True)
+    verb = "would keep" if dry_run else "kept"
+    typer.echo(f"{verb} the OSR schedule of {len(res.kept)} card(s)"
+               + (f"; {len(res.studied)} already scheduled in gdstudy keep their own" if res.studied else ""))
 
 
 def run_coverage(notes: list[str], deck: "Deck", *, as_json: bool) -> None:
