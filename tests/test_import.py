@@ -172,7 +172,7 @@ def test_imported_yaml_passes_the_loader_with_adversarial_text(tmp_path: Path) -
     fronts = [c.front for c in deck.cards]
     assert fronts[0] == "key: value # not a comment"
     assert all("\x1b" not in c.front + c.back and "\x07" not in c.back for c in deck.cards)
-    assert deck.cards[-1].back == "indented\n    deeper"
+    assert deck.cards[-1].back == "indented\n  deeper"  # the shared indentation goes, the nesting stays
 
 
 def test_ids_are_stable_readable_slugs(tmp_path: Path) -> None:

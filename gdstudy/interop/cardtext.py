@@ -4,6 +4,7 @@ as written). Every scan is linear in the line (see `spans`)."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -92,6 +93,22 @@ def _text(lines: list[Line], known: list[tuple[str, list[str]] | None] | None = 
         else:
             got = known[k] if known is not None else None
             t, tg = got if got is not None else display(ln.text)
-            parts.append(t.strip() if not parts else t.rstrip())
+            parts.append(t.rstrip())
             tags += tg
-    return "\n".join(parts).strip(), tags
+    return _dedent(parts), tags
+
+
+def _dedent(parts: list[str]) -> str:
+    """Lines joined with the indentation they all share taken off (so a nested list, a quote or
+    code keeps its shape on the card); blank lines at either end dropped."""
+    lo, hi = 0, len(parts)
+    while lo < hi and not parts[lo]:
+        lo += 1
+    while hi > lo and not parts[hi - 1]:
+        hi -= 1
+    parts = parts[lo:hi]
+    lead = [p[: len(p) - len(p.lstrip(" \t"))] for p in parts if p]
+    common = os.path.commonprefix(lead) if lead else ""
+    if common:
+        parts = [p[len(common):] if p else p for p in parts]
+    return "\n".join(parts).strip()
