@@ -32,3 +32,7 @@ def test_an_unclosed_comment_is_a_located_warning() -> None:
     r = parse_cards(parse_note(Path("n.md"), "a::b\n<!-- never closed\nc::d\n"))
     assert [(c.front, c.back) for c in r.cards] == [("a", "b")]
     assert r.errors == [(2, "HTML comment '<!--' never closed with '-->': the rest of the note is a comment")]
+
+
+def test_display_maths_keeps_what_looks_like_a_block_id() -> None:
+    assert cards("Energy?\n?\n$$\nE = mc ^2\n$$\n") == [("Energy?", "$$\nE = mc ^2\n$$")]

@@ -7,7 +7,8 @@ comment is a heading or a card): a comment is cut out of its line(s); a line tha
 comment (or the SR callout, or only a `^block-id`) is not content (`skip`), so it neither makes
 nor splits a card; an OSR schedule is kept in `Note.sr` by the line it is on. A `$$` line that
 opens a display block (closed on a later line) and everything up to the closing `$$` are kept as
-written, like fenced code (`==`/`::` in maths are never cards). Every scan is linear in the text.
+written, like fenced code (`==`/`::` in maths are never cards; `math_blocks` runs first, so `x ^2`
+there is not a block id). Every scan is linear in the text.
 """
 
 from __future__ import annotations

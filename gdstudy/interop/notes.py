@@ -145,8 +145,8 @@ def parse_note(path: Path, text: str) -> Note:
     code = _fences(lines, skip)
     from gdstudy.interop.notemarks import math_blocks, strip_marks
 
+    math_blocks(lines, code, skip)  # first: `x ^2` in display maths is not a block id
     sr, meta, warnings = strip_marks(lines, code, skip)  # comments, SR schedules, ^block-ids
-    math_blocks(lines, code, skip)
     note = Note(path=path, lines=lines, kind="markdown", code=code, skip=skip, title=title, tags=tags,
                 sr=sr, meta=meta, warnings=warnings)
     for i, ln in enumerate(lines):
