@@ -47,7 +47,8 @@ def test_keep_osr_schedule_starts_cards_with_their_osr_state(tmp_path: Path, iso
     code, out = run("import", str(tmp_path / "v"), "--into", str(deck_dir), "--keep-osr-schedule")
     assert code == 0, out
     assert "kept the OSR schedule of 3 card(s)" in out
-    assert "OSR schedule 'fsrs,2023-09-06T00:10:00.000Z,0,0.4,5.5,1,1,0,1' is not DUE,IVL,EASE" in out
+    assert f"warning: {tmp_path / 'v' / 'n.md'}:7: OSR schedule 'fsrs,2023-09-06T00:10:00.000Z,0,0.4,5.5,1,1,0,1' of " in out
+    assert "is not DUE,IVL,EASE; the card starts new" in out
     deck = load_deck((), [deck_dir], check_demos=False)
     by_front = {c.front: c for c in deck.cards}
     assert by_front["What is SGD?"].back == "Stochastic gradient descent"  # the comment never reaches the card

@@ -59,6 +59,7 @@ class ImportReport:
     warnings: list[CardError] = field(default_factory=list)  # files in the deck folder that were skipped
     skipped: list[CardError] = field(default_factory=list)  # cards of a note left out (located), the note's others imported
     schedules: dict[str, str] = field(default_factory=dict)  # card id -> its OSR schedule entry (`2026-01-01,3,250`)
+    schedule_at: dict[str, str] = field(default_factory=dict)  # card id -> `note:line` of that entry
     written: list[Path] = field(default_factory=list)
     notes: int = 0
     dry_run: bool = False
@@ -121,7 +122,8 @@ def card_id(note_key: str, key: str, suffix: str = "") -> str:
 
 def _card_dicts(note: NoteFile, cards: list[NoteCard], extra_tags: tuple[str, ...],
                 skipped: list[CardError] | None = None,
-                schedules: dict[str, str] | None = None) -> tuple[list[dict[str, Any]], list[NoteError]]:
+                schedules: dict[str, str] | None = None,
+                schedules_at: dict[str, str] | None = None) -> tuple[list[dict[str, Any]], list[NoteError]]:
     """Card values exactly as the deck loader will read them back (cleaned, trimmed). A card over
     the loader's limits is left out with a located warning in `skipped`; errors: the note as a
     whole cannot be a card file."""
@@ -150,6 +152,8 @@ def _card_dicts(note: NoteFile, cards: list[NoteCard], extra_tags: tuple[str, ..
                 continue
         if c.schedule and schedules is not None:
             schedules[cid] = c.schedule
+            if schedules_at is not None:
+                schedules_at[cid] = f"{note.path}:{c.last}"
         out.append(d)
     from gdstudy.deck import MAX_FILE_BYTES
 
@@ -316,7 +320,7 @@ def _import(paths: Iterable[Path], deck_dir: Path, dry_run: bool, tags: Iterable
             report.errors += problems
             continue
         report.skipped += problems
-        dicts, over = _card_dicts(n, r.cards, extra, report.skipped, report.schedules)
+        dicts, over = _card_dicts(n, r.cards, extra, report.skipped, report.schedules, report.schedule_at)
         if over:
             report.errors += over
             continue

@@ -73,7 +73,8 @@ def _keep_osr(report: "ImportReport", deck_dir: Path, dry_run: bool, open_store:
     with open_store() as store:
         res = keep_osr_schedules(store, deck, report.schedules, dry_run=dry_run)
     for cid, entry in res.unreadable:
-        typer.echo(shown(f"warning: {cid}: OSR schedule '{entry}' is not DUE,IVL,EASE; the card starts new"), err=True)
+        at = report.schedule_at.get(cid, cid)
+        typer.echo(shown(f"warning: {at}: OSR schedule '{entry}' of {cid} is not DUE,IVL,EASE; the card starts new"), err=True)
     verb = "would keep" if dry_run else "kept"
     typer.echo(f"{verb} the OSR schedule of {len(res.kept)} card(s)"
                + (f"; {len(res.studied)} already scheduled in gdstudy keep their own" if res.studied else ""))
