@@ -49,3 +49,31 @@ def test_a_tag_with_no_studied_card_has_no_recall_and_comes_last(session: Review
     st = session.stats()
     assert [t.tag for t in st.tags] == ["greek", "letters"]
     assert st.tags[0].recall_now is not None and st.tags[1].recall_now is None
+
+
+def test_cli_stats_names_and_defines_recall_now(small_deck_dir: Path) -> None:
+    import json
+
+    from gdstudy.stats import RECALL_NOW
+    from tests.conftest import invoke_cli
+
+    r = invoke_cli("stats", "--deck", small_deck_dir)
+    assert r.exit_code == 0, r.output
+    assert "mastery" not in r.output.lower()
+    assert "recall now by tag" in r.output and RECALL_NOW in r.output  # the legend where it is shown
+    j = json.loads(invoke_cli("stats", "--deck", small_deck_dir, "--json").output)
+    assert j["tags"] and all(set(t) == {"tag", "cards", "studied", "recall_now"} for t in j["tags"])
+
+
+def test_render_stats_shows_a_dash_for_a_tag_with_nothing_studied() -> None:
+    from gdstudy.cli import render_stats
+    from gdstudy.stats import Stats, TagRecall
+
+    st = Stats(by_state={k: 0 for k in ("new", "learning", "review", "relearning", "suspended", "buried", "leech")},
+               reviews_today=0, cram_today=0, retention=None, retention_reviews=0, cram_last_30d=0,
+               tags=[TagRecall("sgd", 4, 2, 0.5), TagRecall("new-stuff", 3, 0, None)])
+    lines = render_stats(st).splitlines()
+    sgd = next(line for line in lines if "sgd" in line)
+    fresh = next(line for line in lines if "new-stuff" in line)
+    assert "50.0%" in sgd and "█" * 10 in sgd and "(2/4 studied)" in sgd
+    assert " - " in fresh and "█" not in fresh and "(0/3 studied)" in fresh
