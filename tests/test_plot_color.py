@@ -5,6 +5,7 @@ series has its own ASCII marker named in the legend."""
 from __future__ import annotations
 
 import io
+import os
 import re
 
 import pytest
@@ -174,3 +175,20 @@ async def test_tui_plot_under_no_color_marks_each_series(monkeypatch: pytest.Mon
             marked = f"{a} full-batch GD" in legend and f"{b} mini-batch SGD" in legend
             assert marked is no_color, legend
             assert ("━━" in legend) is not no_color
+
+
+def test_root_no_color_option_sets_no_color_for_every_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`gdstudy --no-color CMD`: one switch for the whole process (Rich, typer, Textual and the
+    demo plots all read NO_COLOR)."""
+    from tests.conftest import invoke_cli
+
+    monkeypatch.setenv("NO_COLOR", "")  # restored after the test
+    monkeypatch.delenv("NO_COLOR")
+    r = invoke_cli("--help")
+    assert "--no-color" in r.output
+    assert "NO_COLOR" not in os.environ
+    r = invoke_cli("--no-color", "demo", "epoch", "--n", "40", "--batch-size", "4")
+    assert r.exit_code == 0 and os.environ.get("NO_COLOR") == "1"
+    assert wants_color(FakeTTY()) is False
+    a, b = SERIES_MARKERS[:2]
+    assert f"{a} epoch 1" in r.output and f"{b} epoch 2" in r.output
