@@ -69,7 +69,7 @@ def stats(
 
     settings = _settings()
     with _store(data_dir) as store:
-        session = ReviewSession(_deck(settings, deck), store, settings, tags=tuple(tag or ()))
+        session = ReviewSession(_deck(settings, deck, tags=tag), store, settings, tags=tuple(tag or ()))
         st = session.stats()
         due = session.counts()  # the same plan as the review header and `cards list --state due`
     if as_json:

@@ -6,7 +6,6 @@ One argument parser serves `gdstudy demo NAME ...`, `python demos/NAME.py ...` a
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 import time
@@ -15,6 +14,7 @@ from gdstudy.demo.context import Context
 from gdstudy.demo.params import resolve_params
 from gdstudy.demo.result import DemoResult
 from gdstudy.errors import DemoError
+from gdstudy.suggest import close_matches
 
 __all__ = ["run_demo", "parse_args", "build_parser", "main", "COMMON", "check_seed",
            "available_memory", "check_memory", "MEMORY_FRACTION"]
@@ -76,7 +76,7 @@ def parse_args(module, argv: list[str], prog: str | None = None) -> tuple[dict, 
     if unknown:
         flags = [a for act in parser._actions for a in act.option_strings]
         bad = unknown[0]
-        near = difflib.get_close_matches(bad.split("=")[0], flags, n=2)
+        near = close_matches(bad.split("=")[0], flags, n=2)
         hint = f" (did you mean {', '.join(near)}?)" if near else ""
         raise DemoError(f"{parser.prog}: unknown option {bad}{hint}")
     values = vars(ns)
