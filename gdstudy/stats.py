@@ -20,21 +20,26 @@ if TYPE_CHECKING:
 
     from gdstudy.optimize.calibration import Calibration
 
-__all__ = ["Stats", "TagMastery", "compute_stats", "study_day", "streak"]
+__all__ = ["Stats", "TagRecall", "RECALL_NOW", "compute_stats", "study_day", "streak"]
 
 FORECAST_DAYS = 14
 RETENTION_DAYS = 30
 
 
+# The one definition of the per-tag number, shown under its table in `gdstudy stats` and the stats
+# screen, and documented for `tags[].recall_now` in `--json` (docs/scheduling.md).
+RECALL_NOW = "recall now = FSRS's predicted P(recall) now, mean over studied cards"
+
+
 @dataclass(frozen=True)
-class TagMastery:
+class TagRecall:
     tag: str
     cards: int
-    studied: int
-    mastery: float  # mean recall probability now over the tag's cards; a new card counts 0
+    studied: int  # cards of the tag reviewed at least once
+    recall_now: float | None  # RECALL_NOW; None when no card of the tag has been studied
 
     def to_dict(self) -> dict[str, Any]:
-        return {"tag": self.tag, "cards": self.cards, "studied": self.studied, "mastery": self.mastery}
+        return {"tag": self.tag, "cards": self.cards, "studied": self.studied, "recall_now": self.recall_now}
 
 
 @dataclass(frozen=True)
@@ -47,11 +52,12 @@ class Stats:
     cram_last_30d: int
     forecast: list[tuple[date, int]] = field(default_factory=list)
     streak: int = 0
-    tags: list[TagMastery] = field(default_factory=list)
+    tags: list[TagRecall] = field(default_factory=list)  # weakest recall first, unstudied tags last
     calibration: "Calibration | None" = None  # predicted vs actual recall (gdstudy.optimize.calibration)
 
-    def broad_tags(self, min_cards: int = 3) -> list[TagMastery]:
-        """Tags on at least `min_cards` cards (all tags if none is that broad), weakest first."""
+    def broad_tags(self, min_cards: int = 3) -> list[TagRecall]:
+        """Tags on at least `min_cards` cards (all tags if none is that broad), weakest recall
+        first, tags with no studied card last."""
         return [t for t in self.tags if t.cards >= min_cards] or self.tags
 
     def to_dict(self) -> dict[str, Any]:
@@ -113,7 +119,7 @@ def compute_stats(
         cram_last_30d=cram_30,
         forecast=forecast,
         streak=streak(review_days, study_day(now, day_hour)),
-        tags=_mastery(cards, states, now, scheduler),
+        tags=_recall_by_tag(cards, states, now, scheduler),
     )
 
 
@@ -132,16 +138,21 @@ def _forecast(cards: list[Card], states: Mapping[str, CardState], now: datetime,
     return [(d, counts[d]) for d in days]
 
 
-def _mastery(cards: list[Card], states: Mapping[str, CardState], now: datetime, scheduler: "Scheduler") -> list[TagMastery]:
-    acc: dict[str, list[float]] = defaultdict(list)
-    studied: Counter[str] = Counter()
+def _recall_by_tag(cards: list[Card], states: Mapping[str, CardState], now: datetime,
+                   scheduler: "Scheduler") -> list[TagRecall]:
+    """RECALL_NOW per tag, weakest first; tags with no studied card last (by name)."""
+    recalls: dict[str, list[float]] = defaultdict(list)
+    counts: Counter[str] = Counter()
     for c in cards:
         st = states.get(c.id)
+        studied = st is not None and not st.is_new
         r = 0.0
-        if st is not None and not st.is_new and st.stability:
+        if studied and st.stability:
             r = scheduler.get_card_retrievability(_to_fsrs(c.id, st, now), current_datetime=now)
         for t in c.tags:
-            acc[t].append(r)
-            studied[t] += st is not None and not st.is_new
-    out = [TagMastery(t, len(v), studied[t], sum(v) / len(v)) for t, v in acc.items()]
-    return sorted(out, key=lambda m: (m.mastery, m.tag))
+            counts[t] += 1
+            if studied:
+                recalls[t].append(r)
+    out = [TagRecall(t, n, len(recalls[t]), sum(recalls[t]) / len(recalls[t]) if recalls[t] else None)
+           for t, n in counts.items()]
+    return sorted(out, key=lambda m: (m.recall_now is None, m.recall_now or 0.0, m.tag))

@@ -174,7 +174,7 @@ def test_bad_paths_and_tags_are_one_line_errors(tmp_path: Path) -> None:
     code, text = run("export", "anki", str(tmp_path / "nope" / "x.apkg"))
     assert code == 2 and "does not exist" in text
     code, text = run("export", "anki", str(tmp_path / "x.apkg"), "--tag", "no-such-tag")
-    assert code == 2 and "no cards with tag" in text
+    assert code == 2 and "no card has the tag 'no-such-tag'" in text
     code, text = run("export", "anki", str(tmp_path))
     assert code == 2 and "is a folder" in text
     assert list(tmp_path.iterdir()) == []  # no temp files left behind

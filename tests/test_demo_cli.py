@@ -72,7 +72,9 @@ def test_user_errors_are_one_line_exit_2(app, args, message):
 def test_torch_missing_message(app, monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)  # import torch -> ImportError
     r = invoke(app, "epoch", "--backend", "torch")
-    assert r.exit_code == 2 and "pip install 'gdstudy[torch]'" in r.stderr
+    from gdstudy.core.backend import TORCH_INSTALL
+
+    assert r.exit_code == 2 and TORCH_INSTALL in r.stderr
 
 
 def test_demo_help_lists_parameters(app):

@@ -130,7 +130,7 @@ def test_stats_from_a_seeded_history(make, clock: Clock) -> None:  # type: ignor
     assert st.forecast[0][1] >= 1  # relearning beta is due today
     assert st.streak == 1  # reviews on day 1 and today, with a gap between
     letters = {t.tag: t for t in st.tags}["letters"]
-    assert letters.cards == 2 and letters.studied == 2 and 0 < letters.mastery <= 1
+    assert letters.cards == 2 and letters.studied == 2 and 0 < letters.recall_now <= 1
     assert clock.t > start + timedelta(days=2)
 
 

@@ -165,8 +165,9 @@ async def test_stats_screen_numbers(session: ReviewSession) -> None:
         assert "Today  2 reviews" in text
         assert sum(n for _, n in app.screen.stats.forecast) == 2  # both studied cards, within 14 days
         assert app.screen.stats.forecast[0][1] == 1  # the lapsed one is due today
-        mastery = app.screen.query_one("#mastery")
-        assert mastery.row_count == 3  # epoch, slow, plain
+        recall = app.screen.query_one("#tag-recall")
+        assert recall.row_count == 3  # epoch, slow, plain
+        assert "recall now = " in str(app.screen.query_one("#recall-legend").render())  # defined where shown
         await pilot.press("escape")
         assert isinstance(app.screen, ReviewScreen)
 

@@ -95,8 +95,8 @@ async def test_markup_in_every_field_renders_literally(session: ReviewSession) -
         await pilot.press("escape", "escape")
         assert isinstance(app.screen, ReviewScreen)
         await pilot.press("3")
-        await pilot.press("space", "3", "s")  # stats: the mastery table lists the tags (on ≥ 3 cards)
-        tags = app.screen.query_one("#mastery")
+        await pilot.press("space", "3", "s")  # stats: the recall-now table lists the tags (on ≥ 3 cards)
+        tags = app.screen.query_one("#tag-recall")
         assert tags.row_count == 3
         cells = [str(tags.get_cell_at((r, 0))) for r in range(3)]
         assert MARKUP in cells and "[/bold]" in cells

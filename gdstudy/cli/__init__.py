@@ -34,6 +34,11 @@ app.add_typer(interview_app, name="interview")
 app.add_typer(export_app, name="export")
 app.add_typer(log_app, name="log")
 
+# click itself says "Did you mean 'review'?" for a mistyped command; typer's own suggestion would
+# say it a second time on the same line
+for _typer in (app, *(g.typer_instance for g in app.registered_groups)):
+    _typer.suggest_commands = False
+
 
 def _register_demo() -> None:
     import importlib.util

@@ -66,7 +66,7 @@ def cards_list(
     if state is not None and state not in STATES:
         raise ConfigError(f"unknown state '{state}' (choose from {', '.join(STATES)})")
     settings = _settings()
-    cards = _deck(settings, deck)
+    cards = _deck(settings, deck, tags=tag)
     _report_problems(cards)
     with _store(data_dir) as store:
         session = ReviewSession(cards, store, settings)

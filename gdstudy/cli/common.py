@@ -64,9 +64,13 @@ def _settings(**overrides: Any) -> "Settings":
     return load_settings(overrides)
 
 
-def _deck(settings: "Settings", decks: list[str] | None, *, full_check: bool = False) -> "Deck":
+def _deck(settings: "Settings", decks: list[str] | None, *, full_check: bool = False,
+          tags: list[str] | None = None) -> "Deck":
+    """The shipped deck plus the configured and `--deck` ones. `tags` (a command's `--tag`): each
+    must be on some card (gdstudy.tagfilter), else one error line."""
     from gdstudy.deck import load_deck
     from gdstudy.paths import shipped_cards_dir, user_path
+    from gdstudy.tagfilter import check_tags
 
     user = [*settings.decks, *(user_path(d, "--deck") for d in decks or [])]
     for d in user:
@@ -76,7 +80,9 @@ def _deck(settings: "Settings", decks: list[str] | None, *, full_check: bool = F
             raise ConfigError(f"deck folder {d}: {getattr(e, 'strerror', None) or e}") from None
         if not exists:
             raise ConfigError(f"deck folder {d} does not exist")
-    return load_deck([shipped_cards_dir()], user, demo_params=full_check)
+    loaded = load_deck([shipped_cards_dir()], user, demo_params=full_check)
+    check_tags(loaded.cards, tags)
+    return loaded
 
 
 # The review and interview screens wait this long for another process's write lock before a grade is

@@ -24,7 +24,10 @@ __all__ = ["stats", "optimize", "render_stats"]
 
 
 def render_stats(st: "Stats") -> str:
-    """Plain-text stats: counts, retention, a 14-day due forecast as a bar plot, mastery per tag."""
+    """Plain-text stats: counts, retention, a 14-day due forecast as a bar plot, recall now per tag
+    (with its definition, stats.RECALL_NOW, under the table)."""
+    from gdstudy.stats import RECALL_NOW
+
     b = st.by_state
     lines = [
         f"cards: {b['new']} new, {b['learning']} learning, {b['review']} review, {b['relearning']} relearning"
@@ -39,9 +42,12 @@ def render_stats(st: "Stats") -> str:
     peak = max((n for _, n in st.forecast), default=0) or 1
     for d, n in st.forecast:
         lines.append(f"  {d:%a %d %b}  {'█' * round(30 * n / peak):<30} {n}")
-    lines += ["", "mastery by tag (mean recall probability now, weakest first; tags on ≥ 3 cards):"]
+    lines += ["", "recall now by tag (weakest first; tags on ≥ 3 cards):"]
     for t in st.broad_tags():
-        lines.append(f"  {t.tag:<28} {'█' * round(20 * t.mastery):<20} {t.mastery:6.1%}  ({t.studied}/{t.cards} studied)")
+        r = t.recall_now
+        bar, pct = ("", "     -") if r is None else ("█" * round(20 * r), f"{r:6.1%}")
+        lines.append(f"  {t.tag:<28} {bar:<20} {pct}  ({t.studied}/{t.cards} studied)")
+    lines.append(f"  ({RECALL_NOW})")
     if st.calibration is not None:
         from gdstudy.optimize.report import render_calibration
 
@@ -56,14 +62,14 @@ def stats(
     deck: DeckOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
-    """Cards by state, reviews today, true retention, a 14-day forecast, streak and mastery per tag."""
+    """Cards by state, reviews today, true retention, a 14-day forecast, streak and recall now per tag."""
     import json
 
     from gdstudy.session import ReviewSession
 
     settings = _settings()
     with _store(data_dir) as store:
-        session = ReviewSession(_deck(settings, deck), store, settings, tags=tuple(tag or ()))
+        session = ReviewSession(_deck(settings, deck, tags=tag), store, settings, tags=tuple(tag or ()))
         st = session.stats()
         due = session.counts()  # the same plan as the review header and `cards list --state due`
     if as_json:

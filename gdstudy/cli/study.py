@@ -44,7 +44,7 @@ def review(
         desired_retention=retention, new_per_day=new_per_day, max_reviews_per_day=max_reviews,
         learning_steps=learning_steps, relearning_steps=relearning_steps, enable_fuzz=fuzz,
     )
-    cards = _deck(settings, deck)
+    cards = _deck(settings, deck, tags=tag)
     _report_problems(cards)
     from gdstudy.session import ReviewSession
     from gdstudy.tui import make_app
@@ -53,8 +53,6 @@ def review(
         store.active_params()  # a damaged saved parameter set is one error line here, not in the screen
         session = ReviewSession(cards, store, settings, cram=cram, tags=tuple(tag or ()),
                                 explicit_retention=_retention_explicit(retention))
-        if tag and not session.cards:
-            raise ConfigError(f"no cards with tag {', '.join(tag)}")
         _run_tui(make_app(session) if start == "review" else make_app(session, start="home"))
         from gdstudy.summary import exit_report
 
@@ -87,7 +85,7 @@ def interview(
 
     minutes = _minutes(minutes)
     settings = _settings()
-    cards = _deck(settings, deck)
+    cards = _deck(settings, deck, tags=tag)
     _report_problems(cards)
     with _store(data_dir, interactive=True) as store:
         store.active_params()  # (as for review)

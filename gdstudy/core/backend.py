@@ -18,11 +18,15 @@ import numpy as np
 
 from gdstudy.errors import DemoError
 
-__all__ = ["Backend", "NumpyBackend", "TorchBackend", "get_backend", "BACKENDS", "DTYPES"]
+__all__ = ["Backend", "NumpyBackend", "TorchBackend", "get_backend", "BACKENDS", "DTYPES", "TORCH_INSTALL", "TORCH_HINT"]
 
 BACKENDS = ("numpy", "torch")
 DTYPES = ("float32", "float64")
-TORCH_HINT = "pip install 'gdstudy[torch]' (CPU build: pip install torch==2.13.0)"
+# How to add torch to the README's install (`.venv/bin/pip install .` in the gdstudy folder): its
+# extra, with the version the README pins (on these machines the local CPU-only wheel; any other
+# requirement pulls a multi-GB CUDA build). docs/running-demos.md shows it; a test keeps them equal.
+TORCH_INSTALL = ".venv/bin/pip install 'torch==2.13.0' '.[torch]'"
+TORCH_HINT = f"in the gdstudy folder run {TORCH_INSTALL}"
 
 
 class Backend:
@@ -133,7 +137,7 @@ class TorchBackend(Backend):
         try:
             import torch
         except ImportError:
-            raise DemoError(f"the torch backend needs PyTorch, which is not installed: {TORCH_HINT}") from None
+            raise DemoError(f"the torch backend needs PyTorch, which is not installed; {TORCH_HINT}") from None
         self.torch = torch
         self.device = resolve_torch_device(torch, device)
         self.dtype = getattr(torch, dtype)

@@ -37,13 +37,13 @@ import numpy as np
 from gdstudy.core.launch import (
     die_with_parent, free_port, kill_children, launch_local, tail_file, wait_children,
 )
+from gdstudy.core.backend import TORCH_HINT
 from gdstudy.errors import DemoError
 
 __all__ = ["Job", "require_torch", "launched_by_torchrun", "free_port", "pick_backend",
            "init_group", "shard", "unequal_sizes", "host_setup", "allreduce_grads", "setup", "dp_train", "single_process",
            "resolution", "launch_local", "run_local", "fork_is_safe", "run_forked"]
 
-TORCH_EXTRA = "pip install 'gdstudy[torch]'"
 
 
 @dataclass
@@ -71,10 +71,9 @@ def require_torch():
         import torch
         import torch.distributed as dist
     except ImportError:
-        raise DemoError("data-parallel needs PyTorch (torch.distributed), which is not installed: "
-                        f"{TORCH_EXTRA} (CPU build: pip install torch==2.13.0)") from None
+        raise DemoError(f"data-parallel needs PyTorch (torch.distributed), which is not installed; {TORCH_HINT}") from None
     if not dist.is_available():
-        raise DemoError(f"this PyTorch build has no torch.distributed support; {TORCH_EXTRA}")
+        raise DemoError(f"this PyTorch build has no torch.distributed support; {TORCH_HINT}")
     return torch, dist
 
 

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 from gdstudy.errors import DemoError
+from gdstudy.suggest import close_matches
 
 __all__ = ["Param", "Params", "resolve_params"]
 
@@ -104,7 +104,7 @@ def resolve_params(module, given: dict | None) -> Params:
         name = str(key).lstrip("-").replace("-", "_")
         if name not in declared:
             flags = [p.flag for p in module.PARAMS]
-            near = difflib.get_close_matches("--" + name.replace("_", "-"), flags, n=3)
+            near = close_matches("--" + name.replace("_", "-"), flags)
             hint = f" (did you mean {', '.join(near)}?)" if near else f" (known: {', '.join(flags)})"
             raise DemoError(f"demo {module.NAME}: unknown parameter --{name.replace('_', '-')}{hint}")
         out[name] = declared[name].convert(value)

@@ -4,13 +4,13 @@ demo_names() only lists files, so it is cheap (no numpy); load_demo() imports on
 
 from __future__ import annotations
 
-import difflib
 import importlib.util
 import sys
 from pathlib import Path
 
 from gdstudy.errors import DemoError
 from gdstudy.paths import shipped_demos_dir
+from gdstudy.suggest import close_matches
 
 __all__ = ["demo_names", "demo_path", "load_demo", "validate_params", "REQUIRED"]
 
@@ -33,8 +33,8 @@ def demo_path(name: str) -> Path:
     name = name.replace("_", "-")
     names = demo_names()
     if name not in names:
-        near = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(near)}?" if near else f"; available: {', '.join(names) or 'none'}"
+        near = close_matches(name, names)
+        hint = f"; did you mean {', '.join(near)}?" if near else f"; the demos: {', '.join(names) or 'none'}"
         raise DemoError(f"unknown demo {name!r}{hint}")
     return shipped_demos_dir() / (name.replace("-", "_") + ".py")
 

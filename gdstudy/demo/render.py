@@ -9,13 +9,16 @@ import sys
 
 from gdstudy.demo.result import DemoResult, Plot
 
-__all__ = ["print_result", "plot_text", "format_verdicts", "plot_points", "axis_ticks", "format_tick", "SERIES_COLORS"]
+__all__ = ["print_result", "plot_text", "plot_legend", "format_verdicts", "plot_points", "axis_ticks",
+           "format_tick", "SERIES_COLORS", "SERIES_MARKERS"]
 
 # plotext colour of the i-th series and the Rich style that looks the same (for a legend drawn
-# outside the plot area)
+# outside the plot area); the CLI and the TUI plots share it
 SERIES_COLORS = [("blue+", "bright_blue"), ("green+", "bright_green"), ("red+", "bright_red"),
                  ("cyan+", "bright_cyan"), ("magenta+", "bright_magenta"), ("yellow", "yellow"),
                  ("gray", "grey62"), ("blue", "blue")]
+# without colour (NO_COLOR, --no-color, not a terminal) the i-th series is drawn with this marker
+SERIES_MARKERS = ["*", "+", "o", "x", "#", "@", "%", "="]
 
 
 def plot_points(plot: Plot, take_logs: bool = False) -> list[tuple[str, list, list]]:
@@ -81,26 +84,61 @@ def axis_ticks(lo: float, hi: float, log: bool = False, n: int = 5) -> tuple[lis
 
 
 def plot_text(plot: Plot, width: int = 100, height: int = 18, color: bool = True) -> str:
-    """One plot as a string (plotext). Log axes are drawn the way the TUI draws them: log10 of
-    the (positive) values, ticks labelled with the real values (0.01, 1, 100, 2.5M)."""
+    """One plot as a string (plotext): the title, a legend line outside the data area, the plot.
+    In colour each series has its own colour (SERIES_COLORS, braille points); without colour
+    there is no escape code and each series has its own ASCII marker (SERIES_MARKERS), named in
+    the legend. Log axes are drawn the way the TUI draws them: log10 of the (positive) values,
+    ticks labelled with the real values (0.01, 1, 100, 2.5M)."""
     import plotext as plt
 
     plt.clear_figure()
-    plt.plotsize(width, height)
+    plt.plotsize(width, max(height - 2, 5))  # the title and the legend take two of the lines
     plt.theme("clear")
     points = plot_points(plot, take_logs=True)
-    for name, xs, ys in points:
-        plt.plot(xs, ys, label=name, marker="braille")
+    for i, (name, xs, ys) in enumerate(points):
+        if color:
+            plt.plot(xs, ys, color=SERIES_COLORS[i % len(SERIES_COLORS)][0], marker="braille")
+        else:
+            plt.plot(xs, ys, marker=SERIES_MARKERS[i % len(SERIES_MARKERS)])
     for k, log, ticks in ((1, plot.logx, plt.xticks), (2, plot.logy, plt.yticks)):
         values = [v for p in points for v in p[k]]
         if values:
             ticks(*axis_ticks(min(values), max(values), log=log))
-    plt.title(plot.title)
     plt.xlabel(plot.xlabel + (" (log scale)" if plot.logx else ""))
     plt.ylabel(plot.ylabel + (" (log scale)" if plot.logy else ""))
-    text = plt.build()
+    body = plt.build()
+    plain = plt.uncolorize(body)
     plt.clear_figure()
-    return text if color else plt.uncolorize(text)
+    drawn = max((len(line) for line in plain.splitlines()), default=width)  # plotext may clamp the width
+    head = [plot.title.center(drawn).rstrip()] if plot.title else []
+    return "\n".join([*head, *plot_legend([name for name, _, _ in points], drawn, color), body if color else plain])
+
+
+def plot_legend(names: list[str], width: int = 100, color: bool = True) -> list[str]:
+    """The legend lines of a plot's series, wrapped to `width`: `━━ name` in the series' colour,
+    or `* name`, `+ name` … (the series' ASCII markers) without colour."""
+    from plotext import colorize
+
+    from gdstudy.text import clean
+
+    entries = []
+    for i, name in enumerate(names):
+        label = clean(name)
+        if color:
+            entries.append((3 + len(label), colorize("━━", SERIES_COLORS[i % len(SERIES_COLORS)][0]) + " " + label))
+        else:
+            entries.append((2 + len(label), f"{SERIES_MARKERS[i % len(SERIES_MARKERS)]} {label}"))
+    lines: list[str] = []
+    line, used = "", 0
+    for n, text in entries:
+        if used and used + 3 + n > width:
+            lines.append(line)
+            line, used = "", 0
+        line += "   " + text if used else "  " + text
+        used += (3 if used else 2) + n
+    if line:
+        lines.append(line)
+    return lines
 
 
 def _ok(v, log: bool) -> bool:
@@ -130,15 +168,20 @@ def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def print_result(result: DemoResult, as_json: bool = False, plot: bool = True) -> None:
+def print_result(result: DemoResult, as_json: bool = False, plot: bool = True, no_color: bool = False) -> None:
+    """The result on stdout: colour only on a terminal and never with `no_color` or NO_COLOR
+    (gdstudy.color); the plots' ASCII fallback otherwise."""
     if as_json:
         print(json.dumps(result.to_dict(), indent=1))
         return
     from rich.console import Console
     from rich.table import Table
 
+    from gdstudy.color import wants_color
+
     unicode_ok = _stdout_takes_unicode()
-    console = Console(highlight=False)
+    color = wants_color(sys.stdout, no_color)
+    console = Console(highlight=False, no_color=not color or None)
     console.print(f"[bold]{result.title}[/bold]")
     console.print(f"Claim: {result.claim}")
     console.print(f"backend {result.backend} ({result.device}, {result.dtype}), seed {result.seed}, "
@@ -148,7 +191,6 @@ def print_result(result: DemoResult, as_json: bool = False, plot: bool = True) -
                       style="dim", markup=False)
     elif plot:
         width = min(100, shutil.get_terminal_size((100, 24)).columns)
-        color = sys.stdout.isatty()
         for p in result.plots:
             print(plot_text(p, width=width, color=color))
     if result.table is not None:

@@ -6,7 +6,6 @@ One argument parser serves `gdstudy demo NAME ...`, `python demos/NAME.py ...` a
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 import time
@@ -15,11 +14,12 @@ from gdstudy.demo.context import Context
 from gdstudy.demo.params import resolve_params
 from gdstudy.demo.result import DemoResult
 from gdstudy.errors import DemoError
+from gdstudy.suggest import close_matches
 
 __all__ = ["run_demo", "parse_args", "build_parser", "main", "COMMON", "check_seed",
            "available_memory", "check_memory", "MEMORY_FRACTION"]
 
-COMMON = ("backend", "device", "seed", "dtype", "json", "no_plot")
+COMMON = ("backend", "device", "seed", "dtype", "json", "no_plot", "no_color")
 
 # A run may use at most this fraction of the memory the kernel reports as available
 # (MemAvailable): the rest is left to the TUI, the other processes and the page cache.
@@ -54,6 +54,9 @@ def build_parser(module, prog: str | None = None) -> argparse.ArgumentParser:
     c.add_argument("--dtype", default="float32", help="float32 or float64 [default: float32]")
     c.add_argument("--json", action="store_true", help="print the whole result as JSON")
     c.add_argument("--no-plot", dest="no_plot", action="store_true", help="skip the terminal plots")
+    c.add_argument("--no-color", dest="no_color", action="store_true",
+                   help="no colour (also NO_COLOR=1; off anyway when stdout is not a terminal): "
+                        "plot series get ASCII markers")
     c.add_argument("-h", "--help", action="store_true", help="show this help")
     return p
 
@@ -73,7 +76,7 @@ def parse_args(module, argv: list[str], prog: str | None = None) -> tuple[dict, 
     if unknown:
         flags = [a for act in parser._actions for a in act.option_strings]
         bad = unknown[0]
-        near = difflib.get_close_matches(bad.split("=")[0], flags, n=2)
+        near = close_matches(bad.split("=")[0], flags, n=2)
         hint = f" (did you mean {', '.join(near)}?)" if near else ""
         raise DemoError(f"{parser.prog}: unknown option {bad}{hint}")
     values = vars(ns)
@@ -170,7 +173,7 @@ def main(module, argv: list[str] | None = None, prog: str | None = None) -> int:
         print(f"error: {clean(str(err))}", file=sys.stderr)  # it may quote a typed value or a name
         return 2
     from gdstudy.demo.render import print_result
-    print_result(result, as_json=opts["json"], plot=not opts["no_plot"])
+    print_result(result, as_json=opts["json"], plot=not opts["no_plot"], no_color=opts["no_color"])
     return 0 if result.passed else 1
 
 
@@ -178,7 +181,7 @@ def _run_with_bar(module, given: dict, opts: dict) -> DemoResult:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, no_color=opts["no_color"] or None)
     kw = {k: opts[k] for k in ("backend", "device", "seed", "dtype")}
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=not console.is_terminal) as bar:

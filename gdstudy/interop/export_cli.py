@@ -36,12 +36,12 @@ def run_export_anki(out: str, *, tags: list[str], include_schedule: bool, force:
                     settings: "Settings", load_deck: Callable[[], "Deck"], open_store: Callable[[], "Store"]) -> None:
     from gdstudy import outpath
     from gdstudy.interop.anki import export_apkg
+    from gdstudy.tagfilter import check_tags
 
     target = outpath.target(out, outpath.ANKI_PACKAGE, force=force, store=_store_path(data_dir))
     cards = load_deck()
+    check_tags(cards.cards, tags)
     chosen = [c for c in cards.cards if not tags or set(tags) & set(c.tags)]
-    if tags and not chosen:
-        raise ConfigError(f"no cards with tag {', '.join(tags)}")
     schedule = None
     if include_schedule:
         from gdstudy.interop.anki_schedule import Schedule

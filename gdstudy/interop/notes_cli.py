@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
@@ -32,9 +33,26 @@ def json_text(value: object) -> str:
 
 
 def _paths(notes: Iterable[str | Path]) -> list[Path]:
+    """The note paths as typed. One that does not exist (a typo) stops the command before anything
+    is read or written: `error: no such file or folder: PATH` (all of them on one line). A broken
+    link or an unreadable path is reported by the import itself, located, and the rest proceed."""
     from gdstudy.paths import user_path
 
-    return [user_path(n, "note path") for n in notes]
+    paths = [user_path(n, "note path") for n in notes]
+    missing = [str(p) for p in paths if _missing(p)]
+    if missing:
+        raise GdstudyError(f"no such file or folder: {', '.join(missing)}")
+    return paths
+
+
+def _missing(p: Path) -> bool:
+    try:
+        os.lstat(p)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except (OSError, ValueError):  # too long a name, no permission…: the import says which, located
+        return False
+    return False
 
 
 def run_import(notes: list[str], into: str, *, dry_run: bool, tags: Iterable[str], keep_osr: bool = False,

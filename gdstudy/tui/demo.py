@@ -261,7 +261,7 @@ class DemoScreen(ScrollKeys, Screen[None]):
         if res.table is not None:
             widgets.append(Static(_summary_table(res.table), id="summary"))
         for plot in res.plots:
-            widgets.extend(_plot_widgets(plot))
+            widgets.extend(_plot_widgets(plot, mono=self.app.no_color))
         if res.notes:
             widgets.append(Static(content("\n".join(res.notes)), classes="notes"))
         await box.remove_children()
@@ -329,13 +329,15 @@ def _summary_table(t: Any) -> Any:
     return _FitTable(t)
 
 
-def _plot_widgets(plot: Any) -> list[Any]:
+def _plot_widgets(plot: Any, mono: bool = False) -> list[Any]:
     """A legend line (outside the data, in the series' colours) and a plotext widget. The widget
     rebuilds its figure on every redraw and plotext's log scale would re-take the log of logged
-    data each time, so log axes are plotted as log10 values with ticks labelled in real values."""
+    data each time, so log axes are plotted as log10 values with ticks labelled in real values.
+    `mono` (NO_COLOR: Textual draws in one colour): each series gets its own ASCII marker, as in
+    the CLI's plots without colour."""
     from textual_plotext import PlotextPlot
 
-    from gdstudy.demo.render import SERIES_COLORS, axis_ticks, plot_points
+    from gdstudy.demo.render import SERIES_COLORS, SERIES_MARKERS, axis_ticks, plot_points
 
     w = PlotextPlot(classes="plot")
     plt = w.plt
@@ -346,8 +348,13 @@ def _plot_widgets(plot: Any) -> list[Any]:
     legend = Text()
     for i, (name, xs, ys) in enumerate(points):
         color, style = SERIES_COLORS[i % len(SERIES_COLORS)]
-        plt.plot(xs, ys, color=color)
-        legend.append("  ━━ ", style=style).append(name)
+        if mono:
+            marker = SERIES_MARKERS[i % len(SERIES_MARKERS)]
+            plt.plot(xs, ys, marker=marker)
+            legend.append(f"  {marker} ").append(name)
+        else:
+            plt.plot(xs, ys, color=color)
+            legend.append("  ━━ ", style=style).append(name)
     xs_all = [v for _, xs, _ in points for v in xs]
     ys_all = [v for _, _, ys in points for v in ys]
     if xs_all:

@@ -26,7 +26,7 @@ HELP_TEXT = """\
 | `d` | run this card's demo |
 | `-` | bury: hide this card until tomorrow |
 | `@` | suspend: no more reviews until you unsuspend it in the browser |
-| `s` | stats: due today, counts, retention, forecast, streak, mastery per tag |
+| `s` | stats: due today, counts, retention, forecast, streak, recall now per tag |
 | `b` | browse all cards |
 | `D` | all demos: pick one, set parameters, run |
 | `j` `k` `↑` `↓` `pgup` `pgdn` `home` `end` | scroll the answer (and every other scrolling pane) |

@@ -1,4 +1,4 @@
-"""`s`: study statistics — counts, retention, a 14-day forecast bar plot, streak, mastery per tag."""
+"""`s`: study statistics — counts, retention, a 14-day forecast bar plot, streak, recall now per tag."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from gdstudy.session import ReviewSession
+from gdstudy.stats import RECALL_NOW
 from gdstudy.text import literal
 from gdstudy.tui.calibration import CalibrationPanel
 from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
@@ -22,10 +23,11 @@ class StatsScreen(ScrollKeys, Screen[None]):
     #stats-text { height: auto; padding: 0 1; margin-bottom: 1; }
     #stats-row { height: auto; }
     #forecast { width: 1fr; height: 16; }
-    #mastery { width: auto; height: auto; }
+    #tag-recall { width: auto; height: auto; }
+    #recall-legend { height: auto; padding: 0 1; color: $text-muted; }
     StatsScreen.-narrow #stats-row { layout: vertical; }
     StatsScreen.-narrow #forecast { width: 100%; height: 14; }
-    StatsScreen.-narrow #mastery { width: 100%; margin-top: 1; }
+    StatsScreen.-narrow #tag-recall { width: 100%; margin-top: 1; }
     """
     # below 100 columns the forecast and the tag table are stacked, and the screen scrolls
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -43,7 +45,8 @@ class StatsScreen(ScrollKeys, Screen[None]):
             yield Static(id="stats-text")
             with Horizontal(id="stats-row"):
                 yield PlotextPlot(id="forecast")
-                yield DataTable(id="mastery", cursor_type="none", zebra_stripes=True)
+                yield DataTable(id="tag-recall", cursor_type="none", zebra_stripes=True)
+            yield Static(RECALL_NOW, id="recall-legend", markup=False)
             yield CalibrationPanel(id="calibration")
         yield Footer()
 
@@ -71,10 +74,11 @@ class StatsScreen(ScrollKeys, Screen[None]):
         step = max(1, -(-top // 5))
         plot.plt.yticks(list(range(0, top + 1, step)))  # whole cards, not 1.67
         plot.plt.title("cards due, next 14 days")
-        table = self.query_one("#mastery", DataTable)
-        table.add_columns("tag (on ≥ 3 cards)", "cards", "seen", "mastery")
+        table = self.query_one("#tag-recall", DataTable)
+        table.add_columns("tag (on ≥ 3 cards)", "cards", "studied", "recall now")
         for t in st.broad_tags():
-            table.add_row(literal(t.tag, cell=True), str(t.cards), str(t.studied), f"{t.mastery:.0%}")  # Text: a tag is never markup
+            recall = "-" if t.recall_now is None else f"{t.recall_now:.0%}"
+            table.add_row(literal(t.tag, cell=True), str(t.cards), str(t.studied), recall)  # Text: a tag is never markup
         self.query_one(CalibrationPanel).load(self.session)
 
     def scroll_pane(self) -> VerticalScroll:
