@@ -88,7 +88,8 @@ def _simulated(c: dict) -> list[str]:
     out = [f"simulated your deck: {c['cards']} cards ({c['reviewed']} reviewed, {c['new']} new"
            + (f"; {c['suspended_left_out']} suspended left out" if c.get("suspended_left_out") else "") + "), "
            f"limits {c['new_per_day']} new/day, {c['reviews_per_day']} reviews/day, over {c['days']} days",
-           "  reviewed cards start from their stored stability, difficulty, last review and due date"
+           "  " + ("reviewed cards start from their stored stability, difficulty, last review and due date"
+                  if c["reviewed"] else "no card reviewed yet: every card starts new")
            + (f" ({c['in_learning_steps']} in learning steps: simulated as due, without the steps)" if c.get("in_learning_steps") else "")
            + ("; leeches suspended after " + str(leech) + " lapses" if leech else "")
            + f"; mean of 16 runs (seeds {c.get('seeds', '42..57')})",
