@@ -59,7 +59,8 @@ class CardHistory:
     rows: list[HistoryRow]
     state: "CardState | None"
     recall_now: float | None
-    replayed: bool  # False: the log lacks the card's first review (S, D, R not recomputed)
+    replayed: bool  # False: S, D, R not recomputed (`damaged` says why when it is not a partial import)
+    damaged: str = ""
 
     def to_dict(self, now: datetime) -> dict[str, Any]:
         st = self.state
@@ -74,7 +75,7 @@ class CardHistory:
         demo = self.card.demo
         return {"id": self.card.id, "where": self.card.where, "current": current,
                 "demo": None if demo is None else {**demo.to_dict(), "command": demo_command(self.card)},
-                "replayed": self.replayed, "reviews": [r.to_dict() for r in self.rows]}
+                "replayed": self.replayed, "damaged": self.damaged or None, "reviews": [r.to_dict() for r in self.rows]}
 
 
 def find_card(deck: "Deck", card_id: str) -> "Card":
@@ -122,7 +123,9 @@ def card_history(card: "Card", log: Iterable["LogEntry"], state: "CardState | No
 
     entries = sorted(log, key=lambda e: (e.reviewed_at, e.id))
     scheduled = [e for e in entries if e.kind == SCHEDULED]
-    replayed = bool(scheduled) and scheduled[0].state_before == 0
+    bad = next((e for e in entries if e.rating not in GRADES), None)
+    damaged = "" if bad is None else f"a damaged log row (grade {bad.rating} on {bad.reviewed_at:%Y-%m-%d %H:%M} UTC)"
+    replayed = bool(scheduled) and scheduled[0].state_before == 0 and not damaged
     rows: list[HistoryRow] = []
     rp = _Replay(settings, desired_retention or settings.desired_retention) if entries else None
     fc: Any = None
@@ -146,14 +149,15 @@ def card_history(card: "Card", log: Iterable["LogEntry"], state: "CardState | No
         rows.append(HistoryRow(t, e.kind, e.rating, elapsed, recall, s, d, ivl))
         last_at = t
     recall_now = None
-    if state is not None and not state.is_new and state.stability and state.last_review and rp is not None:
+    if (state is not None and not state.is_new and state.last_review and rp is not None
+            and isinstance(state.stability, (int, float)) and 0 < state.stability < float("inf")):
         from fsrs import Card as FsrsCard
         from fsrs import State
 
         cur = FsrsCard(card_id=1, state=State(state.state), step=state.step, stability=state.stability,
                        difficulty=state.difficulty, due=state.due, last_review=state.last_review)
         recall_now = float(rp.scheduler(params_at(params_history, now)).get_card_retrievability(cur, now))
-    return CardHistory(card, rows, state, recall_now, replayed)
+    return CardHistory(card, rows, state, recall_now, replayed, damaged)
 
 
 # -- text --------------------------------------------------------------------------------------------
@@ -205,6 +209,8 @@ def demo_line(h: CardHistory) -> str:
 def how_line(h: CardHistory) -> str:
     if not h.rows:
         return "no reviews yet"
+    if h.damaged:
+        return f"{len(h.rows)} review(s); {h.damaged}: stability, difficulty and recall are not recomputed"
     if not h.replayed:
         return (f"{len(h.rows)} review(s); the log does not start with this card's first review (a partial import): "
                 "stability, difficulty and recall are not recomputed")

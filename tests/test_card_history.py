@@ -153,3 +153,20 @@ async def test_markup_in_a_deck_path_is_literal(tmp_path: Path, clock: Clock) ->
 def test_snapshot_history(snap_compare, session: ReviewSession, clock: Clock, size) -> None:  # type: ignore[no-untyped-def]
     graded(session, clock)
     assert snap_compare(make_app(session), press=["b", "h"], terminal_size=size)
+
+
+def test_a_damaged_grade_is_named_not_a_traceback(session: ReviewSession, clock: Clock, tmp_path: Path) -> None:
+    import sqlite3
+
+    graded(session, clock)
+    session.store.close()
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / DB_NAME).write_bytes((tmp_path / "g.db").read_bytes())
+    db = sqlite3.connect(data / DB_NAME)
+    with db:
+        db.execute("UPDATE review_log SET rating = 9 WHERE id = (SELECT MAX(id) FROM review_log)")
+    db.close()
+    code, out = run_cli("cards", "show", "alpha", "--deck", "deck", "--data-dir", data)
+    assert code == 0 and "a damaged log row (grade 9 on " in out and "not recomputed" in out
+    assert len([line for line in out.splitlines() if line.startswith("  20")]) == len(PLAN)  # every row listed

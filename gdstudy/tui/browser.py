@@ -157,10 +157,17 @@ class BrowserScreen(Screen[None]):
         """The selected card's reviews, current state and demo (`gdstudy cards show ID` in a modal)."""
         card = self._current()
         if card is not None:
+            from gdstudy.errors import GdstudyError
             from gdstudy.history import session_history
+            from gdstudy.text import clean
             from gdstudy.tui.history import HistoryModal
 
-            self.app.push_screen(HistoryModal(session_history(self.session, card), self.session.now()))
+            try:
+                history = session_history(self.session, card)
+            except GdstudyError as e:  # a damaged log row: one notice, the browser stays
+                self.notify(clean(str(e)), title="History", severity="error", markup=False)
+                return
+            self.app.push_screen(HistoryModal(history, self.session.now()))
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
