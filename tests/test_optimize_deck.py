@@ -12,6 +12,7 @@ import pytest
 
 from gdstudy.config import Settings
 from gdstudy.deck import load_deck
+from gdstudy.errors import GdstudyError
 from gdstudy.optimize import retention
 from gdstudy.optimize.simdeck import sim_deck
 from gdstudy.scheduling import Grade
@@ -154,5 +155,36 @@ def test_the_users_deck_changes_the_result(quick: list) -> None:
 
 
 def test_an_empty_deck_is_one_line(tmp_path: Path, isolated_home: Path, quick: list) -> None:
-    with pytest.raises(Exception, match="no cards to simulate"):
+    with pytest.raises(GdstudyError, match="no cards to simulate"):
         retention.sweep([0.2] * 21, deck=sim_deck([], {}, NOW, Settings()))
+
+
+def _fake_search(values: list[float]):  # type: ignore[no-untyped-def]
+    """An optimal_retention that feeds `target` one fake run per value."""
+    from types import SimpleNamespace
+
+    def fake(config: Any, params: Any, cards: Any = None, target: Any = None) -> float:
+        for v in values:
+            target(SimpleNamespace(cost_per_day=[v, 1.0], review_cnt_per_day=[1, 1], memorized_cnt_per_day=[1.0, 2.0]), params)
+        return 0.9
+
+    return fake
+
+
+def test_the_search_must_not_change_the_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import fsrs_rs_python
+
+    deck = sim_deck(["a", "b"], {"a": _state("a")}, NOW, Settings())
+    same = [float(i % 8) for i in range(16)]  # two seeds alike: each value twice a round
+    monkeypatch.setattr(fsrs_rs_python, "optimal_retention", _fake_search(same * 3))
+    s = retention.sweep([0.2] * 21, deck=deck, retentions=(0.9,))
+    assert s.points[0].minutes_per_day == pytest.approx((sum(same) / 16 + 1) / 60 / retention.LEARN_SPAN)
+    moved = same * 2 + [float(i) + 0.5 for i in range(16)]  # the third round differs: the searched value mattered
+    monkeypatch.setattr(fsrs_rs_python, "optimal_retention", _fake_search(moved))
+    with pytest.raises(GdstudyError, match="simulates the given cards differently"):
+        retention.sweep([0.2] * 21, deck=deck, retentions=(0.9,))
+
+
+def test_nothing_to_learn_is_refused() -> None:
+    with pytest.raises(GdstudyError, match="new_per_day is 0"):
+        retention.sweep([0.2] * 21, deck=sim_deck(["a"], {}, NOW, Settings(new_per_day=0)))

@@ -71,10 +71,9 @@ def sim_deck(card_ids: Iterable[str], states: Mapping[str, "CardState"], now: da
         st = states.get(cid)
         if st is not None and st.suspended:
             suspended += 1
-        elif st is None or not _usable(st):
+        elif st is None or st.last_review is None or not _usable(st):
             new += 1  # never reviewed (or a flag-only row)
         else:
-            assert st.last_review is not None
             last = (study_day(st.last_review, hour) - today).days
             due = (study_day(st.due, hour) - today).days
             reviewed.append(StartCard(float(st.stability), min(max(float(st.difficulty), 1.0), 10.0),  # type: ignore[arg-type]
