@@ -4,7 +4,6 @@ card with the memory state at the time (replayed), its current state and its dem
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
