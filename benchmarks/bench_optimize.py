@@ -62,6 +62,11 @@ def main() -> None:
     rows.append((f"retention sweep ({len(RETENTIONS)} values)", time.perf_counter() - t,
                  f"recommends {s.best.retention:.2f}; target <= 10 s"))
 
+    t = time.perf_counter()
+    s = sweep(r.params, deck=user_deck(500), retentions=RETENTIONS)
+    rows.append((f"retention sweep of a 500-card user deck, 250 reviewed ({len(RETENTIONS)} values)",
+                 time.perf_counter() - t, f"recommends {s.best.retention:.2f}; 16 runs a value"))
+
     if args.peer_reviews:
         rows.extend(peer(log.rows[: args.peer_reviews]))
 
@@ -74,6 +79,20 @@ def main() -> None:
     print(f"held-out RMSE(bins): defaults {r.default['rmse_bins']:.4f}, fitted {r.fitted['rmse_bins']:.4f}, "
           f"true {truth['rmse_bins']:.4f}")
     print(f"load average after: {os.getloadavg()}")
+
+
+def user_deck(n: int):  # type: ignore[no-untyped-def]
+    """n cards, half reviewed (stability 5..64 days, due over the next month)."""
+    from datetime import datetime, timedelta, timezone
+
+    from gdstudy.config import Settings
+    from gdstudy.optimize.simdeck import sim_deck
+    from gdstudy.store import CardState
+
+    now = datetime.now(timezone.utc)
+    states = {f"c{i}": CardState(f"c{i}", 2, None, 5.0 + i % 60, 5.0, now + timedelta(days=i % 30),
+                                 now - timedelta(days=3), 3, 0) for i in range(n // 2)}
+    return sim_deck([f"c{i}" for i in range(n)], states, now, Settings())
 
 
 def peer(sub: list) -> list[tuple[str, float, str]]:

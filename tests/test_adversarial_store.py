@@ -413,7 +413,7 @@ def test_retention_sweep_saves_when_nothing_changed(tmp_path: Path, monkeypatch:
     p = retention.RetentionPoint(0.85, 1.0, 1.0, 1.0, 1.0)
     monkeypatch.setattr(retention, "sweep", lambda params, **kw: retention.Sweep([p], p))
     with Store(db) as st:
-        apply.run_retention(st, SETTINGS, T0, dry_run=False)
+        apply.run_retention(st, SETTINGS, T0, card_ids=["a"], dry_run=False)
         assert st.active_params().scores["desired_retention"] == 0.85
 
 

@@ -1,4 +1,4 @@
-"""`gdstudy cards …` (check, list, orphans, coverage) and `gdstudy import` (notes to cards)."""
+"""`gdstudy cards …` (check, list, show, orphans, coverage) and `gdstudy import` (notes to cards)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from gdstudy.cli.common import (
     _clean,
     _deck,
     _report_problems,
+    _retention_explicit,
     _settings,
     _store,
     edge,
@@ -114,6 +115,26 @@ def cards_orphans(deck: DeckOpt = None, data_dir: DataDirOpt = None) -> None:
             n = sum(1 for _ in store.log(card_id=cid))
             typer.echo(_clean(f"{cid}  ({n} review(s) kept)"))
     typer.echo(f"{len(orphan_ids)} orphan(s)")
+
+
+@cards_app.command("show")
+@edge
+def cards_show(
+    card_id: Annotated[str, typer.Argument(metavar="ID", help="The card's id (as in `gdstudy cards list`).", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the history as JSON.")] = False,
+    deck: DeckOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """One card's history: every review (date, grade, interval, stability, difficulty, predicted recall at the time), its current state and demo."""
+    from gdstudy.history import show
+    from gdstudy.session import ReviewSession
+
+    settings = _settings()
+    cards = _deck(settings, deck)
+    _report_problems(cards)
+    with _store(data_dir) as store:
+        text = show(ReviewSession(cards, store, settings, explicit_retention=_retention_explicit(None)), card_id, as_json=as_json)
+    typer.echo(text if as_json else _clean(text))
 
 
 @cards_app.command("coverage")

@@ -10,6 +10,7 @@ from gdstudy.cli.common import (
     DataDirOpt,
     DeckOpt,
     _deck,
+    _report_problems,
     _retention_explicit,
     _settings,
     _store,
@@ -85,7 +86,7 @@ def optimize(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     reset: Annotated[bool, typer.Option("--reset", help="Go back to the FSRS-6 default parameters.")] = False,
     undo: Annotated[bool, typer.Option("--undo", help="Undo the last parameter change (fit, reset or retention).")] = False,
-    retention: Annotated[bool, typer.Option("--retention", help="Simulate desired retentions 0.70-0.97 and recommend the cheapest per remembered card.")] = False,
+    retention: Annotated[bool, typer.Option("--retention", help="Simulate your deck (its cards from their stored states, your daily limits) at desired retentions 0.70-0.97 and recommend the cheapest per remembered card.")] = False,
     history: Annotated[bool, typer.Option("--history", help="List the saved parameter sets, oldest first (the last is in force).")] = False,
     deck: DeckOpt = None,
     data_dir: DataDirOpt = None,
@@ -116,7 +117,9 @@ def optimize(
             label = apply.describe(done.active)["label"]
             typer.echo(json.dumps(done.to_dict(), indent=2) if as_json else f"{done.what}; now in force: {label}")
         elif retention:
-            sw = apply.run_retention(store, settings, utcnow(), dry_run=dry_run)
+            cards = _deck(settings, deck)
+            _report_problems(cards)
+            sw = apply.run_retention(store, settings, utcnow(), card_ids=[c.id for c in cards.cards], dry_run=dry_run)
             explicit = settings.desired_retention if _retention_explicit(None) else None
             typer.echo(json.dumps(sw.to_dict(), indent=2) if as_json else report.render_sweep(sw, dry_run=dry_run, explicit=explicit))
         else:

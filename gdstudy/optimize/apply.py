@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from gdstudy.errors import GdstudyError
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from gdstudy.config import Settings
     from gdstudy.optimize.fit import FitResult
     from gdstudy.optimize.retention import Sweep
+    from gdstudy.optimize.simdeck import SimDeck
     from gdstudy.store import ParamsRow, Store
 
 __all__ = ["run_fit", "run_reset", "run_undo", "run_retention", "Changed"]
@@ -77,15 +78,17 @@ def run_undo(store: "Store") -> Changed:
     return Changed("undid the last change", store.active_params())
 
 
-def run_retention(store: "Store", settings: "Settings", now: datetime, *, dry_run: bool) -> "Sweep":
-    """Simulate with the set in force and save the recommendation on top of it — only if that
-    set is still in force (a --reset/--undo made during the seconds of simulation is kept)."""
+def run_retention(store: "Store", settings: "Settings", now: datetime, *, card_ids: Iterable[str], dry_run: bool) -> "Sweep":
+    """Simulate the user's deck (the cards of the loaded decks, `card_ids`, from their stored
+    states) with the set in force and save the recommendation on top of it — only if that set is
+    still in force (a --reset/--undo made during the seconds of simulation is kept)."""
     from gdstudy.optimize.engine import DEFAULT_PARAMETERS
     from gdstudy.optimize.retention import sweep, user_behaviour
 
     active = store.active_params()
     params = active.params if active and active.params else list(DEFAULT_PARAMETERS)
-    result = sweep(params, behaviour=user_behaviour(store.iter_reviews(kinds=None)), new_per_day=settings.new_per_day)
+    deck = user_deck(store, settings, now, card_ids)
+    result = sweep(params, deck=deck, behaviour=user_behaviour(store.iter_reviews(kinds=None)))
     result.config["parameters"] = describe(active)["label"]
     if not dry_run:
         base = dict(active.scores or {}) if active else {}
@@ -94,3 +97,11 @@ def run_retention(store: "Store", settings: "Settings", now: datetime, *, dry_ru
                           n_reviews=active.n_reviews if active else 0, scores=base,
                           based_on=active.id if active else None)
     return result
+
+
+def user_deck(store: "Store", settings: "Settings", now: datetime, card_ids: Iterable[str]) -> "SimDeck":
+    """What the retention sweep simulates: the loaded decks' cards from their stored states, with
+    the configured limits (see `simdeck`)."""
+    from gdstudy.optimize.simdeck import sim_deck
+
+    return sim_deck(card_ids, store.states(), now, settings)

@@ -50,10 +50,7 @@ def render_fit(r: "FitResult", *, dry_run: bool) -> str:
 
 
 def render_sweep(s: "Sweep", *, dry_run: bool, explicit: float | None) -> str:
-    lines = [f"parameters: {s.config.get('parameters', 'as given')}",
-             f"simulated {s.config['days']} days of {s.config['new_per_day']} new cards a day "
-             f"(deck of {s.config['deck_size']}); answer times and grades "
-             + ("from your log: " + ", ".join(s.config["from_your_log"]) if s.config["from_your_log"] else "the simulator's defaults"),
+    lines = [f"parameters: {s.config.get('parameters', 'as given')}", *_simulated(s.config),
              f"  {'retention':>9} {'min/day':>8} {'reviews/day':>12} {'remembered':>11} {'s per remembered':>17}"]
     for p in s.points:
         mark = "  <- least time per remembered card" if p is s.best else ""
@@ -71,6 +68,33 @@ def render_sweep(s: "Sweep", *, dry_run: bool, explicit: float | None) -> str:
         lines.append(f"note: your config or flag sets desired retention {explicit:.2f}; that still wins")
     lines.append(f"({s.seconds:.1f} s)")
     return "\n".join(lines)
+
+
+def _simulated(c: dict) -> list[str]:
+    """What was simulated: the user's deck and limits (or the generic deck), and where answer times
+    and grades come from."""
+    log = c.get("from_your_log") or []
+    times = (f"answer times: your log's medians (a review graded Good {c.get('seconds_per_review', 0):.1f} s)"
+             if "costs" in log else
+             f"answer times: the simulator's defaults (Anki users' means: a review graded Good "
+             f"{c.get('seconds_per_review', 0):.1f} s; your log needs 50 timed answers of a kind)")
+    names = {"first_rating_prob": "first answers", "review_rating_prob": "review answers"}
+    mine = [names[k] for k in log if k in names]
+    grades = f"grades: from your log ({', '.join(mine)})" if mine else "grades: the simulator's defaults"
+    if not c.get("your_deck"):
+        return [f"simulated a generic deck of {c['deck_size']} new cards, {c['new_per_day']} new a day, "
+                f"over {c['days']} days", f"{times}; {grades}"]
+    leech = c.get("leech_suspends_after")
+    out = [f"simulated your deck: {c['cards']} cards ({c['reviewed']} reviewed, {c['new']} new"
+           + (f"; {c['suspended_left_out']} suspended left out" if c.get("suspended_left_out") else "") + "), "
+           f"limits {c['new_per_day']} new/day, {c['reviews_per_day']} reviews/day, over {c['days']} days",
+           "  " + ("reviewed cards start from their stored stability, difficulty, last review and due date"
+                  if c["reviewed"] else "no card reviewed yet: every card starts new")
+           + (f" ({c['in_learning_steps']} in learning steps: simulated as due, without the steps)" if c.get("in_learning_steps") else "")
+           + ("; leeches suspended after " + str(leech) + " lapses" if leech else "")
+           + f"; mean of 16 runs (seeds {c.get('seeds', '42..57')})",
+           f"{times}; {grades}"]
+    return out
 
 
 def render_calibration(c: "Calibration") -> list[str]:

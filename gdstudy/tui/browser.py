@@ -1,5 +1,5 @@
 """`b`: every card in a table (state, due, stability, lapses, tags); search, filter by state,
-open a card, suspend or unsuspend it."""
+open a card, suspend or unsuspend it, `h` its review history."""
 
 from __future__ import annotations
 
@@ -62,6 +62,7 @@ class BrowserScreen(Screen[None]):
         Binding("escape", "back", "Back"),
         Binding("x", "toggle_suspend", "Suspend/unsuspend"),
         Binding("slash", "search", "Search", key_display="/"),
+        Binding("h", "history", "History"),
     ]
 
     def __init__(self, session: ReviewSession) -> None:
@@ -151,6 +152,22 @@ class BrowserScreen(Screen[None]):
             self.session.suspend(card.id)
             self.notify(f"'{card.id}' suspended: it is out of reviews until you unsuspend it.")
         self.refill()
+
+    def action_history(self) -> None:
+        """The selected card's reviews, current state and demo (`gdstudy cards show ID` in a modal)."""
+        card = self._current()
+        if card is not None:
+            from gdstudy.errors import GdstudyError
+            from gdstudy.history import session_history
+            from gdstudy.text import clean
+            from gdstudy.tui.history import HistoryModal
+
+            try:
+                history = session_history(self.session, card)
+            except GdstudyError as e:  # a damaged log row: one notice, the browser stays
+                self.notify(clean(str(e)), title="History", severity="error", markup=False)
+                return
+            self.app.push_screen(HistoryModal(history, self.session.now()))
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()

@@ -47,7 +47,7 @@ Elsewhere:
 | home | `r` review, `c` cram (all cards or one tag), `i` mock interview, `D` demos, `s` stats, `b` browse, `n` how to import notes |
 | demo | type in a box, `enter` or `ctrl+r` runs (`r` too, outside a box), `tab` next box, `escape` cancels a run, then back |
 | demo browser | `enter` open a demo, `escape` back |
-| card browser | `/` search (`enter`: to the results, or open the only match), state menu filters (`due`, `buried` …), `enter` open a card, `x` suspend or unsuspend, `escape` back |
+| card browser | `/` search (`enter`: to the results, or open the only match), state menu filters (`due`, `buried` …), `enter` open a card, `h` its review history, `x` suspend or unsuspend, `escape` back |
 | stats | `escape` or `s` back |
 | mock interview | type, `ctrl+r` reveal the reference, `1`–`4` grade, `ctrl+e` end; at the end `enter` rereads an answer beside the reference |
 
