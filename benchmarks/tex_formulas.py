@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/tex_formulas.py                 # cards/ and ../shared/notes
     .venv/bin/python benchmarks/tex_formulas.py --notes DIR     # another notes folder (a vault)
     .venv/bin/python benchmarks/tex_formulas.py --extra         # also the typical formulas below
+    .venv/bin/python benchmarks/tex_formulas.py --adversarial   # tex_to_unicode's time at 10x the text
 
 A formula is found the way the TUI finds it (`gdstudy.tex.math_spans`: `$…$`, `$$…$$`, and
 `\\(…\\)`/`\\[…\\]` holding TeX, never inside code). For each library the table gives its output
@@ -119,11 +120,39 @@ def _fresh_ms(code: str, runs: int = 5) -> float:
     return 1e3 * times[runs // 2]
 
 
+HOSTILE = {
+    "unclosed \\(": "\\(x ", "\\( then one closer": "\\(", "unclosed $": "$a ", "many formulas": "$\\eta_t$ ",
+    "escaped $": "$a\\$", "code spans": "`$x$`", "fences": "```\n$x$\n", "deep braces": "{{{{{{{{{{",
+}
+
+
+def adversarial() -> int:
+    from gdstudy import tex
+
+    print("| text | 10 KB | 100 KB | ratio |")
+    print("|---|---|---|---|")
+    for name, unit in HOSTILE.items():
+        times = []
+        for size in (10_000, 100_000):
+            text = unit * (size // len(unit)) + ("x^2\\)" if "closer" in name else "")
+            if name == "many formulas":  # all different (the parse is cached per formula)
+                text = "".join(f"$\\eta_{{{k}}}$ " for k in range(size // 12))
+            tex.formula.cache_clear()
+            t = time.perf_counter()
+            tex.tex_to_unicode(text)
+            times.append(time.perf_counter() - t)
+        print(f"| {name} | {1e3 * times[0]:.1f} ms | {1e3 * times[1]:.1f} ms | {times[1] / max(times[0], 1e-9):.1f} |")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--notes", type=Path, default=None, help="notes folder (default: ../shared/notes)")
     p.add_argument("--extra", action="store_true", help="also the typical formulas in EXTRA")
+    p.add_argument("--adversarial", action="store_true", help="time tex_to_unicode on hostile text, 10x apart")
     args = p.parse_args(argv)
+    if args.adversarial:
+        return adversarial()
     if args.notes is None:
         from tests.test_deck_content import NOTES_DIR
 

@@ -321,6 +321,7 @@ def _too_deep(tex: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)  # a card's formulas come back on every redraw and toggle
 def formula(tex: str) -> str | None:
     """One formula's TeX (without delimiters) as Unicode text, or None when it cannot be written
     without TeX (the caller shows it raw). Never raises."""

@@ -50,6 +50,7 @@ def require_terminal() -> None:
 
 class GdstudyApp(App[None]):
     TITLE = "gdstudy"
+    raw_tex = False  # `t` on a card: formulas as the TeX written (gdstudy.tui.cardtext.TexKeys)
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help", key_display="?"),

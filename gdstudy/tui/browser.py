@@ -17,7 +17,7 @@ from gdstudy.deck import Card
 from gdstudy.scheduling import state_name
 from gdstudy.session import ReviewSession
 from gdstudy.text import content, literal
-from gdstudy.tui.cardtext import CardMarkdown, source_content
+from gdstudy.tui.cardtext import TEX_BINDING, CardMarkdown, TexKeys, source_content
 from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
 from gdstudy.tui.header import Header
 
@@ -26,13 +26,14 @@ __all__ = ["BrowserScreen", "CardModal"]
 FILTERS = ["all", "new", "learning", "review", "relearning", "due", "suspended", "buried", "leech", "edited"]
 
 
-class CardModal(ScrollKeys, ModalScreen[None]):
+class CardModal(TexKeys, ScrollKeys, ModalScreen[None]):
     DEFAULT_CSS = """
     CardModal { align: center middle; }
     #card-box { width: 90; max-width: 95%; height: auto; max-height: 90%; border: thick $accent;
                 background: $surface; padding: 0 1; }
     """
-    BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Close", show=False), *SCROLL_BINDINGS]
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Close", show=False), TEX_BINDING,
+                *SCROLL_BINDINGS]
 
     def __init__(self, card: Card, meta: str) -> None:
         super().__init__()

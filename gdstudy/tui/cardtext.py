@@ -1,21 +1,32 @@
-"""Card text on screen: Markdown with a bound on how much of it becomes widgets.
+"""Card text on screen: Markdown, formulas in Unicode (`t`: the TeX as written), with a bound on
+how much of it becomes widgets.
 
 Textual's Markdown mounts one widget (or several) per block: a few hundred list items take
 seconds, thousands take minutes, and input waits meanwhile. `CardMarkdown` counts the blocks first
 (markdown-it, a few ms for the 10,000-character back limit) and above `MAX_BLOCKS` shows the text
 as plain text in one widget, with a note saying so. Card text is already cleaned by the loader;
-links in it go through `GdstudyApp.open_url`, which opens only http(s).
+links in it go through `GdstudyApp.open_url`, which opens only http(s). Raw HTML is never
+markup: the parser has it off, so `<b>` or `<script>` in a card shows as those characters.
+
+Formulas (`$…$`, `$$…$$`, `\\(…\\)`) go through `gdstudy.tex.markdown_math` first: written in
+Unicode (η < 2/L) where they can be, else as written, and escaped so Markdown shows them exactly.
+`t` (`TEX_BINDING`, on every screen that shows card text and mixes in `TexKeys`) switches all card
+text between that and the TeX as written; the footer offers it only while a formula is on screen.
 """
 
 from __future__ import annotations
 
 from textual.await_complete import AwaitComplete
+from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Markdown, Static
 
 from gdstudy.text import clean
 
-__all__ = ["CardMarkdown", "MAX_BLOCKS", "markdown_blocks", "source_content"]
+__all__ = ["CardMarkdown", "MAX_BLOCKS", "TEX_BINDING", "TexKeys", "card_parser", "markdown_blocks",
+           "source_content"]
+
+TEX_BINDING = Binding("t", "toggle_tex", "TeX")
 
 MAX_BLOCKS = 120  # ~0.5 s to mount on this project's 2-core machine; the shipped cards have <= 10
 
@@ -23,17 +34,45 @@ MAX_BLOCKS = 120  # ~0.5 s to mount on this project's 2-core machine; the shippe
 def markdown_blocks(text: str) -> int:
     """How many block widgets Textual's Markdown would mount for `text` (list items, table cells,
     paragraphs ... every block-level opening token)."""
+    return sum(1 for tok in card_parser().parse(text) if tok.nesting == 1 and tok.block)
+
+
+def card_parser():  # -> MarkdownIt
+    """Textual's own Markdown dialect ("gfm-like": tables, strikethrough) with raw HTML off."""
     from markdown_it import MarkdownIt
 
-    return sum(1 for tok in MarkdownIt("gfm-like").parse(text) if tok.nesting == 1 and tok.block)
+    return MarkdownIt("gfm-like", {"html": False})
+
+
+def _raw_tex(widget: Markdown) -> bool:
+    return bool(getattr(widget.app, "raw_tex", False))
 
 
 class CardMarkdown(Markdown):
+    """A card's text. `text` is the card's own text; `source` the Markdown shown for it."""
+
     DEFAULT_CSS = """
     CardMarkdown > .card-plain { height: auto; padding: 0 1; }
     """
 
+    def __init__(self, markdown: str | None = None, **kwargs) -> None:
+        super().__init__(markdown, parser_factory=card_parser, **kwargs)
+        self.text = markdown or ""
+        self.has_math = False
+
+    def redraw(self) -> AwaitComplete:
+        """Show `text` again (after `t`)."""
+        return self.update(self.text)
+
     def update(self, markdown: str) -> AwaitComplete:
+        from gdstudy.tex import has_math, markdown_math
+
+        self.text = markdown
+        had, self.has_math = self.has_math, has_math(markdown)
+        if had != self.has_math and self.is_attached:
+            self.screen.refresh_bindings()  # the footer's `t` comes and goes with the formulas
+        if self.has_math:
+            markdown = markdown_math(markdown, rendered=not _raw_tex(self))
         blocks = markdown_blocks(markdown)
         if blocks <= MAX_BLOCKS:
             plain = self.query(".card-plain")
@@ -45,7 +84,7 @@ class CardMarkdown(Markdown):
                 await Markdown.update(self, markdown)
 
             return AwaitComplete(rich())
-        self._markdown = markdown  # `source` stays the card's text
+        self._markdown = markdown  # `source` stays the Markdown
 
         async def plain_text() -> None:
             async with self.lock:
@@ -54,6 +93,28 @@ class CardMarkdown(Markdown):
                 await self.mount(Static(note + Content(clean(markdown)), classes="card-plain"))
 
         return AwaitComplete(plain_text())
+
+
+class TexKeys:
+    """Mixin for a Screen that shows card text: `t` (TEX_BINDING) switches every card text in the
+    app between formulas in Unicode and the TeX as written. A screen's `check_action` asks
+    `tex_available()` for "toggle_tex" so the footer shows `t` only while a formula is on screen."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.tex_available() if action == "toggle_tex" else True
+
+    def tex_available(self) -> bool:
+        return any(md.has_math for md in self.query(CardMarkdown))  # type: ignore[attr-defined]
+
+    def action_toggle_tex(self) -> None:
+        app = self.app  # type: ignore[attr-defined]
+        app.raw_tex = not getattr(app, "raw_tex", False)
+        for screen in app.screen_stack:
+            for md in screen.query(CardMarkdown):
+                if md.has_math:
+                    md.redraw()
+        self.notify("Formulas: the TeX as written (t: in Unicode)." if app.raw_tex
+                    else "Formulas: in Unicode (t: the TeX as written).")  # type: ignore[attr-defined]
 
 
 def source_content(card) -> Content:

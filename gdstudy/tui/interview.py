@@ -18,7 +18,7 @@ from gdstudy.errors import GdstudyError, StaleStateError, StoreError
 from gdstudy.interview import InterviewSession, grade_label
 from gdstudy.scheduling import Grade
 from gdstudy.text import content, literal
-from gdstudy.tui.cardtext import CardMarkdown
+from gdstudy.tui.cardtext import TEX_BINDING, CardMarkdown, TexKeys
 from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
 from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
 from gdstudy.tui.header import Header
@@ -26,7 +26,7 @@ from gdstudy.tui.header import Header
 __all__ = ["InterviewScreen", "InterviewSummaryScreen", "AnswerModal"]
 
 
-class InterviewScreen(ScrollKeys, Screen[None]):
+class InterviewScreen(TexKeys, ScrollKeys, Screen[None]):
     DEFAULT_CSS = """
     #timer { height: 1; padding: 0 1; background: $boost; }
     #question { height: auto; max-height: 12; padding: 0 1; }
@@ -39,6 +39,7 @@ class InterviewScreen(ScrollKeys, Screen[None]):
         *GRADE_BINDINGS,
         Binding("ctrl+e", "end", "End interview", priority=True),
         Binding("escape", "end", "End interview", show=False),  # then Esc again: home
+        TEX_BINDING,  # a letter: while typing it is text
         *SCROLL_BINDINGS,  # the reference, once revealed (while typing they are text keys)
     ]
 
@@ -84,6 +85,8 @@ class InterviewScreen(ScrollKeys, Screen[None]):
             return self.card is not None and self.revealed
         if action == "reveal":
             return self.card is not None and not self.revealed
+        if action == "toggle_tex":
+            return self.tex_available()
         return True
 
     def _tick(self) -> None:
@@ -175,7 +178,7 @@ class InterviewScreen(ScrollKeys, Screen[None]):
                                                       saved=self.iv.saved_id is not None))
 
 
-class AnswerModal(ScrollKeys, ModalScreen[None]):
+class AnswerModal(TexKeys, ScrollKeys, ModalScreen[None]):
     """One answered question: the question, then the typed answer beside the reference."""
 
     DEFAULT_CSS = """
@@ -185,7 +188,8 @@ class AnswerModal(ScrollKeys, ModalScreen[None]):
     #answer-cols { height: 1fr; }
     #answer-cols > VerticalScroll { width: 1fr; border: round $primary 50%; padding: 0 1; }
     """
-    BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Close", show=False), *SCROLL_BINDINGS]
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Close", show=False), TEX_BINDING,
+                *SCROLL_BINDINGS]
 
     def __init__(self, n: int, answer: dict[str, Any], card: Card | None) -> None:
         super().__init__()

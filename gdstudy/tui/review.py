@@ -27,14 +27,14 @@ from gdstudy.errors import GdstudyError, StaleStateError
 from gdstudy.scheduling import Counts, Grade, Outcome, state_name
 from gdstudy.session import ReviewSession
 from gdstudy.text import clean, content
-from gdstudy.tui.cardtext import CardMarkdown, source_content
+from gdstudy.tui.cardtext import TEX_BINDING, CardMarkdown, TexKeys, source_content
 from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
 from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
 from gdstudy.tui.header import Header
 
 __all__ = ["ReviewScreen"]
 
-class ReviewScreen(ScrollKeys, Screen[None]):
+class ReviewScreen(TexKeys, ScrollKeys, Screen[None]):
     CSS_PATH = "review.tcss"
     BINDINGS = [
         Binding("space", "reveal", "Show answer"),
@@ -42,6 +42,7 @@ class ReviewScreen(ScrollKeys, Screen[None]):
         *GRADE_BINDINGS,
         Binding("u", "undo", "Undo"),
         Binding("d", "demo", "Run demo"),
+        TEX_BINDING,
         Binding("minus", "bury", "Bury", key_display="-", show=False),
         Binding("at", "suspend", "Suspend", key_display="@", show=False),
         Binding("s", "stats", "Stats", show=False),
@@ -115,6 +116,8 @@ class ReviewScreen(ScrollKeys, Screen[None]):
             return self.card is not None and self.card.demo is not None
         if action in ("bury", "suspend"):
             return self.card is not None
+        if action == "toggle_tex":
+            return self.tex_available()
         return True
 
     def _draw_reveal_state(self) -> None:
