@@ -24,6 +24,7 @@ HELP_TEXT = """\
 | `4` | **Easy**: instant recall; longer interval |
 | `u` | undo the last grade, bury or suspend |
 | `d` | run this card's demo |
+| `t` | formulas: in Unicode (η < 2/L) or the TeX as written |
 | `-` | bury: hide this card until tomorrow |
 | `@` | suspend: no more reviews until you unsuspend it in the browser |
 | `s` | stats: due today, counts, retention, forecast, streak, recall now per tag |
