@@ -25,12 +25,12 @@ import unicodedata
 from functools import lru_cache
 from typing import Any, Callable, Iterator
 
-__all__ = ["tex_to_unicode", "formula", "math_spans", "markdown_math", "has_math", "MAX_FORMULA", "MAX_DEPTH"]
+__all__ = ["tex_to_unicode", "formula", "math_spans", "markdown_math", "mathjax_markdown", "has_math",
+           "MAX_FORMULA", "MAX_DEPTH"]
 
 MAX_FORMULA = 2_000  # characters of TeX in one formula; a longer one is shown raw
 MAX_DEPTH = 40       # nested `{` groups; deeper is shown raw (the parser recurses)
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.M)
 _PAREN = re.compile(r"\\([(\[])")
 _TEXLIKE = re.compile(r"[\\^_{]")
 _MD_PUNCT = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$&])")
@@ -44,30 +44,13 @@ def has_math(text: str) -> bool:
 # -- where the formulas are ---------------------------------------------------------------------
 
 
-def _fenced(text: str) -> list[tuple[int, int]]:
-    """Fenced code blocks (``` or ~~~ up to the same fence or the end), as character spans."""
-    out: list[tuple[int, int]] = []
-    pos = 0
-    while (m := _FENCE.search(text, pos)) is not None:
-        fence = m.group(1)
-        close = re.compile(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$", re.M)
-        line_end = text.find("\n", m.end())
-        if line_end < 0:
-            out.append((m.start(), len(text)))
-            break
-        c = close.search(text, line_end + 1)
-        end = len(text) if c is None else c.end()
-        out.append((m.start(), end))
-        pos = end
-    return out
-
-
 def _masked(text: str) -> str:
     """`text` with inline code and fenced code blocks blanked (same length)."""
     from gdstudy.interop.spans import M, blank_spans, code_spans
+    from gdstudy.mdblocks import fenced_spans
 
     chars = list(text)
-    for a, b in _fenced(text):
+    for a, b in fenced_spans(text):
         chars[a:b] = M * (b - a)
     masked = "".join(chars)
     if "`" in masked:
@@ -377,5 +360,17 @@ def markdown_math(markdown: str, *, rendered: bool = True) -> str:
     def each(raw: str, tex: str) -> str:
         got = formula(tex) if rendered else None
         return _MD_PUNCT.sub(r"\\\1", raw if got is None else got)
+
+    return _replace(markdown, each)
+
+
+def mathjax_markdown(markdown: str) -> str:
+    """Card Markdown with each formula as MathJax text, `\\(…\\)` inline and `\\[…\\]` for
+    `$$…$$`/`\\[…\\]` (the delimiters Anki's MathJax reads; a plain `$` is not one), escaped so the
+    Markdown renderer passes the TeX through untouched; the renderer HTML-escapes it."""
+
+    def each(raw: str, tex: str) -> str:
+        display = raw.startswith(("$$", "\\["))
+        return _MD_PUNCT.sub(r"\\\1", ("\\[" if display else "\\(") + tex + ("\\]" if display else "\\)"))
 
     return _replace(markdown, each)

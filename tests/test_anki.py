@@ -219,3 +219,20 @@ def test_include_schedule_writes_card_states_and_the_review_log(small_deck_dir: 
         assert [r[4] for r in theirs] == [{0: 0, 1: 0, 2: 1, 3: 2}[r.state_before] for r in mine]
         assert all(0 <= r[5] <= 60_000 for r in theirs)
     assert len(revlog) == len(hist)  # cram reviews left out
+
+
+def test_formatting_and_every_formula_survive_in_anki() -> None:
+    """Issue 22 items 5-6: tables, strikethrough and callouts keep their shape; a formula in any
+    of the TUI's delimiters (also `\\(…\\)`, which Markdown would read as escaped parentheses) reaches
+    MathJax as TeX; `$` in code or before a digit is not maths; a table cell's `|`-free TeX is kept."""
+    text = ("> [!tip]- Step size\n> keep $\\eta < 2/L$\n\n| lr | bound |\n|---|---|\n| $\\eta_t$ | \\(\\frac{1}{L}\\) |\n\n"
+            "~~wrong~~ and \\(x_i * y_i\\) and \\[\\sum_i x_i\\] cost $5 and `$HOME`; \\(SGD\\) is not maths")
+    out = card_html(text)
+    assert "<blockquote>\n<p><strong>Tip:</strong> Step size\nkeep \\(\\eta &lt; 2/L\\)</p>" in out
+    assert "<table>" in out and "<td>\\(\\eta_t\\)</td>" in out and "<td>\\(\\frac{1}{L}\\)</td>" in out
+    assert "<s>wrong</s>" in out and "\\(x_i * y_i\\)" in out and "\\[\\sum_i x_i\\]" in out
+    assert "cost $5" in out and "<code>$HOME</code>" in out and "(SGD) is not maths" in out
+    p = TagCollector()
+    p.feed(out)
+    assert {t for t, _ in p.tags} <= ALLOWED_TAGS | {"table", "thead", "tbody", "tr", "th", "td", "s"}
+    assert all(not attrs for _, attrs in p.tags)

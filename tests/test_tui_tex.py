@@ -182,7 +182,7 @@ async def test_markdown_shapes_and_html_as_text(tmp_path: Path, clock: Clock) ->
             assert back.query(kind), kind.__name__
         assert len(back.query(MarkdownBulletList)) == 2  # the nested list is nested
         text = shown(back)
-        assert "[!note] A callout" in text and "xᵢ" in text
+        assert "Note: A callout" in text and "[!note]" not in text and "xᵢ" in text
         fence = back.query_one(MarkdownFence)
         assert '"$\\eta$"' in fence.code  # code keeps its TeX
         assert "<b>bold</b>" in text and "<script>alert(1)</script>" in text and "onerror=y" in text

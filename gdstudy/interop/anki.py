@@ -8,11 +8,13 @@ Anki profile updates the notes instead of duplicating them:
     model id   = stable_id("model", MODEL_NAME)          (1 << 30 <= id < 1 << 31, as genanki advises)
     deck id    = stable_id("deck", "gdstudy::<deck>")
 
-Card text is untrusted: Markdown is rendered by markdown-it-py with raw HTML *disabled* (a card's
-`<script>` or `onerror=` arrives as text), images disabled (no remote fetches from a card), links
-only http(s). `$…$` / `$$…$$` become `\\(…\\)` / `\\[…\\]`, the delimiters Anki's MathJax renders
-(plain `$` is not a MathJax delimiter by default); Unicode math is kept as written. The Source,
-Demo and Tags fields are escaped plain text.
+Card text is untrusted: Markdown (CommonMark plus tables and strikethrough, as in the TUI) is
+rendered by markdown-it-py with raw HTML *disabled* (a card's `<script>` or `onerror=` arrives as
+text), images disabled (no remote fetches from a card), links only http(s). Formulas are found by
+the TUI's rule (`gdstudy.tex.math_spans`: `$…$`, `$$…$$`, `\\(…\\)`, `\\[…\\]`, never in code)
+and kept as TeX for Anki's MathJax, as `\\(…\\)` / `\\[…\\]` (plain `$` is not a MathJax
+delimiter by default); Unicode math is kept as written. Obsidian callouts (`> [!note] Title`) get
+their label (`gdstudy.mdblocks`). The Source, Demo and Tags fields are escaped plain text.
 
 Scheduling (`--include-schedule`, see gdstudy.interop.anki_schedule): genanki writes every card as
 new and has no review-log API (genanki issue #147), so the card states and the review log are
@@ -81,28 +83,24 @@ _md = None
 
 
 def _markdown() -> Any:
-    """CommonMark with raw HTML off, images off, http(s) links only, and dollar math for MathJax."""
+    """CommonMark + tables + strikethrough, raw HTML off, images off, http(s) links only."""
     global _md
     if _md is None:
         from markdown_it import MarkdownIt
-        from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-        md = MarkdownIt("commonmark", {"html": False}).use(
-            dollarmath_plugin, allow_labels=False, allow_space=False, allow_digits=False, double_inline=True,
-        )
+        md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
         md.disable("image")
         md.validateLink = lambda url: url.strip().lower().startswith(("http://", "https://"))
-        esc = html.escape
-        md.add_render_rule("math_inline", lambda self, tokens, idx, *a: rf"\({esc(tokens[idx].content)}\)")
-        md.add_render_rule("math_inline_double", lambda self, tokens, idx, *a: rf"\[{esc(tokens[idx].content)}\]")
-        md.add_render_rule("math_block", lambda self, tokens, idx, *a: f"<p>\\[{esc(tokens[idx].content)}\\]</p>\n")
         _md = md
     return _md
 
 
 def card_html(markdown_text: str) -> str:
-    """Card Markdown -> safe HTML for an Anki field."""
-    return _markdown().render(markdown_text).strip()
+    """Card Markdown -> safe HTML for an Anki field (formulas as MathJax TeX, callouts labelled)."""
+    from gdstudy.mdblocks import label_callouts
+    from gdstudy.tex import mathjax_markdown
+
+    return _markdown().render(mathjax_markdown(label_callouts(markdown_text))).strip()
 
 
 def _text(s: str) -> str:
