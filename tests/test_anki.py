@@ -226,10 +226,11 @@ def test_formatting_and_every_formula_survive_in_anki() -> None:
     of the TUI's delimiters (also `\\(…\\)`, which Markdown would read as escaped parentheses) reaches
     MathJax as TeX; `$` in code or before a digit is not maths; a table cell's `|`-free TeX is kept."""
     text = ("> [!tip]- Step size\n> keep $\\eta < 2/L$\n\n| lr | bound |\n|---|---|\n| $\\eta_t$ | \\(\\frac{1}{L}\\) |\n\n"
-            "~~wrong~~ and \\(x_i * y_i\\) and \\[\\sum_i x_i\\] cost $5 and `$HOME`; \\(SGD\\) is not maths")
+            "one<br>two `a<br>b`\n\n~~wrong~~ and \\(x_i * y_i\\) and \\[\\sum_i x_i\\] cost $5 and `$HOME`; \\(SGD\\) is not maths")
     out = card_html(text)
     assert "<blockquote>\n<p><strong>Tip:</strong> Step size\nkeep \\(\\eta &lt; 2/L\\)</p>" in out
     assert "<table>" in out and "<td>\\(\\eta_t\\)</td>" in out and "<td>\\(\\frac{1}{L}\\)</td>" in out
+    assert "<p>one<br />\ntwo <code>a&lt;br&gt;b</code></p>" in out
     assert "<s>wrong</s>" in out and "\\(x_i * y_i\\)" in out and "\\[\\sum_i x_i\\]" in out
     assert "cost $5" in out and "<code>$HOME</code>" in out and "(SGD) is not maths" in out
     p = TagCollector()

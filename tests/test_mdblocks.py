@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gdstudy.mdblocks import fenced_spans, label_callouts
+from gdstudy.mdblocks import br_breaks, fenced_spans, label_callouts
 
 
 def test_callouts_get_their_label_and_keep_the_quote() -> None:
@@ -25,6 +25,15 @@ def test_no_callout_inside_fenced_code() -> None:
 def test_the_type_carries_no_markup() -> None:
     assert label_callouts("> [!*x*] t") == "> [!*x*] t"
     assert label_callouts("> [!a](javascript:x) t") == "> **A:** (javascript:x) t"  # a title, not a link
+
+
+def test_br_is_a_hard_break_outside_code_and_tables() -> None:
+    text = "a<br>b<BR/>\nc <br />\n`x<br>y`<br>\n| a<br>b | c |\n```\nq<br>\n```\nlast<br>"
+    assert br_breaks(text) == "a  \nb  \nc   \n`x<br>y`  \n| a<br>b | c |\n```\nq<br>\n```\nlast  \n"
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark", {"html": False}).render(br_breaks("one<br>two<br>"))
+    assert html == "<p>one<br />\ntwo</p>\n"  # nothing left at the end of the paragraph
 
 
 @settings(max_examples=200, deadline=None)

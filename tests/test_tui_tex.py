@@ -185,6 +185,7 @@ async def test_markdown_shapes_and_html_as_text(tmp_path: Path, clock: Clock) ->
         assert "Note: A callout" in text and "[!note]" not in text and "xᵢ" in text
         fence = back.query_one(MarkdownFence)
         assert '"$\\eta$"' in fence.code  # code keeps its TeX
+        assert "Line one\nand" in text  # <br>: a line break
         assert "<b>bold</b>" in text and "<script>alert(1)</script>" in text and "onerror=y" in text
         assert "| β₁ | 2 |" in back.source  # the table cell's formula, in Unicode
 

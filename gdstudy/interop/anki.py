@@ -14,7 +14,7 @@ text), images disabled (no remote fetches from a card), links only http(s). Form
 the TUI's rule (`gdstudy.tex.math_spans`: `$…$`, `$$…$$`, `\\(…\\)`, `\\[…\\]`, never in code)
 and kept as TeX for Anki's MathJax, as `\\(…\\)` / `\\[…\\]` (plain `$` is not a MathJax
 delimiter by default); Unicode math is kept as written. Obsidian callouts (`> [!note] Title`) get
-their label (`gdstudy.mdblocks`). The Source, Demo and Tags fields are escaped plain text.
+their label and `<br>` is a line break (`gdstudy.mdblocks`). The Source, Demo and Tags fields are escaped plain text.
 
 Scheduling (`--include-schedule`, see gdstudy.interop.anki_schedule): genanki writes every card as
 new and has no review-log API (genanki issue #147), so the card states and the review log are
@@ -97,10 +97,10 @@ def _markdown() -> Any:
 
 def card_html(markdown_text: str) -> str:
     """Card Markdown -> safe HTML for an Anki field (formulas as MathJax TeX, callouts labelled)."""
-    from gdstudy.mdblocks import label_callouts
+    from gdstudy.mdblocks import br_breaks, label_callouts
     from gdstudy.tex import mathjax_markdown
 
-    return _markdown().render(mathjax_markdown(label_callouts(markdown_text))).strip()
+    return _markdown().render(mathjax_markdown(br_breaks(label_callouts(markdown_text)))).strip()
 
 
 def _text(s: str) -> str:

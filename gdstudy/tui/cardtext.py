@@ -10,7 +10,7 @@ markup: the parser has it off, so `<b>` or `<script>` in a card shows as those c
 
 Formulas (`$…$`, `$$…$$`, `\\(…\\)`) go through `gdstudy.tex.markdown_math` first: written in
 Unicode (η < 2/L) where they can be, else as written, and escaped so Markdown shows them exactly.
-Obsidian callouts (`> [!note] Title`) get their label (`gdstudy.mdblocks`).
+Obsidian callouts (`> [!note] Title`) get their label and `<br>` is a line break (`gdstudy.mdblocks`).
 `t` (`TEX_BINDING`, on every screen that shows card text and mixes in `TexKeys`) switches all card
 text between that and the TeX as written; the footer offers it only while a formula is on screen.
 """
@@ -66,11 +66,11 @@ class CardMarkdown(Markdown):
         return self.update(self.text)
 
     def update(self, markdown: str) -> AwaitComplete:
-        from gdstudy.mdblocks import label_callouts
+        from gdstudy.mdblocks import br_breaks, label_callouts
         from gdstudy.tex import has_math, markdown_math
 
         self.text = markdown
-        markdown = label_callouts(markdown)
+        markdown = br_breaks(label_callouts(markdown))
         had, self.has_math = self.has_math, has_math(markdown)
         if had != self.has_math and self.is_attached:
             self.screen.refresh_bindings()  # the footer's `t` comes and goes with the formulas
