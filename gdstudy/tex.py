@@ -25,6 +25,8 @@ import unicodedata
 from functools import lru_cache
 from typing import Any, Callable, Iterator
 
+from gdstudy.text import clean
+
 __all__ = ["tex_to_unicode", "formula", "math_spans", "markdown_math", "mathjax_markdown", "has_math",
            "MAX_FORMULA", "MAX_DEPTH"]
 
@@ -135,6 +137,7 @@ _OVERRIDE = {"cdot": "·", "langle": "⟨", "rangle": "⟩", "lVert": "‖", "rV
              "vert": "|", "lvert": "|", "rvert": "|", "mid": "|", "ne": "≠", "colon": ":",
              "dots": "…", "prime": "′", "varnothing": "∅", "epsilon": "ε", "varepsilon": "ε"}
 _PREFIX = frozenset("∇∂∑∏∫∮√¬")  # operators written against what they act on: ∇f, ∂L
+_CLOSING = frozenset("rVert rvert rangle rceil rfloor".split())
 _BINARY = set("+-−=/·×±<>≤≥≈≠∈,:←→⇒↦∝≪≫")
 _CLOSERS = _BINARY | set("^_)]}|.;")
 # A relation spaced on one side is spaced on both (`\eta < 2` -> `η < 2`, not `η< 2`: the space
@@ -182,6 +185,8 @@ class _Writer:
                 out.append(text)
                 continue
             text = self.node(item)
+            if getattr(item, "macroname", None) in _CLOSING and out:  # `\lVert x \rVert`: ‖x‖
+                out[-1] = out[-1].rstrip()
             out.append(text)
             space = getattr(item, "macro_post_space", "")
             if space and text and unicodedata.category(text[-1]) == "Sm" and text[-1] not in _PREFIX:
@@ -321,7 +326,7 @@ def formula(tex: str) -> str | None:
             return None
         raise
     text = _RELATION.sub(lambda m: f" {m.group(1) or m.group(2)} ", re.sub(r"\s+", " ", text))
-    text = _INNER_SPACE.sub(lambda m: m.group(1) or m.group(2), text).strip()
+    text = clean(_INNER_SPACE.sub(lambda m: m.group(1) or m.group(2), text).strip())  # the library's text too
     return text if text and "\\" not in text else None
 
 

@@ -36,6 +36,7 @@ TEX_LEFT = re.compile(r"\\[A-Za-z]+|\\.|[\^_]\{")
     (r"\sqrt{x+y} + \sqrt{B} + \sqrt[3]{x}", "√(x+y) + √B + ∛x"),
     (r"\frac12", "1/2"),
     (r"\text{lr } \eta", "lr η"),
+    (r"\lVert x \rVert_2 \le \lceil N/B \rceil", "‖x‖₂ ≤ ⌈N/B⌉"),
 ])
 def test_formula_reads(tex: str, text: str) -> None:
     assert formula(tex) == text
