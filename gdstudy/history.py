@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from gdstudy.errors import ConfigError
-from gdstudy.scheduling import state_name, usable_parameters
+from gdstudy.scheduling import ReplaySchedulers, state_name
 
 if TYPE_CHECKING:
     from gdstudy.config import Settings
@@ -95,24 +95,14 @@ def demo_command(card: "Card") -> str | None:
     return f"gdstudy demo {shlex.quote(card.demo.name)}{flags}"
 
 
-class _Replay:
-    """py-fsrs schedulers by parameter set (fuzz off, the settings' steps)."""
+class _Replay(ReplaySchedulers):
+    """py-fsrs schedulers by parameter set (fuzz off, the settings' steps), and its Card/Rating."""
 
     def __init__(self, settings: "Settings", desired_retention: float) -> None:
-        from fsrs import Card, Rating, Scheduler
+        from fsrs import Card, Rating
 
-        self.Card, self.Rating, self.Scheduler = Card, Rating, Scheduler
-        self.settings, self.retention = settings, desired_retention
-        self._by_params: dict[tuple[float, ...], Any] = {}
-
-    def scheduler(self, params: Sequence[float]) -> Any:
-        key = tuple(params)
-        if key not in self._by_params:
-            st = self.settings
-            self._by_params[key] = self.Scheduler(
-                parameters=usable_parameters(key), desired_retention=self.retention, learning_steps=st.learning_steps,
-                relearning_steps=st.relearning_steps, maximum_interval=st.maximum_interval, enable_fuzzing=False)
-        return self._by_params[key]
+        super().__init__(settings, desired_retention)
+        self.Card, self.Rating = Card, Rating
 
 
 def card_history(card: "Card", log: Iterable["LogEntry"], state: "CardState | None", params_history: Sequence[Any],

@@ -48,10 +48,11 @@ def fsrs_id(slug: str) -> int:
 
 
 def make_scheduler(
-    settings: Settings, parameters: Sequence[float] | None = None, desired_retention: float | None = None
+    settings: Settings, parameters: Sequence[float] | None = None, desired_retention: float | None = None,
+    fuzz: bool | None = None,
 ) -> "Scheduler":
     """py-fsrs with the settings; `parameters`: the 21 FSRS-6 weights (None = the defaults, e.g.
-    before `gdstudy optimize`); `desired_retention` overrides the settings' one."""
+    before `gdstudy optimize`); `desired_retention` and `fuzz` override the settings' ones."""
     from fsrs import Scheduler
 
     extra = {"parameters": usable_parameters(parameters)} if parameters else {}
@@ -61,8 +62,23 @@ def make_scheduler(
         learning_steps=settings.learning_steps,
         relearning_steps=settings.relearning_steps,
         maximum_interval=settings.maximum_interval,
-        enable_fuzzing=settings.enable_fuzz,
+        enable_fuzzing=settings.enable_fuzz if fuzz is None else fuzz,
     )
+
+
+class ReplaySchedulers:
+    """py-fsrs schedulers by parameter set, fuzz off (for replaying a logged history: the same
+    reviews must give the same states), one per distinct set."""
+
+    def __init__(self, settings: Settings, desired_retention: float | None = None) -> None:
+        self.settings, self.retention = settings, desired_retention
+        self._by_params: dict[tuple[float, ...], "Scheduler"] = {}
+
+    def scheduler(self, params: Sequence[float]) -> "Scheduler":
+        key = tuple(params)
+        if key not in self._by_params:
+            self._by_params[key] = make_scheduler(self.settings, key or None, self.retention, fuzz=False)
+        return self._by_params[key]
 
 
 def usable_parameters(parameters: Sequence[float]) -> tuple[float, ...]:

@@ -25,7 +25,7 @@ import numpy as np
 
 from gdstudy.optimize.engine import DEFAULT_PARAMETERS, log_loss
 from gdstudy.optimize.items import SCHEDULED_KINDS, LoggedReview
-from gdstudy.scheduling import usable_parameters
+from gdstudy.scheduling import ReplaySchedulers
 
 if TYPE_CHECKING:
     from gdstudy.config import Settings
@@ -102,24 +102,14 @@ def calibrate(rows: Iterable[LoggedReview], history: Sequence[Any] = (), setting
     return Calibration(bins, len(yy), log_loss(p, yy), rmse, *_in_force(history))
 
 
-class _Replay:
+class _Replay(ReplaySchedulers):
     def __init__(self, settings: "Settings | None") -> None:
-        from fsrs import Card, Rating, Scheduler
+        from fsrs import Card, Rating
 
         from gdstudy.config import Settings
 
-        self.Card, self.Rating, self.Scheduler = Card, Rating, Scheduler
-        self.settings = settings or Settings()
-        self._schedulers: dict[tuple[float, ...], Any] = {}
-
-    def scheduler(self, params: Sequence[float]) -> Any:
-        key = tuple(params)
-        if key not in self._schedulers:
-            st = self.settings
-            self._schedulers[key] = self.Scheduler(
-                parameters=usable_parameters(key), learning_steps=st.learning_steps, relearning_steps=st.relearning_steps,
-                maximum_interval=st.maximum_interval, enable_fuzzing=False)
-        return self._schedulers[key]
+        super().__init__(settings or Settings())
+        self.Card, self.Rating = Card, Rating
 
     def card(self, rows: list[LoggedReview], history: Sequence[Any], preds: list[float], y: list[float]) -> None:
         t0 = datetime.fromtimestamp(rows[0].reviewed_at_ms / 1000, timezone.utc)
