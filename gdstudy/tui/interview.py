@@ -29,8 +29,10 @@ __all__ = ["InterviewScreen", "InterviewSummaryScreen", "AnswerModal"]
 class InterviewScreen(TexKeys, ScrollKeys, Screen[None]):
     DEFAULT_CSS = """
     #timer { height: 1; padding: 0 1; background: $boost; }
-    #question { height: auto; max-height: 12; padding: 0 1; }
-    #answer { height: 1fr; min-height: 5; }
+    /* at 80x24 the question keeps under a third of the screen (a longer one scrolls in place),
+       so the answer box, the grade bar and the footer all fit: the screen itself never scrolls */
+    #question { height: auto; max-height: 30%; overflow-y: auto; padding: 0 1; }
+    #answer { height: 1fr; min-height: 3; }
     #compare { height: 1fr; display: none; }
     #compare > VerticalScroll { width: 1fr; border: round $primary 50%; padding: 0 1; }
     """

