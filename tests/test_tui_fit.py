@@ -120,3 +120,93 @@ async def test_grade_buttons_clear_the_footer_in_the_interview(fit_session: Revi
         await until(pilot, lambda: screen.revealed and screen.query("#reference MarkdownParagraph"))
         await pilot.pause()
         assert_clear_of_footer(screen, "interview revealed")
+
+
+# -- notifications never cover the buttons ---------------------------------------------------------
+
+LONG_NOTE = ("The grade was not saved: the database is locked by another gdstudy; close it and press 3 "
+             "to retry. This notice is long on purpose, so that it wraps over several lines.")
+
+
+def toast_regions(screen: Any) -> list[Region]:
+    return [t.region for t in screen.query("Toast") if t.region.area]
+
+
+def assert_not_covered(screen: Any, buttons: list[Any], what: str) -> None:
+    """Every cell of each button is painted by the button itself (the compositor's topmost widget
+    there), not by a notification; and some notification is on screen."""
+    from textual.widgets._toast import Toast
+
+    assert toast_regions(screen), f"{what}: no notification shown"
+    for b in buttons:
+        r = b.region
+        assert r.area, f"{what}: {b.id} is not on screen"
+        for y in range(r.y, r.bottom):
+            for x in range(r.x, r.right):
+                top, _ = screen.get_widget_at(x, y)
+                assert top is b, f"{what}: {top!r} covers {b.id} at ({x}, {y})"
+                assert not isinstance(top, Toast)
+
+
+@SIZES
+async def test_notifications_do_not_cover_the_grade_buttons(fit_session: ReviewSession, size: tuple[int, int]) -> None:
+    app = make_app(fit_session)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        screen = app.screen
+        await until(pilot, lambda: getattr(screen, "card", None) is not None)
+        for _ in range(3):  # a stack of them, as a failing save and a retry give
+            app.notify(LONG_NOTE, title="Grade not saved", severity="error", timeout=60)
+        await until(pilot, lambda: len(toast_regions(screen)) == 3)
+        assert_not_covered(screen, [screen.query_one("#reveal")], "question")
+        await pilot.press("space")
+        await until(pilot, lambda: screen.query_one("#grade-4").region.area > 0)
+        await pilot.pause()
+        assert_not_covered(screen, [b for b in screen.query("GradeBar Button") if b.display], "answer")
+
+
+@SIZES
+async def test_notifications_do_not_cover_the_run_button(size: tuple[int, int]) -> None:
+    from gdstudy.tui.demo import DemoScreen
+
+    app = make_app(start="demos")
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await pilot.press("enter")  # the first demo: the one with the tallest parameter list counts too
+        demo = app.screen
+        assert isinstance(demo, DemoScreen)
+        box = demo.query_one(f"#param-{demo.demo.PARAMS[0].name}")
+        box.value = "not a number"
+        for _ in range(3):
+            await pilot.press("enter")  # "Bad parameter", three times
+        await until(pilot, lambda: len(toast_regions(demo)) == 3)
+        run = demo.query_one("#run")
+        assert run.region.bottom <= footer_region(demo).y, "the Run button is under the footer or off screen"
+        assert_not_covered(demo, [run], "demo")
+
+
+# -- the demo parameter boxes --------------------------------------------------------------------
+
+@SIZES
+async def test_every_demo_parameter_box_shows_its_whole_default_value(size: tuple[int, int]) -> None:
+    """At 80x24 each box is wide enough for its default (`96,100,127,129,255,257` ...), lies
+    inside the form, and the Run button is on screen without scrolling the form."""
+    from textual.widgets import Input
+
+    from gdstudy.demo.registry import demo_names
+    from gdstudy.tui.demo import DemoScreen
+
+    app = make_app(start="demos")
+    async with app.run_test(size=size) as pilot:
+        for name in demo_names():
+            screen = DemoScreen(name, autorun=False)
+            await app.push_screen(screen)
+            await until(pilot, lambda: screen.query_one("#run").region.area > 0)
+            await pilot.pause()
+            form = screen.query_one("#demo-form").region
+            run = screen.query_one("#run").region
+            assert run.height == 3 and form.contains_region(run) and run.bottom <= footer_region(screen).y, (name, run)
+            for box in screen.query(Input):
+                width = box.content_region.width
+                assert width > len(box.value), f"{name} {box.id}: {box.value!r} in a box {width} wide"
+                assert box.region.x >= form.x and box.region.right <= form.right, (name, box.id, box.region, form)
+            screen.dismiss(None)
+            await until(pilot, lambda: app.screen is not screen)

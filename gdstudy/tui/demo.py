@@ -97,10 +97,12 @@ class DemoScreen(ScrollKeys, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="demo-body"):
-            with VerticalScroll(id="demo-form"):
-                for p in self.demo.PARAMS:
-                    yield from self._param_field(p.name, p.flag[2:], p.help, self.initial.get(p.name, p.default))
-                yield from self._param_field("seed", "seed", "random seed of the run", self.seed)
+            with Vertical(id="demo-form"):  # the boxes scroll; the Run button stays below them, on screen
+                with VerticalScroll(id="demo-params"):
+                    for p in self.demo.PARAMS:
+                        yield from self._param_field(p.name, p.flag[2:], p.help, self.initial.get(p.name, p.default))
+                    yield from self._param_field("seed", "seed", "random seed of the run", self.seed)
+                yield Static(id="param-help")
                 yield Button("Run  (enter · ctrl+r)", id="run", variant="primary")
             with VerticalScroll(id="demo-main"):  # title, claim, status and results scroll together
                 yield Static(Text.assemble((self.demo.TITLE, "bold"), "\n", ("Claim: ", "bold"), self.demo.CLAIM), id="demo-head")
@@ -110,13 +112,21 @@ class DemoScreen(ScrollKeys, Screen[None]):
         yield Footer()
 
     def _param_field(self, name: str, flag: str, help: str, value: Any) -> ComposeResult:
-        """A parameter: its flag and help (wrapped, never clipped; the tooltip repeats it) and its box."""
+        """A parameter: one line with its flag and the start of its help, then its box. The whole
+        help of the box being edited is shown below the boxes (and in the tooltip)."""
         label = Label(Text.assemble((flag, "bold"), "  ", (help, "dim")), classes="param-label")
         label.tooltip = f"--{flag}: {help}"
         yield label
         box = Input(str(value).lower() if isinstance(value, bool) else str(value), id=f"param-{name}", compact=True)
         box.tooltip = f"--{flag}: {help}"
         yield box
+
+    def on_descendant_focus(self, event: Any) -> None:
+        """The focused box's whole help, wrapped, under the boxes."""
+        box = event.widget
+        if isinstance(box, Input) and box.tooltip is not None:
+            flag, _, help = str(box.tooltip).partition(": ")
+            self.query_one("#param-help", Static).update(Text.assemble((flag, "bold"), " ", help))
 
     def scroll_pane(self) -> VerticalScroll:
         return self.query_one("#demo-main", VerticalScroll)
@@ -127,7 +137,7 @@ class DemoScreen(ScrollKeys, Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = f"demo: {self.demo.NAME}"
         self.query_one("#progress", ProgressBar).display = False  # shown while a run is going
-        self.call_after_refresh(self.query_one("#demo-form").scroll_home, animate=False)
+        self.call_after_refresh(self.query_one("#demo-params").scroll_home, animate=False)
         if self.autorun:
             self.action_run()
 

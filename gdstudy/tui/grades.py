@@ -24,10 +24,14 @@ class _Button(Button):
 
 
 class GradeBar(Horizontal):
+    # not scoped: the last rule lifts the screen's notifications above the bar (5 rows, then the
+    # footer's 1), so a notice never covers a grade button
+    SCOPED_CSS = False
     DEFAULT_CSS = """
     GradeBar { height: 5; align: center middle; padding: 0 1; }
     GradeBar Button { margin: 0 1; min-width: 14; height: 3; }
     GradeBar #reveal { width: 40; }
+    Screen.-has-grade-bar ToastRack { margin-bottom: 6; max-height: 70%; }
     """
 
     class Pressed(Message):
@@ -38,6 +42,9 @@ class GradeBar(Horizontal):
     def __init__(self, reveal_label: str, **kw: str) -> None:
         super().__init__(**kw)
         self.reveal_label = reveal_label
+
+    def on_mount(self) -> None:
+        self.screen.add_class("-has-grade-bar")
 
     def compose(self) -> ComposeResult:
         yield _Button(self.reveal_label, id="reveal", variant="primary")
