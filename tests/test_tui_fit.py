@@ -210,3 +210,35 @@ async def test_every_demo_parameter_box_shows_its_whole_default_value(size: tupl
                 assert box.region.x >= form.x and box.region.right <= form.right, (name, box.id, box.region, form)
             screen.dismiss(None)
             await until(pilot, lambda: app.screen is not screen)
+
+
+# -- the card browser ------------------------------------------------------------------------------
+
+@SIZES
+async def test_browser_shows_question_then_id_and_due_fits(fit_session: ReviewSession, size: tuple[int, int]) -> None:
+    from gdstudy.scheduling import Grade
+
+    s = fit_session
+    card = s.deck.by_id["long-question"]
+    s.grade(card, s.preview(card)[Grade.GOOD])  # a due date to show
+    app = make_app(s, start="home")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("b")
+        table = app.screen.query_one("#cards")
+        await until(pilot, lambda: table.row_count == 2)
+        await pilot.pause()
+        labels = [str(c.label) for c in table.ordered_columns]
+        assert labels[:3] == ["question", "id", "due"], labels
+        visible = table.scrollable_content_region.width
+        ends, x = {}, 0
+        for col in table.ordered_columns:
+            x += col.get_render_width(table)
+            ends[str(col.label)] = x
+        assert ends["due"] <= visible, f"the due column ends at {ends['due']}, the table shows {visible}"
+        question = table.get_cell("long-question", "question")
+        assert question.plain.startswith("clause 0 about the gradient") and question.plain.endswith("…")
+        assert question.cell_len <= table.ordered_columns[0].get_render_width(table) - 2
+        assert table.get_cell("short", "question").plain == "What is an epoch?"
+        assert str(table.get_cell("long-question", "due"))[:4] == "2026"
+        if size == LARGE:  # more room: a longer piece of the question
+            assert question.cell_len > 40

@@ -192,7 +192,7 @@ async def test_header_browser_and_stats_agree_on_today(session: ReviewSession) -
         browser = app.screen
         assert isinstance(browser, BrowserScreen)
         table = browser.query_one("#cards")
-        cell = table.get_row("card1")[1]
+        cell = table.get_cell("card1", "state")
         assert "[buried]" in cell.plain  # a Text: shown literally, not eaten as a markup tag
         browser.query_one("#state-filter").value = "buried"
         await pilot.pause()

@@ -1,5 +1,8 @@
-"""`b`: every card in a table (state, due, stability, lapses, tags); search, filter by state,
-open a card, suspend or unsuspend it, `h` its review history."""
+"""`b`: every card in a table (the question, cut to fit; id, due, state, stability, lapses,
+tags); search, filter by state, open a card, suspend or unsuspend it, `h` its review history.
+
+The question and id columns get widths from the terminal width so that question, id and due
+always fit (80 columns too); the columns after them scroll sideways when they do not."""
 
 from __future__ import annotations
 
@@ -16,12 +19,33 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 from gdstudy.deck import Card
 from gdstudy.scheduling import state_name
 from gdstudy.session import ReviewSession
-from gdstudy.text import content, literal
+from gdstudy.text import content, literal, one_line
 from gdstudy.tui.cardtext import TEX_BINDING, CardMarkdown, TexKeys, source_content
 from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
 from gdstudy.tui.header import Header
 
 __all__ = ["BrowserScreen", "CardModal"]
+
+COLUMNS = ("question", "id", "due", "state", "stability", "lapses", "tags")
+DUE_WIDTH = len("2026-11-22 12:00")
+ID_WIDTH = 24  # the longest id shown whole; a longer one is cut (the card itself shows it all)
+
+
+def column_widths(screen_width: int) -> tuple[int, int]:
+    """(question, id) cell widths that leave room for the due column (each cell has one column of
+    padding on both sides; the table keeps 2 columns for its scroll bar)."""
+    room = screen_width - 2 - 3 * 2 - DUE_WIDTH  # question + id + due, padded, beside the scroll bar
+    question = max(16, min(80, room - ID_WIDTH))
+    return question, ID_WIDTH
+
+
+def cut(text: str, width: int) -> Text:
+    """One literal line of at most `width` cells; an ellipsis marks a cut."""
+    t = Text(one_line(text), no_wrap=True, end="")
+    if t.cell_len > width:
+        t.truncate(width, overflow="ellipsis")
+    return t
+
 
 FILTERS = ["all", "new", "learning", "review", "relearning", "due", "suspended", "buried", "leech", "edited"]
 
@@ -70,6 +94,7 @@ class BrowserScreen(Screen[None]):
         super().__init__()
         self.session = session
         self._flags: dict[str, frozenset[str]] = {}
+        self._widths: tuple[int, int] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -81,9 +106,20 @@ class BrowserScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "browse"
-        self.query_one("#cards", DataTable).add_columns("id", "state", "due", "stability", "lapses", "tags")
         self.refill()
         self.query_one("#cards", DataTable).focus()
+
+    def on_resize(self) -> None:
+        if column_widths(self.app.size.width) != self._widths:
+            self.refill()
+
+    def _columns(self, table: DataTable) -> None:
+        """(Re)make the columns for the terminal's width."""
+        self._widths = column_widths(self.app.size.width)
+        table.clear(columns=True)
+        widths = {"question": self._widths[0], "id": self._widths[1], "due": DUE_WIDTH}
+        for name in COLUMNS:
+            table.add_column(name, key=name, width=widths.get(name))
 
     def _matches(self, card: Card, query: str, flt: str, now: datetime) -> bool:
         if query and not any(query in s.lower() for s in (card.id, card.front, card.back, *card.tags)):
@@ -93,7 +129,10 @@ class BrowserScreen(Screen[None]):
     def refill(self) -> None:
         table = self.query_one("#cards", DataTable)
         keep = table.cursor_row
+        if column_widths(self.app.size.width) != self._widths:
+            self._columns(table)
         table.clear()
+        qw, iw = self._widths or column_widths(self.app.size.width)
         query = self.query_one("#search", Input).value.strip().lower()
         flt = str(self.query_one("#state-filter", Select).value)
         now = self.session.now()
@@ -107,7 +146,8 @@ class BrowserScreen(Screen[None]):
             due = "—" if st is None or st.is_new else st.due.astimezone().strftime("%Y-%m-%d %H:%M")
             stab = f"{st.stability:.1f}d" if st and st.stability else "—"
             # user text as rich Text: a DataTable parses plain str cells as markup
-            table.add_row(literal(card.id, cell=True), state, due, stab, str(st.lapses if st else 0), literal(", ".join(card.tags), cell=True), key=card.id)
+            table.add_row(cut(card.front, qw), cut(card.id, iw), due, state, stab, str(st.lapses if st else 0),
+                          literal(", ".join(card.tags), cell=True), key=card.id)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         self.sub_title = f"browse — {table.row_count} card(s)"
