@@ -242,3 +242,24 @@ async def test_browser_shows_question_then_id_and_due_fits(fit_session: ReviewSe
         assert str(table.get_cell("long-question", "due"))[:4] == "2026"
         if size == LARGE:  # more room: a longer piece of the question
             assert question.cell_len > 40
+
+
+# -- the help table --------------------------------------------------------------------------------
+
+@SIZES
+async def test_help_tables_have_visible_row_separators(size: tuple[int, int]) -> None:
+    """Every row of the key tables is ruled off, in a colour that stands out from the modal's
+    background (Textual's default keyline, 20 % of the foreground, is barely visible)."""
+    from gdstudy.tui.help import HelpScreen
+
+    app = make_app(start="demos")
+    async with app.run_test(size=size) as pilot:
+        await app.push_screen(HelpScreen())
+        await until(pilot, lambda: len(app.screen.query("MarkdownTableContent")) == 2)
+        await pilot.pause()
+        for table in app.screen.query("MarkdownTableContent"):
+            kind, color = table.styles.keyline
+            _, background = table.background_colors
+            line = background + color  # the colour painted: the keyline over the background
+            assert kind != "none"
+            assert abs(line.brightness - background.brightness) >= 0.3, (color, background, line)

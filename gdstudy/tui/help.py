@@ -79,6 +79,11 @@ HelpScreen {
         background: $surface;
         padding: 0 1;
     }
+    /* a clear rule between rows: Textual's default keyline (20 % of the text colour) is barely
+       visible, in a 256-colour terminal not at all */
+    #help MarkdownTableContent {
+        keyline: thin $foreground 55%;
+    }
     """
     BINDINGS = [
         Binding("escape", "dismiss", "Close"),
