@@ -235,6 +235,7 @@ async def test_browser_shows_question_then_id_and_due_fits(fit_session: ReviewSe
             x += col.get_render_width(table)
             ends[str(col.label)] = x
         assert ends["due"] <= visible, f"the due column ends at {ends['due']}, the table shows {visible}"
+        assert ends["state"] <= visible, "short ids leave room for the state column too"
         question = table.get_cell("long-question", "question")
         assert question.plain.startswith("clause 0 about the gradient") and question.plain.endswith("…")
         assert question.cell_len <= table.ordered_columns[0].get_render_width(table) - 2

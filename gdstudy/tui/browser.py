@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,14 +30,18 @@ __all__ = ["BrowserScreen", "CardModal"]
 COLUMNS = ("question", "id", "due", "state", "stability", "lapses", "tags")
 DUE_WIDTH = len("2026-11-22 12:00")
 ID_WIDTH = 24  # the longest id shown whole; a longer one is cut (the card itself shows it all)
+MIN_QUESTION = 24
 
 
-def column_widths(screen_width: int) -> tuple[int, int]:
-    """(question, id) cell widths that leave room for the due column (each cell has one column of
-    padding on both sides; the table keeps 2 columns for its scroll bar)."""
-    room = screen_width - 2 - 3 * 2 - DUE_WIDTH  # question + id + due, padded, beside the scroll bar
-    question = max(16, min(80, room - ID_WIDTH))
-    return question, ID_WIDTH
+def column_widths(screen_width: int, longest_id: int = ID_WIDTH, longest_state: int = 0) -> tuple[int, int]:
+    """(question, id) cell widths that always leave room for the due column, and for the state
+    column too when the question keeps MIN_QUESTION cells (each cell has one column of padding on
+    both sides; the table keeps 2 columns for its scroll bar)."""
+    id_w = max(2, min(ID_WIDTH, longest_id))
+    room = screen_width - 2 - 3 * 2 - DUE_WIDTH - id_w  # question + id + due, padded, beside the scroll bar
+    with_state = room - 2 - longest_state
+    question = with_state if with_state >= MIN_QUESTION else room
+    return max(16, min(80, question)), id_w
 
 
 def cut(text: str, width: int) -> Text:
@@ -110,16 +115,26 @@ class BrowserScreen(Screen[None]):
         self.query_one("#cards", DataTable).focus()
 
     def on_resize(self) -> None:
-        if column_widths(self.app.size.width) != self._widths:
+        if self._fit() != self._widths:
             self.refill()
+
+    def _fit(self) -> tuple[int, int]:
+        longest_id = max((cell_len(one_line(c.id)) for c in self.session.deck.cards), default=2)
+        longest_state = max((self._state(c).cell_len for c in self.session.deck.cards), default=0)
+        longest_state = max(longest_state, len("state"))  # the header is as wide as the column
+        return column_widths(self.app.size.width, longest_id, longest_state)
 
     def _columns(self, table: DataTable) -> None:
         """(Re)make the columns for the terminal's width."""
-        self._widths = column_widths(self.app.size.width)
+        self._widths = self._fit()
         table.clear(columns=True)
         widths = {"question": self._widths[0], "id": self._widths[1], "due": DUE_WIDTH}
         for name in COLUMNS:
             table.add_column(name, key=name, width=widths.get(name))
+
+    def _state(self, card: Card) -> Text:
+        marks = [f for f in ("suspended", "buried", "leech") if f in self._flags.get(card.id, ())]
+        return Text(state_name(self.session.state(card.id)) + "".join(f" [{m}]" for m in marks))  # literal, not markup
 
     def _matches(self, card: Card, query: str, flt: str, now: datetime) -> bool:
         if query and not any(query in s.lower() for s in (card.id, card.front, card.back, *card.tags)):
@@ -129,20 +144,19 @@ class BrowserScreen(Screen[None]):
     def refill(self) -> None:
         table = self.query_one("#cards", DataTable)
         keep = table.cursor_row
-        if column_widths(self.app.size.width) != self._widths:
-            self._columns(table)
         table.clear()
-        qw, iw = self._widths or column_widths(self.app.size.width)
         query = self.query_one("#search", Input).value.strip().lower()
         flt = str(self.query_one("#state-filter", Select).value)
         now = self.session.now()
         self._flags = self.session.flags(now)  # `due` = in today's plan, as the review header counts
+        if self._fit() != self._widths:
+            self._columns(table)
+        qw, iw = self._widths or self._fit()
         for card in self.session.deck.cards:
             if not self._matches(card, query, flt, now):
                 continue
             st = self.session.state(card.id)
-            marks = [f for f in ("suspended", "buried", "leech") if f in self._flags[card.id]]
-            state = Text(state_name(st) + "".join(f" [{m}]" for m in marks))  # literal, not markup
+            state = self._state(card)
             due = "—" if st is None or st.is_new else st.due.astimezone().strftime("%Y-%m-%d %H:%M")
             stab = f"{st.stability:.1f}d" if st and st.stability else "—"
             # user text as rich Text: a DataTable parses plain str cells as markup
