@@ -264,3 +264,30 @@ async def test_help_tables_have_visible_row_separators(size: tuple[int, int]) ->
             line = background + color  # the colour painted: the keyline over the background
             assert kind != "none"
             assert abs(line.brightness - background.brightness) >= 0.3, (color, background, line)
+
+
+def test_help_code_lines_fit_the_modal() -> None:
+    """A command in a help text is never cut at the modal's edge (72 columns, less its border,
+    padding, scroll bar and the code block's own padding)."""
+    from gdstudy.tui.help import HELP_TEXT
+    from gdstudy.tui.home import IMPORT_HELP
+
+    for text in (HELP_TEXT, IMPORT_HELP):
+        fenced = text.split("```")[1::2]
+        for block in fenced:
+            for line in block.splitlines():
+                assert len(line) <= 60, line
+
+
+@SIZES
+async def test_demo_browser_titles_fit(size: tuple[int, int]) -> None:
+    """Each demo's title ends within the screen, cut with an ellipsis where it is too long."""
+    app = make_app(start="demos")
+    async with app.run_test(size=size) as pilot:
+        table = app.screen.query_one("#demo-list")
+        await until(pilot, lambda: table.row_count > 10)
+        await pilot.pause()
+        width = sum(col.get_render_width(table) for col in table.ordered_columns)
+        assert width <= table.scrollable_content_region.width, (width, table.scrollable_content_region)
+        cut = [str(table.get_row_at(r)[1]) for r in range(table.row_count)]
+        assert (size == SMALL) == any(t.endswith("…") for t in cut)

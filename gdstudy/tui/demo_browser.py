@@ -1,7 +1,9 @@
-"""All demos with their claims: pick one, set its parameters, run it."""
+"""All demos with their claims: pick one, set its parameters, run it. A title is cut (…) to the
+terminal's width; the highlighted demo's claim is shown whole below the list."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -27,6 +29,8 @@ class DemoBrowserScreen(Screen[None]):
         super().__init__()
         self.root = root  # started as `gdstudy demo`: Esc quits
         self.claims: dict[str, str] = {}
+        self.titles: dict[str, str] = {}
+        self._title_width = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -38,17 +42,37 @@ class DemoBrowserScreen(Screen[None]):
         from gdstudy.demo.registry import demo_names, load_demo
 
         self.sub_title = "demos"
-        table = self.query_one(DataTable)
-        table.add_columns("demo", "what it shows")
         for name in demo_names():
             try:
                 mod = load_demo(name)
             except DemoError as e:
                 self.notify(str(e), severity="error")
                 continue
-            self.claims[name] = mod.CLAIM
-            table.add_row(name, mod.TITLE, key=name)
-        table.focus()
+            self.claims[name], self.titles[name] = mod.CLAIM, mod.TITLE
+        self._fill()
+        self.query_one(DataTable).focus()
+
+    def _width(self) -> int:
+        """Cells left for a title: the screen less the name column, the cells' padding and the scroll bar."""
+        longest = max(map(len, self.titles), default=4)
+        return max(20, self.app.size.width - longest - 2 * 2 - 2)
+
+    def _fill(self) -> None:
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        self._title_width = width = self._width()
+        table.clear(columns=True)
+        table.add_columns("demo", "what it shows")
+        for name, title in self.titles.items():
+            cell = Text(title, no_wrap=True, end="")
+            cell.truncate(width, overflow="ellipsis")
+            table.add_row(name, cell, key=name)
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+
+    def on_resize(self) -> None:
+        if self.titles and self._width() != self._title_width:
+            self._fill()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         name = str(event.row_key.value)

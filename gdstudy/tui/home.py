@@ -36,7 +36,8 @@ IMPORT_HELP = """\
 Turn Markdown or Obsidian notes into cards (run it in a shell; it is safe to re-run):
 
 ```
-gdstudy import NOTES... --into DECK_FOLDER [--dry-run] [--tag TAG]
+gdstudy import NOTES... --into DECK_FOLDER \\
+    [--dry-run] [--tag TAG]
 ```
 
 Each note becomes one card file in `DECK_FOLDER`. Card lines it understands:

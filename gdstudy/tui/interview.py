@@ -186,7 +186,7 @@ class AnswerModal(TexKeys, ScrollKeys, ModalScreen[None]):
     DEFAULT_CSS = """
     AnswerModal { align: center middle; }
     #answer-box { width: 95%; height: 90%; border: thick $accent; background: $surface; padding: 0 1; }
-    #answer-q { height: auto; max-height: 8; }
+    #answer-q { height: auto; max-height: 8; overflow-y: auto; }  /* a long question scrolls */
     #answer-cols { height: 1fr; }
     #answer-cols > VerticalScroll { width: 1fr; border: round $primary 50%; padding: 0 1; }
     """
