@@ -291,3 +291,26 @@ async def test_demo_browser_titles_fit(size: tuple[int, int]) -> None:
         assert width <= table.scrollable_content_region.width, (width, table.scrollable_content_region)
         cut = [str(table.get_row_at(r)[1]) for r in range(table.row_count)]
         assert (size == SMALL) == any(t.endswith("…") for t in cut)
+
+
+# -- the home screen with the shipped deck -----------------------------------------------------------
+
+@SIZES
+async def test_home_with_the_shipped_deck_fits_without_scrolling(tmp_path: Path, clock: Clock,
+                                                                 size: tuple[int, int]) -> None:
+    """Seven decks and every mode's key fit at 80x24: below 28 rows the key list is compact."""
+    cards = Path(__file__).resolve().parent.parent / "cards"
+    deck = load_deck([], [cards], check_demos=False)
+    s = ReviewSession(deck, Store(tmp_path / "h.db"), Settings(enable_fuzz=False), clock=clock)
+    app = make_app(s, start="home")
+    async with app.run_test(size=size) as pilot:
+        body = app.screen.query_one("#home-body")
+        await until(pilot, lambda: app.screen.query_one("#home-decks").row_count >= 8)
+        await pilot.pause()
+        assert body.max_scroll_y == 0, f"the home screen scrolls by {body.max_scroll_y} rows"
+        keys = next(w for w in app.screen.query("#home-keys, #home-keys-short") if w.display)
+        assert keys.region.bottom <= footer_region(app.screen).y
+        text = str(keys.render())
+        for word in ("review", "cram", "interview", "demos", "stats", "browse", "import", "help", "quit"):
+            assert word in text, word
+        assert (keys.id == "home-keys") == (size == LARGE)  # with room, the keys with their descriptions

@@ -120,6 +120,7 @@ class HomeScreen(ScrollKeys, Screen[None]):
             yield DataTable(id="home-decks", cursor_type="none", zebra_stripes=True)
             yield Static(id="home-note")
             yield Static(self._keys_text(), id="home-keys")
+            yield Static(self._short_keys_text(), id="home-keys-short")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -165,6 +166,18 @@ class HomeScreen(ScrollKeys, Screen[None]):
         note = self.note or ("" if s.cards else "No cards loaded. Check your deck with `gdstudy cards check`.")
         self.query_one("#home-note", Static).update(Text(note, style="italic"))
         self.query_one("#home-note").display = bool(note)
+        self._fit_keys()
+
+    def on_resize(self) -> None:
+        self._fit_keys()
+
+    def _fit_keys(self) -> None:
+        """The key list with its descriptions when it fits under the decks, else the compact one
+        (80x24 with the seven shipped decks): the home screen does not scroll."""
+        table = self.query_one("#home-decks", DataTable)
+        note = 2 if self.query_one("#home-note").display else 0
+        rows = 1 + 4 + min(table.row_count + 1, 12) + note + 12 + 1  # header, day, decks, note, keys, footer
+        self.set_class(self.app.size.height < rows, "-short-keys")
 
     def _keys_text(self) -> Text:
         rows = [("r", "review the cards due today"), ("c", "cram: every card (or one tag), scheduling unchanged"),
@@ -175,6 +188,18 @@ class HomeScreen(ScrollKeys, Screen[None]):
         for key, what in rows:
             out.append(f"  {key:<3}", style="bold")
             out.append(what + "\n")
+        out.append("  Esc in any mode comes back here.", style="dim")
+        return out
+
+    def _short_keys_text(self) -> Text:
+        """The same keys in three lines, for a short terminal (80x24 with several decks)."""
+        out = Text()
+        for line in ((("r", "review"), ("c", "cram"), ("i", "mock interview"), ("D", "demos")),
+                     (("s", "stats"), ("b", "browse"), ("n", "import notes (how)"), ("?", "help"), ("q", "quit"))):
+            out.append("  ")
+            for key, what in line:
+                out.append(key, style="bold").append(f" {what}   ")
+            out.append("\n")
         out.append("  Esc in any mode comes back here.", style="dim")
         return out
 
