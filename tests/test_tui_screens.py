@@ -12,7 +12,8 @@ screen's pair lives:
 - demo browser: here; demo screen with its parameters: test_tui_layout.py::test_snapshot_demo_idle,
   one with long values (throughput) here; demo result: test_tui_layout.py::test_snapshot_demo_result
 - stats: test_tui_layout.py::test_snapshot_stats_layout
-- card browser: test_tui_layout.py::test_snapshot_browser_marks_buried
+- card browser: test_tui_layout.py::test_snapshot_browser_marks_buried; its card history (h):
+  test_card_history.py::test_snapshot_history
 - help: test_tui_layout.py::test_snapshot_help_layout
 - modals: the cram tag picker, the import help, a card opened from the browser, an interview
   answer reread from the summary: here
