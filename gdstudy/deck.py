@@ -36,7 +36,8 @@ __all__ = ["Card", "DemoLink", "Deck", "load_deck", "card_files", "content_hash"
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CARD_KEYS = {"id", "front", "back", "tags", "source", "demo", "interview", "refs"}
-REQUIRED = ("id", "front", "back", "tags", "source")
+REQUIRED = ("id", "front", "back", "tags", "source")  # the shipped deck (checked against the notes)
+USER_REQUIRED = ("front", "back", "tags")  # a user's own deck: no id -> derived from the question, source optional
 HEADER_KEYS = {"deck", "description", "notes", "cards"}
 # Length limits, in characters (after trimming); "tags", "refs" and "notes" are counts. Documented in docs/reliability.md (a test checks the table).
 LIMITS = {
@@ -71,6 +72,7 @@ class Card:
     refs: tuple[str, ...] = ()
     notes: tuple[tuple[str, str], ...] = ()  # (note file, title) from the file's deck header
     deck: str = ""  # the file's `deck:` header name ("" for a plain list of cards)
+    derived_id: bool = False  # no `id:` in the file: made from the question (gdstudy.cardid)
 
     @property
     def where(self) -> str:
@@ -79,6 +81,8 @@ class Card:
     @property
     def source_parts(self) -> list[tuple[str, str]]:
         """The cited places as (note file, section): `a.txt § Sec; b.txt § Other` -> two pairs."""
+        if not self.source:
+            return []
         out = []
         for part in self.source.split("; "):
             note, _, section = part.partition(" § ")
@@ -96,10 +100,9 @@ class Card:
         return content_hash(self.front, self.back)
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {
-            "id": self.id, "front": self.front, "back": self.back,
-            "tags": list(self.tags), "source": self.source,
-        }
+        d: dict[str, Any] = {"id": self.id, "front": self.front, "back": self.back, "tags": list(self.tags)}
+        if self.source:
+            d["source"] = self.source
         if self.demo:
             d["demo"] = self.demo.to_dict()
         if self.interview:
@@ -293,23 +296,30 @@ def _card(path: Path, node: Node, shipped: bool, header: "_Header | None" = None
     if deep:
         raise CardError(str(path), deep, f"YAML is nested deeper than {MAX_DEPTH} levels")
     if type(node) is not MappingNode:
-        raise _err(path, node, "a card must be a mapping with id, front, back, tags, source")
+        raise _err(path, node, "a card must be a mapping with " + ", ".join(REQUIRED if shipped else USER_REQUIRED))
     fields = _mapping(path, node, "card")
     for key, (k, _) in fields.items():
         if key not in CARD_KEYS:
             raise _err(path, k, f"unknown key '{shorten(key, 40)}' (allowed: {', '.join(sorted(CARD_KEYS))})")
-    for key in REQUIRED:
+    for key in REQUIRED if shipped else USER_REQUIRED:
         if key not in fields:
             raise _err(path, node, f"card is missing '{key}'")
-    cid = _text(path, "id", *fields["id"])
-    if not SLUG.match(cid):
-        raise _err(path, fields["id"][1], f"id '{shorten(cid, 40)}' must be a slug: lowercase letters, digits and single hyphens")
+    front = _text(path, "front", *fields["front"])
+    if "id" in fields:
+        cid = _text(path, "id", *fields["id"])
+        if not SLUG.match(cid):
+            raise _err(path, fields["id"][1], f"id '{shorten(cid, 40)}' must be a slug: lowercase letters, digits and single hyphens")
+    else:
+        from gdstudy.cardid import derived_id
+
+        cid = derived_id(front)
     return Card(
         id=cid,
-        front=_text(path, "front", *fields["front"]),
+        derived_id="id" not in fields,
+        front=front,
         back=_text(path, "back", *fields["back"]),
         tags=_tags(path, fields["tags"][1]),
-        source=_text(path, "source", *fields["source"]),
+        source=_text(path, "source", *fields["source"]) if "source" in fields else "",
         demo=_demo(path, *fields["demo"]) if "demo" in fields else None,
         interview=_interview(path, fields["interview"][1]) if "interview" in fields else False,
         path=str(path),

@@ -21,13 +21,12 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import re
 import stat
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from gdstudy.cardid import slug
 from gdstudy.deck import load_deck
 from gdstudy.deckfiles import card_files
 from gdstudy.errors import CardError
@@ -94,25 +93,7 @@ class ImportReport:
 # cards
 
 
-def _ascii(ch: str) -> str:
-    """A character for a slug: its ASCII base letter, a Greek letter's name (η -> eta), or nothing."""
-    base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
-    if base or ch.isascii():
-        return base
-    name = unicodedata.name(ch, "")
-    return f" {name.rsplit(' ', 1)[-1].lower()} " if name.startswith("GREEK") and "LETTER" in name else " "
-
-
-def _slug(text: str, limit: int = 40) -> str:
-    s = text[:200]
-    if not s.isascii():
-        s = "".join(ch if ch.isascii() else _ascii(ch) for ch in s)
-    s = s.lower()
-    s = re.sub(r"[^a-z0-9]+", "-", s).strip("-")
-    if len(s) > limit:
-        cut = s[:limit]
-        s = cut.rsplit("-", 1)[0] if "-" in cut and s[limit] != "-" else cut
-    return s.strip("-") or "card"
+_slug = slug  # the shared slug rule (gdstudy.cardid)
 
 
 def card_id(note_key: str, key: str, suffix: str = "") -> str:

@@ -71,7 +71,7 @@ class CardModal(TexKeys, ScrollKeys, ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="card-box"):
             yield Static(Content.assemble(content(self.card.id, "bold"), "  ", content(self.meta), "\n",
-                                          content(f"{self.card.where} · {self.card.source}", "dim")))
+                                          content(" · ".join(filter(None, (self.card.where, self.card.source))), "dim")))
             yield CardMarkdown(self.card.front)
             yield Static("[dim]────────[/]")
             yield CardMarkdown(self.card.back)

@@ -123,7 +123,7 @@ class TexKeys:
 def source_content(card) -> Content:
     """Where the card comes from, for people: the notes' titles (from the deck header) and sections,
     then the literature `refs:` for what the card says beyond its notes. Literal text throughout."""
-    out = Content.styled("Source: ", "bold") + Content(card.source_label)
+    out = Content.styled("Source: ", "bold") + Content(card.source_label or "none given (your own card)")
     if card.refs:
         out += Content.styled("\nBeyond the notes:", "bold")
         for ref in card.refs:
