@@ -65,10 +65,11 @@ def _parse(path: Path, text: str) -> dict[str, Any]:
         raise ConfigError(f"{shown(path)}: {e}; fix it before gdstudy adds a deck to it") from None
 
 
-def _array_end(text: str, start: int) -> int | None:
-    """Index of the `]` closing the TOML array that opens at text[start] == '[' (strings, comments
-    and nested arrays skipped), or None. Linear in the text."""
-    depth, i, n = 0, start, len(text)
+def _scan_array(text: str, start: int) -> tuple[int, int] | None:
+    """For the TOML array opening at text[start] == '[': (index of its closing `]`, index of its
+    last item character or comma, outside strings and comments: `start` when it is empty), or
+    None. Linear in the text."""
+    depth, i, n, last = 0, start, len(text), start
     while i < n:
         ch = text[i]
         if ch == "#":
@@ -89,20 +90,23 @@ def _array_end(text: str, start: int) -> int | None:
                     return None
                 j += 1
             i = j + len(close)
+            last = i - 1
             continue
         if ch == "[":
             depth += 1
         elif ch == "]":
             depth -= 1
             if depth == 0:
-                return i
+                return i, last
+        if not ch.isspace():
+            last = i
         i += 1
     return None
 
 
 def _with_deck(text: str, entry: str) -> str | None:
-    """`text` with `entry` (TOML) appended to its `decks` array, or a new `decks` line; None when the
-    array cannot be found as text (a dotted key, an inline table ...)."""
+    """`text` with `entry` (TOML) appended to its `decks` array (right after the last item, before
+    any comment), or a new `decks` line; None when the array cannot be found as text."""
     m = _KEY.search(text)
     if m is None:
         line = f"decks = [{entry}]  # added by gdstudy\n"
@@ -114,16 +118,14 @@ def _with_deck(text: str, entry: str) -> str | None:
         return before + line + text[at:]
     if text[m.end():m.end() + 1] != "[":
         return None
-    end = _array_end(text, m.end())
-    if end is None:
+    found = _scan_array(text, m.end())
+    if found is None:
         return None
-    inside = text[m.end() + 1:end]
-    core = inside.rstrip()
-    body = re.sub(r"#[^\n]*", "", core).rstrip()  # comments do not count as items
-    sep = "" if not body or body.endswith(",") else ", "
-    if "#" in core.rsplit("\n", 1)[-1]:  # the last line ends in a comment: the new item goes below it
-        sep = "\n" + sep.strip()
-    return text[:m.end() + 1] + core + sep + entry + inside[len(core):] + text[end:]
+    _, last = found
+    sep = "" if text[last] in "[," else ", "
+    if text[last] == ",":
+        sep = " "
+    return text[:last + 1] + sep + entry + text[last + 1:]
 
 
 def _decks(raw: dict[str, Any]) -> list[Any]:

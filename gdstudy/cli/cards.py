@@ -30,7 +30,7 @@ def cards_check(
     paths: Annotated[Optional[list[str]], typer.Argument(help="Card files or folders. Default: the shipped deck and your configured decks.", show_default=False)] = None,
     deck: DeckOpt = None,
 ) -> None:
-    """Validate card files: one `path:line: message` per problem; exit 0 when clean, 2 otherwise."""
+    """Validate card files: one `path:line: message` per problem, with a one-line example of the fix; exit 0 when clean, 2 otherwise. Ids derived from the question are listed."""
     settings = _settings()
     if paths:
         from gdstudy.deck import load_deck
@@ -41,7 +41,13 @@ def cards_check(
         result = load_deck([shipped], given)  # the shipped deck given again is loaded once
     else:
         result = _deck(settings, deck, full_check=True)
-    _report_problems(result)
+    from gdstudy.userdeck import check_lines
+
+    out, err = check_lines(result)
+    for line in out:
+        typer.echo(_clean(line))
+    for line in err:
+        typer.echo(_clean(line), err=True)
     n_files = len({c.path for c in result.cards})
     if result.problems:
         typer.echo(f"{len(result.problems)} problem(s); {len(result.cards)} valid card(s) in {n_files} file(s)", err=True)
@@ -155,7 +161,7 @@ def cards_coverage(
 @edge
 def import_notes(
     notes: Annotated[list[str], typer.Argument(help="Note files or folders (.md, .txt; folders recursively).", show_default=False)],
-    into: Annotated[str, typer.Option("--into", help="Deck folder for the card files (one per note; created if missing). Only card files this import wrote are rewritten.", show_default=False)],
+    into: Annotated[Optional[str], typer.Option("--into", help="Deck folder for the card files (one per note; created if missing). Only card files this import wrote are rewritten. Default: your own deck (`cards/` in the data dir), registered in the config.", show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be added/updated/unchanged/conflicts/orphaned; write nothing.")] = False,
     tag: Annotated[Optional[list[str]], typer.Option(help="Add this tag to every imported card (repeatable).", show_default=False)] = None,
     keep_osr_schedule: Annotated[bool, typer.Option("--keep-osr-schedule", help="Cards with an obsidian-spaced-repetition <!--SR:...--> comment start with that schedule (mapped to FSRS; see docs/import.md).")] = False,
@@ -165,3 +171,31 @@ def import_notes(
     from gdstudy.interop.notes_cli import run_import
 
     run_import(notes, into, dry_run=dry_run, tags=tag or (), keep_osr=keep_osr_schedule, open_store=lambda: _store(data_dir))
+
+
+@cards_app.command("path")
+@edge
+def cards_path(deck: DeckOpt = None) -> None:
+    """Where every deck lives: the shipped deck (or your copy of it), your own deck, the configured decks and the config file."""
+    from gdstudy.paths import user_path
+    from gdstudy.userdeck import where_lines
+
+    for line in where_lines(_settings(), [user_path(d, "--deck") for d in deck or []]):
+        typer.echo(line)
+
+
+@cards_app.command("init")
+@edge
+def cards_init(
+    dest: Annotated[Optional[str], typer.Argument(help="Folder for the copy. Default: shipped-cards/ in the data dir.", show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="The folder exists: move it aside (DEST.old-DATE, never deleted) and copy again.")] = False,
+) -> None:
+    """Copy the shipped deck to an editable folder and register it in the config: gdstudy then loads your copy instead of the packaged deck."""
+    from gdstudy.paths import user_path
+    from gdstudy.userdeck import init_shipped_copy
+
+    reg, moved = init_shipped_copy(user_path(dest, "folder") if dest is not None else None, force=force)
+    if moved is not None:
+        typer.echo(f"moved the old folder aside to {_clean(str(moved))}")
+    typer.echo(_clean(f"copied the shipped deck to {reg.folder}; edit its cards there"))
+    typer.echo(_clean(f"registered it in {reg.config} (decks)" if reg.registered else f"already in {reg.config} (decks)"))

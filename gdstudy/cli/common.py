@@ -66,11 +66,13 @@ def _settings(**overrides: Any) -> "Settings":
 
 def _deck(settings: "Settings", decks: list[str] | None, *, full_check: bool = False,
           tags: list[str] | None = None) -> "Deck":
-    """The shipped deck plus the configured and `--deck` ones. `tags` (a command's `--tag`): each
-    must be on some card (gdstudy.tagfilter), else one error line."""
+    """The shipped deck (or the user's copy of it, `cards init`), the configured decks (the user's own
+    deck among them), then `--deck` folders. `tags` (a command's `--tag`): each must be on some card
+    (gdstudy.tagfilter), else one error line."""
     from gdstudy.deck import load_deck
-    from gdstudy.paths import shipped_cards_dir, user_path
+    from gdstudy.paths import user_path
     from gdstudy.tagfilter import check_tags
+    from gdstudy.userdeck import deck_sources
 
     user = [*settings.decks, *(user_path(d, "--deck") for d in decks or [])]
     for d in user:
@@ -80,7 +82,8 @@ def _deck(settings: "Settings", decks: list[str] | None, *, full_check: bool = F
             raise ConfigError(f"deck folder {d}: {getattr(e, 'strerror', None) or e}") from None
         if not exists:
             raise ConfigError(f"deck folder {d} does not exist")
-    loaded = load_deck([shipped_cards_dir()], user, demo_params=full_check)
+    shipped, user = deck_sources(user)
+    loaded = load_deck(shipped, user, demo_params=full_check)
     check_tags(loaded.cards, tags)
     return loaded
 

@@ -55,13 +55,25 @@ def _missing(p: Path) -> bool:
     return False
 
 
-def run_import(notes: list[str], into: str, *, dry_run: bool, tags: Iterable[str], keep_osr: bool = False,
+def run_import(notes: list[str], into: str | None, *, dry_run: bool, tags: Iterable[str], keep_osr: bool = False,
                open_store: "Callable[[], Store] | None" = None) -> None:
+    """`into` None: the user's own deck folder, created and registered in the config (not on a dry run)."""
     from gdstudy.interop.importer import import_notes
     from gdstudy.paths import shipped_cards_dir, user_path
+    from gdstudy.userdeck import ensure_user_deck, user_deck_dir
 
-    deck_dir = user_path(into, "--into")  # an unset $DECK must not mean the current folder
-    report = import_notes(_paths(notes), deck_dir, dry_run=dry_run, tags=tuple(tags), shipped=[shipped_cards_dir()])
+    paths = _paths(notes)  # a bad note path is refused before anything is created
+    if into is not None:
+        deck_dir = user_path(into, "--into")  # an unset $DECK must not mean the current folder
+    elif dry_run:
+        deck_dir = user_deck_dir()
+        typer.echo(shown(f"cards would go to your deck folder {deck_dir}"))
+    else:
+        reg = ensure_user_deck()
+        deck_dir = reg.folder
+        for line in reg.lines():
+            typer.echo(line)
+    report = import_notes(paths, deck_dir, dry_run=dry_run, tags=tuple(tags), shipped=[shipped_cards_dir()])
     for e in report.errors:
         typer.echo(shown(str(e)), err=True)  # every printed path passes the text boundary
     for w in report.skipped:  # one bad card of a note: located, the note's other cards imported
