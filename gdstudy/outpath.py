@@ -4,7 +4,9 @@ A writer never replaces
 - the review store: the data dir's gdstudy.db and its -wal/-shm/-journal files, by name (even through
   another path to them) or by identity (a hard link: same st_dev/st_ino), nor any SQLite database;
 - a card file or a note (*.yaml, *.yml, *.md, *.markdown) - except import, which rewrites only the card
-  files it wrote itself (their `# gdstudy-import:` header);
+  files it wrote itself (their `# gdstudy-import:` header), and the app's `e`/`a` (gdstudy.cardedit),
+  which replace the card file the user edited, once it validates and only if it did not change on disk
+  meanwhile;
 - a device, a FIFO, a socket, a folder or a symbolic link (`-` is the way to write to stdout).
 An existing regular file of another kind is replaced only with `--force`, or when it is recognisably
 an earlier output of the same kind (a CSV whose header is exactly the revlog header, the JSON log
@@ -34,7 +36,7 @@ from gdstudy.tempfiles import NAME_MAX, Temps, interruptible
 from gdstudy.text import clean
 
 __all__ = [
-    "OutputError", "Kind", "Target", "LOG_EXPORT", "ANKI_PACKAGE", "CARD_FILE", "STDOUT", "target", "check",
+    "OutputError", "Kind", "Target", "LOG_EXPORT", "ANKI_PACKAGE", "CARD_FILE", "EDITED_CARD_FILE", "STDOUT", "target", "check",
     "probe", "store_files", "shown", "make_temp", "commit", "replacing", "open_text",
 ]
 
@@ -100,6 +102,9 @@ class Kind:
 LOG_EXPORT = Kind("review-log export", _is_log_export)
 ANKI_PACKAGE = Kind("Anki package", _is_anki_package, binary=True)
 CARD_FILE = Kind("card file written by gdstudy import", _is_imported_card_file, card_file=True)
+# the app's edit (`e`) and add (`a`): the card file the user chose to change (gdstudy.cardedit checks
+# it is unchanged on disk since it was read, and validates the new text, before it is replaced)
+EDITED_CARD_FILE = Kind("card file edited in gdstudy", lambda p, _head: p.suffix.lower() in (".yaml", ".yml"), card_file=True)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from gdstudy.scheduling import state_name
 from gdstudy.session import ReviewSession
 from gdstudy.text import content, literal, one_line
 from gdstudy.tui.cardtext import TEX_BINDING, CardMarkdown, TexKeys, source_content
+from gdstudy.tui.editing import EDIT_BINDINGS, CardEditing
 from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
 from gdstudy.tui.header import Header
 
@@ -81,7 +82,7 @@ class CardModal(TexKeys, ScrollKeys, ModalScreen[None]):
         self.dismiss(None)
 
 
-class BrowserScreen(Screen[None]):
+class BrowserScreen(CardEditing, Screen[None]):
     DEFAULT_CSS = """
     #browser-bar { height: 3; }
     #search { width: 1fr; }
@@ -91,6 +92,7 @@ class BrowserScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("x", "toggle_suspend", "Suspend/unsuspend"),
+        *EDIT_BINDINGS,
         Binding("slash", "search", "Search", key_display="/"),
         Binding("h", "history", "History"),
     ]
@@ -223,6 +225,17 @@ class BrowserScreen(Screen[None]):
                 self.notify(clean(str(e)), title="History", severity="error", markup=False)
                 return
             self.app.push_screen(HistoryModal(history, self.session.now()))
+
+    def editing_card(self) -> Card | None:
+        return self._current()
+
+    def edited(self, outcome: object) -> None:
+        """After `e` or `a` saved: the table again, the cursor on that card."""
+        self.refill()
+        card = getattr(outcome, "card", None)
+        table = self.query_one("#cards", DataTable)
+        if card is not None and card.id in table.rows:
+            table.move_cursor(row=table.get_row_index(card.id))
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()

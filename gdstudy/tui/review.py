@@ -28,13 +28,14 @@ from gdstudy.scheduling import Counts, Grade, Outcome, state_name
 from gdstudy.session import ReviewSession
 from gdstudy.text import clean, content
 from gdstudy.tui.cardtext import TEX_BINDING, CardMarkdown, TexKeys, source_content
+from gdstudy.tui.editing import EDIT_BINDINGS, CardEditing
 from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
 from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
 from gdstudy.tui.header import Header
 
 __all__ = ["ReviewScreen"]
 
-class ReviewScreen(TexKeys, ScrollKeys, Screen[None]):
+class ReviewScreen(CardEditing, TexKeys, ScrollKeys, Screen[None]):
     CSS_PATH = "review.tcss"
     BINDINGS = [
         Binding("space", "reveal", "Show answer"),
@@ -43,6 +44,7 @@ class ReviewScreen(TexKeys, ScrollKeys, Screen[None]):
         Binding("u", "undo", "Undo"),
         Binding("d", "demo", "Run demo"),
         TEX_BINDING,
+        *EDIT_BINDINGS,
         Binding("minus", "bury", "Bury", key_display="-", show=False),
         Binding("at", "suspend", "Suspend", key_display="@", show=False),
         Binding("s", "stats", "Stats", show=False),
@@ -114,7 +116,7 @@ class ReviewScreen(TexKeys, ScrollKeys, Screen[None]):
             return True if self.session.can_undo else None
         if action == "demo":
             return self.card is not None and self.card.demo is not None
-        if action in ("bury", "suspend"):
+        if action in ("bury", "suspend", "edit_card"):
             return self.card is not None
         if action == "toggle_tex":
             return self.tex_available()
@@ -290,6 +292,26 @@ class ReviewScreen(TexKeys, ScrollKeys, Screen[None]):
         from gdstudy.tui.browser import BrowserScreen
 
         self.app.push_screen(BrowserScreen(self.session), callback=self._returned)
+
+    def editing_card(self) -> Card | None:
+        return self.card
+
+    def edited(self, outcome: object) -> None:
+        """After `e` or `a` saved: the edited card is redrawn (revealed again if it was); an added
+        card joins the queue (the counts show it)."""
+        card = getattr(outcome, "card", None)
+        if self.card is not None and card is not None and card.id == self.card.id:
+            revealed = self.revealed
+            self.show_card(card)
+            if revealed:
+                self.action_reveal()
+            return
+        if self.card is not None and self.card.id not in self.session.deck.by_id:  # its id was edited away
+            self.show_next()
+            return
+        if self.card is not None:
+            self.card = self.session.deck.by_id[self.card.id]
+        self._returned()
 
     def _returned(self, _: object = None) -> None:
         """Back from another screen: keep the same card (and its revealed state) unless the
