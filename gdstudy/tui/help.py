@@ -30,6 +30,8 @@ HELP_TEXT = """\
 | `s` | stats: due today, counts, retention, forecast, streak, recall now per tag |
 | `b` | browse all cards |
 | `D` | all demos: pick one, set parameters, run |
+| `e` | edit this card in `$VISUAL`/`$EDITOR`; its schedule is kept |
+| `a` | add a card to your own deck (question, answer, tags, demo) |
 | `j` `k` `↑` `↓` `pgup` `pgdn` `home` `end` | scroll the answer (and every other scrolling pane) |
 | `escape` | back to the home screen (the session is saved) |
 | `ctrl+p` | command palette: every action, and the colour themes |
@@ -48,7 +50,7 @@ Elsewhere:
 | home | `r` review, `c` cram (all cards or one tag), `i` mock interview, `D` demos, `s` stats, `b` browse, `n` how to import notes |
 | demo | type in a box, `enter` or `ctrl+r` runs (`r` too, outside a box), `tab` next box, `escape` cancels a run, then back |
 | demo browser | `enter` open a demo, `escape` back |
-| card browser | `/` search (`enter`: to the results, or open the only match), state menu filters (`due`, `buried` …), `enter` open a card, `h` its review history, `x` suspend or unsuspend, `escape` back |
+| card browser | `/` search (`enter`: to the results, or open the only match), state menu filters (`due`, `buried` …), `enter` open a card, `h` its review history, `x` suspend or unsuspend, `e` edit, `a` add, `escape` back |
 | stats | `escape` or `s` back |
 | mock interview | type, `ctrl+r` reveal the reference, `1`–`4` grade, `ctrl+e` end; at the end `enter` rereads an answer beside the reference |
 

@@ -44,13 +44,13 @@ class ReviewScreen(CardEditing, TexKeys, ScrollKeys, Screen[None]):
         Binding("u", "undo", "Undo"),
         Binding("d", "demo", "Run demo"),
         TEX_BINDING,
-        *EDIT_BINDINGS,
         Binding("minus", "bury", "Bury", key_display="-", show=False),
         Binding("at", "suspend", "Suspend", key_display="@", show=False),
         Binding("s", "stats", "Stats", show=False),
         Binding("b", "browse", "Browse", show=False),
         Binding("D", "demos", "Demos", key_display="D", show=False),
         Binding("escape", "app.home", "Home"),
+        *EDIT_BINDINGS,  # after Home: on a narrow footer Home stays in view
         *SCROLL_BINDINGS,
     ]
 
