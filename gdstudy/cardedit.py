@@ -240,7 +240,13 @@ def _loop(edit: Edit, deck: Deck, run: Runner, *, start: str) -> Outcome:
 
 def edit_card(card: Card, deck: Deck, run: Runner = run_editor) -> Outcome:
     """Edit `card`'s file (see the module doc); `run` runs the editor command (the TUI suspends
-    itself around it). The card file must be editable (not the packaged deck: `editable_card`)."""
+    itself around it). The card file must be editable (not the packaged deck: `editable_card`). A card
+    `gdstudy import` made is edited in its note, which is imported again (gdstudy.interop.noteedit)."""
+    from gdstudy.interop.noteedit import edit_note, note_of
+
+    note = note_of(card)
+    if note is not None:
+        return edit_note(note, card, deck, run)
     target = Path(card.path)
     try:
         original = _read(target)

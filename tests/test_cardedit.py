@@ -229,3 +229,37 @@ def test_add_card_validates_like_a_card_file(session: ReviewSession, mine: Path)
     again = add_card(out.deck, mine, "Question 1?", "dup", ["t"])
     assert again.kind == "failed" and "duplicate id" in again.message
     assert load_deck([], [mine]).ok
+
+
+def test_an_imported_card_is_edited_in_its_note_and_imported_again(tmp_path: Path, isolated_home: Path, clock: Clock, editor: Editor) -> None:
+    from gdstudy.cli.common import _deck, _settings
+    from gdstudy.interop.noteedit import note_of
+    from tests.conftest import run_cli
+
+    vault = tmp_path / "vault"
+    (vault / "ml").mkdir(parents=True)
+    note = vault / "ml" / "sgd.md"
+    note.write_text("# SGD\n\nWhat is SGD?::Stochastic gradient descent\n\nWhat is an epoch?::One pass\n", encoding="utf-8")
+    code, out = run_cli("import", vault, "--tag", "mine")
+    assert code == 0, out
+    deck = _deck(_settings(), None)
+    s = ReviewSession(deck, Store(tmp_path / "g.db"), Settings(enable_fuzz=False), clock=clock)
+    card = next(c for c in deck.cards if c.front == "What is SGD?")
+    _grade(s, card.id)
+    before = s.state(card.id)
+    n = note_of(card)
+    assert n is not None and n.note == note.resolve() and n.line == 3 and n.deck_dir == isolated_home / "cards"
+    editor.will({"replace": ["Stochastic gradient descent", "Stochastic GD, edited"]})
+    out = edit_card(card, deck)
+    assert out.kind == "saved", out.message
+    assert editor.runs()[0]["argv"][-1] == str(note.resolve())
+    new = out.deck.by_id[card.id]
+    assert new.back == "Stochastic GD, edited" and "mine" in new.tags and new.path == card.path
+    s.deck = out.deck
+    assert s.state(card.id) == before and s.is_edited(new)
+    # a hand edit of the generated card file: the re-import is a conflict, reported, nothing changed
+    f = Path(card.path)
+    f.write_text(f.read_text().replace("One pass", "One pass (by hand)"))
+    editor.will({"replace": ["Stochastic GD, edited", "Again"]})
+    out = edit_card(out.deck.by_id[card.id], out.deck)
+    assert out.kind == "failed" and "not updated" in out.message and "Again" not in f.read_text()

@@ -198,8 +198,8 @@ def test_cli_argument_errors(tmp_path: Path) -> None:
     assert code == 2 and out.startswith("error: --into") and "is a file" in out
     code, out = run("import", str(tmp_path / "n.md"), "--into", str(tmp_path / "d"), "--tag", "two words")
     assert code == 2 and "--tag" in out
-    code, out = run("import", str(tmp_path / "n.md"))
-    assert code == 2 and "--into" in out
+    code, out = run("import", str(tmp_path / "n.md"))  # no --into: your own deck (tests/test_userdeck.py)
+    assert code == 0 and "your deck folder" in out
 
 
 def test_imported_deck_reviews_with_deck_option(vault: Path, tmp_path: Path) -> None:

@@ -265,19 +265,21 @@ def _orphan_files(deck_dir: Path, notes: list[NoteFile], report: ImportReport) -
 
 
 def import_notes(paths: Iterable[Path], deck_dir: Path, *, dry_run: bool = False, tags: Iterable[str] = (),
-                 shipped: Iterable[Path] = ()) -> ImportReport:
+                 shipped: Iterable[Path] = (), only: set[str] | None = None) -> ImportReport:
     """Import notes into `deck_dir` (see the module docstring). Note errors are collected in the
-    report (that note is skipped, every other one imported); nothing is written on a dry run."""
+    report (that note is skipped, every other one imported); nothing is written on a dry run.
+    `only`: import just the notes with these keys (the app's `e` on an imported card)."""
     gc_was_on = gc.isenabled()
     gc.disable()  # lines, cards and YAML events are acyclic: collector passes over them only cost time
     try:
-        return _import(paths, deck_dir, dry_run, tags, shipped)
+        return _import(paths, deck_dir, dry_run, tags, shipped, only)
     finally:
         if gc_was_on:
             gc.enable()
 
 
-def _import(paths: Iterable[Path], deck_dir: Path, dry_run: bool, tags: Iterable[str], shipped: Iterable[Path]) -> ImportReport:
+def _import(paths: Iterable[Path], deck_dir: Path, dry_run: bool, tags: Iterable[str], shipped: Iterable[Path],
+            only: set[str] | None = None) -> ImportReport:
     from gdstudy.errors import ConfigError
 
     deck_dir = Path(deck_dir)
@@ -288,9 +290,12 @@ def _import(paths: Iterable[Path], deck_dir: Path, dry_run: bool, tags: Iterable
         raise ConfigError("--tag needs a name without spaces")
     report = ImportReport(dry_run=dry_run)
     notes, errors = find_notes(paths)
+    if only is not None:
+        keep = {str(n.path) for n in notes if n.key in only}
+        errors = [e for e in errors if e.path in keep]
     report.errors += errors
     parsed = []
-    for n in notes:
+    for n in notes if only is None else [n for n in notes if n.key in only]:
         try:
             r = parse_cards(read_note(n.path))
         except NoteError as e:

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from gdstudy.errors import GdstudyError
+from gdstudy.text import clean
 
 if TYPE_CHECKING:
     from gdstudy.cardedit import Outcome
@@ -61,16 +62,16 @@ class CardEditing:
             card, deck, note = editable_card(card, self.session.deck)
             if note:
                 self.session.deck = deck
-                self.app.notify(note, title="Shipped card copied")
+                self.app.notify(clean(note), title="Shipped card copied")
             outcome = edit_card(card, self.session.deck, self._run_suspended)
         except GdstudyError as e:
-            self.app.notify(str(e), title="Not edited", severity="error", timeout=10)
+            self.app.notify(clean(str(e)), title="Not edited", severity="error", timeout=10)
             return
         self._after(outcome, "Card edited")
 
     def _after(self, outcome: "Outcome", title: str) -> None:
         severity = {"saved": "information", "unchanged": "information", "given up": "warning"}.get(outcome.kind, "error")
-        self.app.notify(outcome.message, title=title if outcome.kind == "saved" else "", severity=severity, timeout=8)
+        self.app.notify(clean(outcome.message), title=title if outcome.kind == "saved" else "", severity=severity, timeout=8)
         if outcome.deck is not None:
             self.session.deck = outcome.deck
             self.edited(outcome)
@@ -150,4 +151,4 @@ class AddCardModal(ModalScreen["Outcome | None"]):
         self.dismiss(outcome)
 
     def _error(self, message: str) -> None:
-        self.query_one("#add-error", Static).update(Content(message))  # literal: it may quote the card text
+        self.query_one("#add-error", Static).update(Content(clean(message)))  # literal: it may quote the card text
