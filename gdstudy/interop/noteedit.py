@@ -123,5 +123,7 @@ def edit_note(n: NoteOfCard, card: Card, deck: Deck, run: Callable[[list[str]], 
     new = replace_file(deck, n.card_file, cards)
     mine = new.by_id.get(card.id)
     gone = "" if mine is not None else f"; '{card.id}' is no longer in the note (its history is kept)"
+    skipped = list(getattr(report, "skipped", []))  # one bad card line: located, the note's other cards imported
+    warn = f"; skipped {skipped[0]}" + (f" (and {len(skipped) - 1} more)" if len(skipped) > 1 else "") if skipped else ""
     return Outcome("saved", f"saved {n.note} and imported it again ({report.count('added')} added, "
-                   f"{report.count('updated')} updated){gone}", new, mine)
+                   f"{report.count('updated')} updated){gone}{warn}", new, mine)

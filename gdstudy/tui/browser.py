@@ -92,9 +92,9 @@ class BrowserScreen(CardEditing, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("x", "toggle_suspend", "Suspend/unsuspend"),
-        *EDIT_BINDINGS,
         Binding("slash", "search", "Search", key_display="/"),
         Binding("h", "history", "History"),
+        *EDIT_BINDINGS,  # last: on a narrow footer the keys before keep their place
     ]
 
     def __init__(self, session: ReviewSession) -> None:
