@@ -145,7 +145,10 @@ def add_deck(folder: Path, config: Path | None = None) -> tuple[Path, bool]:
     have = _decks(old)
     for entry in have:
         if isinstance(entry, str):
-            p = Path(entry).expanduser()
+            try:
+                p = Path(entry).expanduser()
+            except RuntimeError:  # ~user for an unknown user: not the folder being added
+                continue
             p = p if p.is_absolute() else path.parent / p
             if os.path.abspath(p) == str(folder):
                 return path, False

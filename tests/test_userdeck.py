@@ -99,6 +99,7 @@ CONFIGS = [
     "", "new_per_day = 5\n", "# c\nnew_per_day = 5\n[scheduling]\ndesired_retention = 0.8\n", "decks = []\n",
     'decks = ["a"]\n', 'decks = [\n  "a",  # first\n]\n', 'decks = [\n  "a" # first\n]\n', '[scheduling]\ndecks = ["~/x"]\n',
     "new_per_day = 3", "decks = ['''a''', 'b,#']\n", 'decks = ["a"] # c\nnew_per_day = 1\n',
+    'decks = ["~nosuchuser0/x"]\n',  # an entry that cannot be expanded: was a RuntimeError (hypothesis found it)
 ]
 
 
@@ -264,3 +265,55 @@ def test_missing_files_get_a_hint(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "f.yaml")
     deck = load_deck([], [tmp_path])
     assert [fix_hint(p) != FALLBACK for p in deck.problems] == [True]
+
+
+_PATHS = st.text(min_size=1, max_size=12).filter(lambda s: "\x00" not in s and not any(0xD800 <= ord(c) <= 0xDFFF for c in s))
+
+
+@st.composite
+def _configs(draw: st.DrawFn) -> str:
+    """A valid config text: some settings, maybe a `decks` array (one line or several, comments,
+    trailing comma, literal strings), maybe under [scheduling]."""
+    items = [draw(st.sampled_from([toml_string(p), "'" + p + "'" if "'" not in p and "\n" not in p and p.isprintable() else toml_string(p)]))
+             for p in draw(st.lists(_PATHS, max_size=3))]
+    multi = draw(st.booleans())
+    comment = draw(st.sampled_from(["", "  # a comment, [with] \"quotes\"", " #"]))
+    if multi:
+        body = "".join(f"\n  {it}," + (comment if i == 0 else "") for i, it in enumerate(items))
+        body += "" if draw(st.booleans()) or not items else "\n"
+        decks = "decks = [" + (body.rstrip(",") if draw(st.booleans()) else body) + "\n]"
+    else:
+        decks = "decks = [" + ", ".join(items) + ("," if items and draw(st.booleans()) else "") + "]" + comment
+    top = draw(st.sampled_from(["", "new_per_day = 5\n", "# settings\nleech_threshold = 3\n"]))
+    where = draw(st.sampled_from(["none", "top", "scheduling"]))
+    sched = "[scheduling]\ndesired_retention = 0.85\n" if draw(st.booleans()) or where == "scheduling" else ""
+    if where == "top":
+        return top + decks + "\n" + sched
+    if where == "scheduling":
+        return top + sched + decks + "\n"
+    return top + sched
+
+
+@settings(max_examples=200, deadline=None)
+@given(_configs(), _PATHS)
+def test_add_deck_on_any_config_keeps_it_valid_and_every_key(text: str, name: str) -> None:
+    import tempfile
+
+    old = tomllib.loads(text)
+    with tempfile.TemporaryDirectory() as d:
+        cfg = Path(d) / "config.toml"
+        cfg.write_text(text, encoding="utf-8")
+        folder = Path(d) / name.replace("/", "_").replace("\n", "_").strip(". ") if name.strip(". /") else Path(d) / "x"
+        try:
+            added = add_deck(folder, cfg)[1]
+        except ConfigError:
+            assert cfg.read_text(encoding="utf-8") == text  # refused: untouched
+            return
+        new = tomllib.loads(cfg.read_text(encoding="utf-8"))
+        section = "scheduling" if "decks" in old.get("scheduling", {}) else None
+        before = (old.get(section, {}) if section else old).get("decks", [])
+        after = (new.get(section, {}) if section else new).get("decks", [])
+        assert after == (before + [str(folder)] if added else before)
+        strip = lambda t: {k: ({kk: vv for kk, vv in v.items() if kk != "decks"} if isinstance(v, dict) else v)
+                           for k, v in t.items() if k != "decks"}
+        assert strip(new) == strip(old)
