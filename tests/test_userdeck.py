@@ -317,3 +317,9 @@ def test_add_deck_on_any_config_keeps_it_valid_and_every_key(text: str, name: st
         strip = lambda t: {k: ({kk: vv for kk, vv in v.items() if kk != "decks"} if isinstance(v, dict) else v)
                            for k, v in t.items() if k != "decks"}
         assert strip(new) == strip(old)
+
+
+def test_cards_check_of_the_copy_itself_is_clean(isolated_home: Path) -> None:
+    run_cli("cards", "init")
+    code, out = run_cli("cards", "check", isolated_home / "shipped-cards")
+    assert code == 0, out  # the copy given as a path is the shipped deck, loaded once: no duplicate ids

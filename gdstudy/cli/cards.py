@@ -34,11 +34,12 @@ def cards_check(
     settings = _settings()
     if paths:
         from gdstudy.deck import load_deck
-        from gdstudy.paths import shipped_cards_dir, user_path
+        from gdstudy.paths import user_path
+        from gdstudy.userdeck import deck_sources
 
-        shipped = shipped_cards_dir()
+        shipped, _ = deck_sources(settings.decks)  # the packaged deck, or your copy of it (cards init)
         given = [user_path(p, "card path") for p in [*paths, *(deck or [])]]
-        result = load_deck([shipped], given)  # the shipped deck given again is loaded once
+        result = load_deck(shipped, given)  # the shipped deck given again is loaded once
     else:
         result = _deck(settings, deck, full_check=True)
     from gdstudy.userdeck import check_lines
