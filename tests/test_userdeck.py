@@ -4,6 +4,7 @@ fix hints; the config writer keeps every other setting."""
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -49,7 +50,8 @@ def test_import_without_into_writes_the_users_deck_and_registers_it(tmp_path: Pa
     code, listed = run_cli("cards", "list", "--tag", "imported")
     assert code == 0 and len(_ids(listed)) == 2, listed  # review's deck: no --deck flag needed
     code, stats = run_cli("stats", "--json")
-    assert code == 0
+    shipped = len(load_deck([shipped_cards_dir()], [], check_demos=False).cards)
+    assert code == 0 and json.loads(stats)["by_state"]["new"] == shipped + 2
     code, again = run_cli("import", _vault(tmp_path))  # a second import: no second registration
     assert code == 0 and "registered" not in again and "using your deck folder" in again
     assert tomllib.loads((isolated_home / "config.toml").read_text())["decks"] == [str(own)]
