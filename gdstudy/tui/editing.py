@@ -106,7 +106,7 @@ class AddCardModal(ModalScreen["Outcome | None"]):
         with VerticalScroll(id="add-box"):
             yield Label("New card (saved to your own deck)")
             yield Input(placeholder="question", id="add-front")
-            yield TextArea(id="add-back", soft_wrap=True)
+            yield TextArea(id="add-back", soft_wrap=True, placeholder="answer (Markdown, several lines; tab: next field)")
             yield Input(placeholder="tags, separated by commas or spaces (default: mine)", id="add-tags")
             yield Input(placeholder="demo name (optional)", id="add-demo")
             yield Static(id="add-error")
