@@ -34,7 +34,7 @@ __all__ = ["BANNER", "MAX_ROUNDS", "ADDED_FILE", "editor_argv", "Edit", "Outcome
            "replace_file", "EditError", "editable_card"]
 
 BANNER = "# gdstudy: "
-MAX_ROUNDS = 10  # editor runs for one edit; after that the text is kept in the scratch file
+MAX_ROUNDS = 10  # editor runs for one edit; after that the text is kept in a temp file (named)
 ADDED_FILE = "added.yaml"
 LINE_EDITORS = {"vi", "vim", "nvim", "view", "gvim", "nano", "pico", "emacs", "emacsclient", "micro", "kak", "joe", "jed", "mg", "ne"}
 
@@ -187,19 +187,32 @@ def _restamp(cards: list[Card], edit: Edit) -> list[Card]:
     return [replace(c, path=str(edit.target)) for c in cards]
 
 
+def _keep(text: str) -> str:
+    """Save `text` where it outlives the edit (the system temp folder): -> its path, or why not."""
+    try:
+        fd, kept_at = tempfile.mkstemp(prefix="gdstudy-unsaved-", suffix=".yaml")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        return f"(could not be kept: {e.strerror or e})"
+    return kept_at
+
+
 def _commit(edit: Edit, text: str) -> None:
+    """Replace the card file with `text`: only if it is still what the edit began from. On any
+    refusal the text is kept in a temp file the message names (nothing typed is lost)."""
     from gdstudy import outpath
 
     try:
         now = _read(edit.target) if edit.target.exists() or os.path.islink(edit.target) else ""
-    except CardError as e:
-        raise EditError(f"cannot save: {e}") from None
-    if now != edit.original:
-        raise EditError(f"cannot save: {outpath.shown(edit.target)} changed on disk while you edited it; "
-                        f"your text is kept in {outpath.shown(edit.scratch)}")
-    t = outpath.Target(edit.target, outpath.EDITED_CARD_FILE, store=outpath.store_files())
-    with outpath.open_text(t) as f:
-        f.write(text)
+        if now != edit.original:
+            raise EditError(f"{outpath.shown(edit.target)} changed on disk while you edited it")
+        t = outpath.Target(edit.target, outpath.EDITED_CARD_FILE, store=outpath.store_files())
+        with outpath.open_text(t) as f:
+            f.write(text)
+    except GdstudyError as e:
+        why = str(e).removeprefix("cannot save: ")
+        raise EditError(f"cannot save: {why}; your text is kept in {outpath.shown(_keep(text))}") from None
 
 
 Runner = Callable[[list[str]], None]
@@ -232,10 +245,7 @@ def _loop(edit: Edit, deck: Deck, run: Runner, *, start: str) -> Outcome:
             mine = next((c for c in cards if c.id == edit.card_id), None)
             return Outcome("saved", f"saved {edit.target}", replace_file(deck, edit.target, cards), mine)
         given = with_banner(text, problems)
-    fd, kept_at = tempfile.mkstemp(prefix="gdstudy-unsaved-", suffix=".yaml")  # nothing typed is lost
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(strip_banner(given))
-    return Outcome("failed", f"still not valid after {MAX_ROUNDS} tries: nothing saved; your text is in {kept_at}")
+    return Outcome("failed", f"still not valid after {MAX_ROUNDS} tries: nothing saved; your text is in {_keep(strip_banner(given))}")
 
 
 def edit_card(card: Card, deck: Deck, run: Runner = run_editor) -> Outcome:

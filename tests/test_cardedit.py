@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from gdstudy.cardedit import BANNER, add_card, edit_card, editor_argv, run_editor
+from gdstudy.cardedit import BANNER, EditError, add_card, edit_card, editor_argv, run_editor
 from gdstudy.config import Settings
 from gdstudy.deck import load_deck
 from gdstudy.paths import shipped_cards_dir
@@ -136,9 +136,41 @@ def test_a_file_changed_meanwhile_is_not_overwritten(session: ReviewSession, min
         f.write_text(f.read_text() + "# changed elsewhere\n")
 
     editor.will({"replace": ["Answer 2.", "Answer two."]})
-    with pytest.raises(Exception, match="changed on disk while you edited it"):
+    with pytest.raises(EditError, match="changed on disk while you edited it; your text is kept in ") as e:
         edit_card(session.deck.by_id["card2"], session.deck, run)
     assert "Answer two." not in f.read_text()
+    kept = Path(str(e.value).rsplit("kept in ", 1)[1])
+    assert "Answer two." in kept.read_text()  # nothing typed is lost
+    kept.unlink()
+
+
+def test_a_file_that_cannot_be_written_keeps_the_text(session: ReviewSession, mine: Path, editor: Editor,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from gdstudy import outpath
+
+    def refuse(t: object) -> None:
+        raise outpath.OutputError(f"cannot write {mine / 'mine.yaml'}: Read-only file system")
+
+    monkeypatch.setattr(outpath, "open_text", refuse)
+    editor.will({"replace": ["Answer 2.", "Answer two."]})
+    with pytest.raises(EditError, match="Read-only file system; your text is kept in ") as e:
+        edit_card(session.deck.by_id["card2"], session.deck)
+    kept = Path(str(e.value).rsplit("kept in ", 1)[1])
+    assert "Answer two." in kept.read_text()
+    kept.unlink()
+
+
+def test_max_rounds_keeps_the_text(session: ReviewSession, mine: Path, editor: Editor) -> None:
+    from gdstudy.cardedit import MAX_ROUNDS
+
+    editor.will({"replace": ["front: Question 0?", "front: [Question 0?"]},  # invalid, and stays so
+                *[{"replace": ["Answer 0.", "Answer 0.+"]} for _ in range(MAX_ROUNDS - 1)])
+    out = edit_card(session.deck.by_id["card0"], session.deck)
+    assert out.kind == "failed" and len(editor.runs()) == MAX_ROUNDS
+    kept = Path(out.message.rsplit("your text is in ", 1)[1])
+    text = kept.read_text()
+    assert "Answer 0." + "+" * (MAX_ROUNDS - 1) + "\n" in text and "[Question 0?" in text and BANNER not in text
+    kept.unlink()
 
 
 def test_rewording_a_card_without_id_keeps_its_id(isolated_home: Path, tmp_path: Path, clock: Clock, editor: Editor) -> None:
@@ -263,3 +295,18 @@ def test_an_imported_card_is_edited_in_its_note_and_imported_again(tmp_path: Pat
     editor.will({"replace": ["Stochastic GD, edited", "Again"]})
     out = edit_card(out.deck.by_id[card.id], out.deck)
     assert out.kind == "failed" and "not updated" in out.message and "Again" not in f.read_text()
+
+
+def test_an_import_record_naming_a_non_note_is_not_followed(tmp_path: Path, isolated_home: Path) -> None:
+    from gdstudy.interop.cardfile import MARKER
+    from gdstudy.interop.noteedit import note_of
+
+    d = isolated_home / "cards"
+    d.mkdir(parents=True)
+    (tmp_path / "secret").write_text("x")
+    for key in ("secret", "../secret", "/etc/passwd"):
+        f = d / (key.replace("/", "_") + ".yaml")
+        f.write_text(MARKER + json.dumps({"v": 1, "note": key, "root": str(tmp_path), "cards": {}}) + "\n"
+                     "- id: a\n  front: Q\n  back: b\n  tags: [t]\n")
+        card = load_deck([], [f], check_demos=False).cards[0]
+        assert note_of(card) is None, key  # the card file itself is edited

@@ -45,7 +45,10 @@ def note_of(card: Card) -> NoteOfCard | None:
         return None
     key = m["note"]
     parts = PurePosixPath(key).parts
-    if not parts or ".." in parts or PurePosixPath(key).is_absolute() or len(path.parents) < len(parts):
+    from gdstudy.interop.notes import NOTE_SUFFIXES
+
+    if (not parts or ".." in parts or PurePosixPath(key).is_absolute() or len(path.parents) < len(parts)
+            or PurePosixPath(key).suffix.lower() not in NOTE_SUFFIXES):  # a record naming something else: not a note
         return None
     deck_dir = path.parents[len(parts) - 1]
     if os.path.normpath(deck_dir / (key + ".yaml")) != os.path.normpath(path):
