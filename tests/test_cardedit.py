@@ -310,3 +310,37 @@ def test_an_import_record_naming_a_non_note_is_not_followed(tmp_path: Path, isol
                      "- id: a\n  front: Q\n  back: b\n  tags: [t]\n")
         card = load_deck([], [f], check_demos=False).cards[0]
         assert note_of(card) is None, key  # the card file itself is edited
+
+
+async def test_import_review_edit_add_in_one_go(tmp_path: Path, isolated_home: Path, clock: Clock, editor: Editor) -> None:
+    """Issue 22's path through these parts: import (no flags) -> review -> e on the reviewed card in the
+    browser (its note) -> schedule kept, edited -> a adds a card -> it is in the browser."""
+    from gdstudy.cli.common import _deck, _settings
+    from tests.conftest import run_cli
+
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "sgd.md").write_text("# SGD\n\nWhat is SGD?::Stochastic gradient descent\n", encoding="utf-8")
+    assert run_cli("import", vault)[0] == 0
+    deck = _deck(_settings(), None)
+    mine = next(c for c in deck.cards if c.front == "What is SGD?")
+    s = ReviewSession(deck, Store(tmp_path / "g.db"), Settings(enable_fuzz=False), clock=clock, tags=("imported",))
+    editor.will({"replace": ["Stochastic gradient descent", "Stochastic gradient descent (one example a step)"]})
+    app = make_app(s)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.screen.card.id == mine.id  # in review with no --deck
+        await pilot.press("space", "3")
+        before = s.state(mine.id)
+        await pilot.press("b")
+        browser = app.screen
+        await pilot.press("slash", *"What is SGD", "enter", "escape")  # the only match opens; back to the table
+        assert app.screen is browser and browser._current().id == mine.id
+        await pilot.press("e")
+        await pilot.pause()
+        assert s.deck.by_id[mine.id].back.endswith("(one example a step)")
+        assert s.state(mine.id) == before and s.is_edited(s.deck.by_id[mine.id])
+        await pilot.press("a", *"Why shuffle each epoch?", "enter", *"To decorrelate batches", "ctrl+s")
+        await pilot.pause()
+        assert app.screen is browser
+        added = next(c for c in s.deck.cards if c.front == "Why shuffle each epoch?")
+        assert added.id in browser.query_one("#cards").rows

@@ -230,10 +230,17 @@ class BrowserScreen(CardEditing, Screen[None]):
         return self._current()
 
     def edited(self, outcome: object) -> None:
-        """After `e` or `a` saved: the table again, the cursor on that card."""
+        """After `e` or `a` saved: the table again, the cursor on that card (the search and the state
+        filter are cleared when they would hide it)."""
         self.refill()
         card = getattr(outcome, "card", None)
         table = self.query_one("#cards", DataTable)
+        if card is not None and card.id not in table.rows:
+            with self.prevent(Input.Changed, Select.Changed):
+                self.query_one("#search", Input).value = ""
+                self.query_one("#state-filter", Select).value = "all"
+            self.refill()
+            table.focus()
         if card is not None and card.id in table.rows:
             table.move_cursor(row=table.get_row_index(card.id))
 
