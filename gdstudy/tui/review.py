@@ -28,7 +28,7 @@ from gdstudy.scheduling import Counts, Grade, Outcome, state_name
 from gdstudy.session import ReviewSession
 from gdstudy.text import clean, content
 from gdstudy.tui.cardtext import TEX_BINDING, CardMarkdown, TexKeys, source_content
-from gdstudy.tui.editing import EDIT_BINDINGS, CardEditing
+from gdstudy.tui.editing import REVIEW_EDIT_BINDINGS, CardEditing
 from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
 from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
 from gdstudy.tui.header import Header
@@ -50,7 +50,7 @@ class ReviewScreen(CardEditing, TexKeys, ScrollKeys, Screen[None]):
         Binding("b", "browse", "Browse", show=False),
         Binding("D", "demos", "Demos", key_display="D", show=False),
         Binding("escape", "app.home", "Home"),
-        *EDIT_BINDINGS,  # after Home: on a narrow footer Home stays in view
+        *REVIEW_EDIT_BINDINGS,  # after Home: on a narrow footer Home stays in view
         *SCROLL_BINDINGS,
     ]
 
