@@ -31,13 +31,17 @@ from gdstudy.errors import CardError, DemoError
 from gdstudy.safeyaml import MAX_DEPTH, MAX_FILE_BYTES, MAX_LINES, compose, read_text, too_deep
 from gdstudy.text import clean, one_line, shorten
 
-__all__ = ["Card", "DemoLink", "Deck", "load_deck", "card_files", "content_hash", "LIMITS",
+__all__ = ["Card", "DemoLink", "Deck", "load_deck", "card_files", "content_hash", "BEYOND_DECK", "BEYOND_TAG", "LIMITS",
            "MAX_FILE_BYTES", "MAX_LINES", "MAX_DEPTH", "SUFFIXES"]
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CARD_KEYS = {"id", "front", "back", "tags", "source", "demo", "interview", "refs"}
 REQUIRED = ("id", "front", "back", "tags", "source")  # the shipped deck (checked against the notes)
 USER_REQUIRED = ("front", "back", "tags")  # a user's own deck: no id -> derived from the question, source optional
+# The shipped `beyond-the-notes` deck: interview questions the notes don't cover. Its cards cite the
+# literature (`refs:`) instead of a note (`source:`) and carry the BEYOND_TAG label.
+BEYOND_DECK, BEYOND_TAG = "beyond-the-notes", "beyond-notes"
+BEYOND_REQUIRED = ("id", "front", "back", "tags", "refs")
 HEADER_KEYS = {"deck", "description", "notes", "cards"}
 # Length limits, in characters (after trimming); "tags", "refs" and "notes" are counts. Documented in docs/reliability.md (a test checks the table).
 LIMITS = {
@@ -77,6 +81,11 @@ class Card:
     @property
     def where(self) -> str:
         return f"{self.path}:{self.line}"
+
+    @property
+    def beyond(self) -> bool:
+        """A card of the shipped beyond-the-notes deck (it cites the literature, not the notes)."""
+        return self.shipped and self.deck == BEYOND_DECK
 
     @property
     def source_parts(self) -> list[tuple[str, str]]:
@@ -301,9 +310,11 @@ def _card(path: Path, node: Node, shipped: bool, header: "_Header | None" = None
     for key, (k, _) in fields.items():
         if key not in CARD_KEYS:
             raise _err(path, k, f"unknown key '{shorten(key, 40)}' (allowed: {', '.join(sorted(CARD_KEYS))})")
-    for key in REQUIRED if shipped else USER_REQUIRED:
+    beyond = shipped and header is not None and header.deck == BEYOND_DECK
+    for key in BEYOND_REQUIRED if beyond else REQUIRED if shipped else USER_REQUIRED:
         if key not in fields:
-            raise _err(path, node, f"card is missing '{key}'")
+            why = f" (a {BEYOND_DECK} card cites the literature)" if beyond and key == "refs" else ""
+            raise _err(path, node, f"card is missing '{key}'{why}")
     front = _text(path, "front", *fields["front"])
     if "id" in fields:
         cid = _text(path, "id", *fields["id"])
@@ -313,12 +324,15 @@ def _card(path: Path, node: Node, shipped: bool, header: "_Header | None" = None
         from gdstudy.cardid import derived_id
 
         cid = derived_id(front)
+    tags = _tags(path, fields["tags"][1])
+    if beyond and BEYOND_TAG not in tags:
+        raise _err(path, fields["tags"][1], f"a {BEYOND_DECK} card needs the tag '{BEYOND_TAG}'")
     return Card(
         id=cid,
         derived_id="id" not in fields,
         front=front,
         back=_text(path, "back", *fields["back"]),
-        tags=_tags(path, fields["tags"][1]),
+        tags=tags,
         source=_text(path, "source", *fields["source"]) if "source" in fields else "",
         demo=_demo(path, *fields["demo"]) if "demo" in fields else None,
         interview=_interview(path, fields["interview"][1]) if "interview" in fields else False,

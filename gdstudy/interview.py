@@ -24,7 +24,7 @@ from gdstudy.errors import ConfigError
 from gdstudy.scheduling import Grade
 from gdstudy.session import ReviewSession
 
-__all__ = ["InterviewSession", "Answer", "render_interview", "grade_label", "unfinished"]
+__all__ = ["InterviewSession", "Answer", "render_interview", "grade_label", "unfinished", "mix_decks"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,28 @@ class Answer:
 
     def to_dict(self) -> dict[str, Any]:
         return {"card_id": self.card_id, "answer": self.text, "grade": None if self.grade is None else int(self.grade), "seconds": round(self.seconds, 1)}
+
+
+def mix_decks(cards: list[Card]) -> list[Card]:
+    """Interleave the two shipped decks (the notes' and beyond-the-notes) in proportion, keeping
+    each deck's order: any first k cards hold each deck's share of k, rounded (so a 10-question
+    interview from both decks asks from both whenever each has at least 5 % of the cards)."""
+    from gdstudy.deckselect import deck_group
+
+    groups: dict[str, list[Card]] = {}
+    for c in cards:
+        groups.setdefault(deck_group(c), []).append(c)
+    if len(groups) < 2:
+        return list(cards)
+    n = len(cards)
+    taken = {g: 0 for g in groups}
+    out: list[Card] = []
+    for k in range(1, n + 1):  # the group furthest behind its share k·n_g/n goes next
+        g = max((g for g in groups if taken[g] < len(groups[g])),
+                key=lambda g: (k * len(groups[g]) / n - taken[g], len(groups[g])))
+        out.append(groups[g][taken[g]])
+        taken[g] += 1
+    return out
 
 
 @dataclass
@@ -56,6 +78,7 @@ class InterviewSession:
             raise ConfigError(f"--count must be at least 1, got {self.count}")
         pool = [c for c in self.review.cards if c.interview and self._allowed(c)]
         random.Random(self.seed).shuffle(pool)
+        pool = mix_decks(pool)
         if self.schedule:  # new cards only within what is left of today's new-card limit
             room = len(self.review.today().new)
             pool = [c for c in pool if not self._is_new(c) or (room := room - 1) >= 0]

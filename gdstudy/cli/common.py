@@ -47,7 +47,7 @@ def _clean(text: str) -> str:
 # not silently become the current folder, as a typer Path would make it).
 DeckOpt = Annotated[
     Optional[list[str]],
-    typer.Option("--deck", help="Extra deck folder or card file (repeatable); adds to the shipped deck.", show_default=False),
+    typer.Option("--deck", help="A deck folder or card file to add, or a deck name to keep only: notes, beyond-the-notes, or a deck's name (repeatable).", show_default=False),
 ]
 DataDirOpt = Annotated[
     Optional[str],
@@ -67,14 +67,17 @@ def _settings(**overrides: Any) -> "Settings":
 def _deck(settings: "Settings", decks: list[str] | None, *, full_check: bool = False,
           tags: list[str] | None = None) -> "Deck":
     """The shipped deck (or the user's copy of it, `cards init`), the configured decks (the user's own
-    deck among them), then `--deck` folders. `tags` (a command's `--tag`): each must be on some card
-    (gdstudy.tagfilter), else one error line."""
+    deck among them), then `--deck` folders; a `--deck` that names a deck (`notes`,
+    `beyond-the-notes`, a `deck:` name) keeps only those cards (gdstudy.deckselect). `tags` (a
+    command's `--tag`): each must be on some card (gdstudy.tagfilter), else one error line."""
     from gdstudy.deck import load_deck
+    from gdstudy.deckselect import select_decks, split_deck_args
     from gdstudy.paths import user_path
     from gdstudy.tagfilter import check_tags
     from gdstudy.userdeck import deck_sources
 
-    user = [*settings.decks, *(user_path(d, "--deck") for d in decks or [])]
+    paths, names = split_deck_args(decks)
+    user = [*settings.decks, *(user_path(d, "--deck") for d in paths)]
     for d in user:
         try:
             exists = Path(d).exists()
@@ -83,7 +86,7 @@ def _deck(settings: "Settings", decks: list[str] | None, *, full_check: bool = F
         if not exists:
             raise ConfigError(f"deck folder {d} does not exist")
     shipped, user = deck_sources(user)
-    loaded = load_deck(shipped, user, demo_params=full_check)
+    loaded = select_decks(load_deck(shipped, user, demo_params=full_check), names)
     check_tags(loaded.cards, tags)
     return loaded
 

@@ -1,5 +1,8 @@
 """`gdstudy cards coverage`: which sections of the notes the cards cite, and which they don't.
 
+The two shipped decks are reported apart: the cards from the notes (and your own) against the
+notes' sections, and the `beyond-the-notes` deck, which cites the literature instead, by topic tag.
+
 A card cites sections through its `source:`: `note § Heading`, several joined with `;`.
 `Heading (detail)` cites `Heading`; the note is matched by its path relative to the folder given,
 or by its file name when that is unique. Sections with the same title in one note (slides repeat
@@ -12,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from gdstudy.deck import Card
+from gdstudy.deck import BEYOND_DECK, BEYOND_TAG, Card
 from gdstudy.errors import CardError
 from gdstudy.interop.notecards import parse_cards
 from gdstudy.interop.notes import NoteError, read_note, sections_of
@@ -60,6 +63,12 @@ class Coverage:
     look_into: list[LookIntoItem] = field(default_factory=list)
     unmatched: list[tuple[str, str]] = field(default_factory=list)  # (card id, citation)
     errors: list[CardError] = field(default_factory=list)
+    notes_cards: int = 0  # cards that cite the notes (or may: every card outside beyond-the-notes)
+    beyond: dict[str, list[str]] = field(default_factory=dict)  # beyond-the-notes: topic tag -> card ids
+
+    @property
+    def beyond_cards(self) -> int:
+        return len({c for ids in self.beyond.values() for c in ids})
 
     @property
     def uncovered(self) -> list[SectionCoverage]:
@@ -72,6 +81,10 @@ class Coverage:
             "look_into": [i.to_dict() for i in self.look_into],
             "unmatched_citations": [{"card": c, "citation": t} for c, t in self.unmatched],
             "errors": [str(e) for e in self.errors],
+            "decks": {
+                "notes": {"cards": self.notes_cards, "sections": len(self.sections), "uncovered": len(self.uncovered)},
+                BEYOND_DECK: {"cards": self.beyond_cards, "topics": {t: len(ids) for t, ids in self.beyond.items()}},
+            },
         }
 
     def lines(self) -> list[str]:
@@ -92,6 +105,10 @@ class Coverage:
         if self.unmatched:
             out += ["", f"citations that match no heading: {len(self.unmatched)}"]
             out += [f"  {cid}: {cit}" for cid, cit in self.unmatched]
+        out += ["", f"deck from the notes: {self.notes_cards} card(s) against {len(self.sections)} section(s), {len(unc)} uncovered"]
+        if self.beyond:
+            out += [f"deck {BEYOND_DECK}: {self.beyond_cards} card(s) citing the literature, by topic:"]
+            out += [f"  {len(ids):>3} card(s)  {t}" for t, ids in sorted(self.beyond.items())]
         return out
 
 
@@ -144,6 +161,12 @@ def coverage(notes: list[NoteFile], cards: Iterable[Card]) -> Coverage:
     for key in by_note:
         names.setdefault(Path(key).name, []).append(key)
     for card in cards:
+        if card.beyond:
+            for t in card.tags:
+                if t != BEYOND_TAG:
+                    cov.beyond.setdefault(t, []).append(card.id)
+            continue
+        cov.notes_cards += 1
         for f, heading in parse_source(card.source):
             key = f if f in by_note else (names[f][0] if len(names.get(f, [])) == 1 else None)
             if key is None:
