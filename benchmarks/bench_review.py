@@ -62,7 +62,8 @@ def pct(xs: list[float], p: float) -> float:
 
 
 def child_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("GDSTUDY_CONFIG",)}
+    """As `launch.child_env`: the bytecode cache on, as a user has it."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GDSTUDY_CONFIG", "PYTHONDONTWRITEBYTECODE")}
     env["GDSTUDY_HOME"] = str(home)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     return env
