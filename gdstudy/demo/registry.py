@@ -17,8 +17,6 @@ __all__ = ["demo_names", "demo_path", "load_demo", "validate_params", "REQUIRED"
 REQUIRED = ("NAME", "TITLE", "CLAIM", "PARAMS", "run")
 
 
-
-
 def demo_path(name: str) -> Path:
     name = name.replace("_", "-")
     names = demo_names()
