@@ -5,11 +5,14 @@
     .venv/bin/python benchmarks/bench_review.py --profile  # also cProfile the scale review start
     .venv/bin/python benchmarks/bench_review.py --explain  # also time the stages of launch → first card
 
-Measures, against the targets of issue #2:
-  (a) `gdstudy --help` wall time (median of 10 runs of the console script), next to `python -c pass`;
-  (b) launch to first card rendered: the real `gdstudy review` code path with the Textual app run
-      headless, timed from spawning the process until the first card's front is on the screen,
-      next to a bare `python -c "import textual.app"` measured the same way in the same run;
+Measures, against the targets of issues #2 and #21:
+  (a) `gdstudy --help` wall time (the console script) ÷ a minimal typer app with the same top-level
+      command names printing its help, paired run by run (benchmarks/launch.py);
+  (b) launch to first card painted: the real `gdstudy review` with the Textual app run headless,
+      timed from spawning the process until the first card's front is painted ÷ a bare Textual app
+      (Header, one Markdown with that card's front, Footer) spawned and timed the same way, paired
+      run by run (benchmarks/launch.py; `benchmarks/launch.py --both` also measures with both cores
+      kept busy);
   (c) scale: 10,000 generated cards (YAML files) and 1,000,000 review-log rows (inserted with
       executemany into a schema-v2 database created by the frozen v2 store, then migrated to v3 by
       `Store`): review start (load deck + open store + build session + first `next_card()` +
@@ -42,6 +45,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from benchmarks import launch  # noqa: E402
 
 
 def median(xs: list[float]) -> float:
@@ -55,112 +62,15 @@ def pct(xs: list[float], p: float) -> float:
 
 
 def child_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("GDSTUDY_CONFIG",)}
+    """As `launch.child_env`: the bytecode cache on, as a user has it."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GDSTUDY_CONFIG", "PYTHONDONTWRITEBYTECODE")}
     env["GDSTUDY_HOME"] = str(home)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
 
 # ---------------------------------------------------------------------------------------------
-# (a) gdstudy --help
-
-
-def gdstudy_command() -> list[str]:
-    script = Path(PY).parent / "gdstudy"
-    return [str(script)] if script.exists() else [PY, "-m", "gdstudy.cli"]
-
-
-def wall(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
-    t = time.perf_counter()
-    subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - t
-
-
-def bench_help(tmp: Path, runs: int) -> dict[str, float]:
-    env = child_env(tmp / "home-help")
-    cmd = gdstudy_command() + ["--help"]
-    wall(cmd, env, tmp)  # warm the file cache and .pyc files
-    wall([PY, "-c", "pass"], env, tmp)
-    helps, bare = [], []
-    for _ in range(runs):  # interleaved, so machine noise hits both alike
-        helps.append(wall(cmd, env, tmp))
-        bare.append(wall([PY, "-c", "pass"], env, tmp))
-    return {"help": median(helps), "python": median(bare), "help_cmd": " ".join(Path(c).name for c in cmd[:-1])}
-
-
-# ---------------------------------------------------------------------------------------------
-# (b) launch to first card rendered
-
-FIRST_CARD = textwrap.dedent(
-    """
-    import os, sys, time
-    t0 = time.perf_counter()
-    import gdstudy.tui
-
-    real_make_app = gdstudy.tui.make_app
-
-    def make_app(session):
-        app = real_make_app(session)
-
-        def rendered():
-            # The first card is on screen when a Markdown widget shows its front, with its
-            # blocks mounted.
-            from textual.widgets import Markdown
-            card = getattr(app.screen, "card", None)
-            if card is None:
-                return False
-            return any(m.source == card.front and m.children for m in app.screen.query(Markdown))
-
-        def painted():
-            os.write(1, f"RENDERED {time.perf_counter() - t0:.6f}\\n".encode())
-            app.exit()
-
-        async def auto_pilot(pilot):  # Textual starts this once the app is ready
-            while not rendered():
-                await pilot.pause(0.002)
-            app.call_after_refresh(painted)  # stamp after the next screen refresh
-
-        run = app.run
-        app.run = lambda *a, **k: run(headless=True, size=(100, 40), auto_pilot=auto_pilot)
-        return app
-
-    gdstudy.tui.make_app = make_app
-    sys.argv = ["gdstudy", "review"]
-    from gdstudy.cli import main
-    main()
-    """
-)
-
-BARE_TEXTUAL = "import os, textual.app; os.write(1, b'RENDERED 0\\n')"
-
-
-def time_to_line(code: str, env: dict[str, str], cwd: Path) -> float:
-    """Spawn `python -c code`; seconds until it writes its RENDERED line."""
-    t = time.perf_counter()
-    proc = subprocess.Popen([PY, "-c", code], env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith("RENDERED"):
-            elapsed = time.perf_counter() - t
-            break
-    else:
-        raise RuntimeError(f"child never rendered (exit {proc.wait()}):\n{proc.stderr.read() if proc.stderr else ''}")
-    proc.communicate(timeout=60)
-    if proc.returncode != 0:
-        raise RuntimeError(f"child exit {proc.returncode}")
-    return elapsed
-
-
-def bench_first_card(tmp: Path, runs: int) -> dict[str, float]:
-    env = child_env(tmp / "home-tui")  # an empty store: the shipped deck's new cards are due
-    time_to_line(FIRST_CARD, env, tmp)  # warm-up; also creates the database
-    time_to_line(BARE_TEXTUAL, env, tmp)
-    first, bare = [], []
-    for _ in range(runs):
-        first.append(time_to_line(FIRST_CARD, env, tmp))
-        bare.append(time_to_line(BARE_TEXTUAL, env, tmp))
-    return {"first_card": median(first), "textual": median(bare)}
-
+# (a), (b): benchmarks/launch.py (each paired run by run with its yardstick); the stages of (b) here
 
 FIRST_CARD_STAGES = textwrap.dedent(
     """
@@ -590,16 +500,13 @@ def main() -> None:
     ap.add_argument("--tmp", type=Path, default=None, help="where to put the temporary data (default: system temp)")
     args = ap.parse_args()
     n_cards, n_log = (1_000, 50_000) if args.quick else (10_000, 1_000_000)
-    runs_help, runs_tui, n_grades, starts = (5, 3, 100, 2) if args.quick else (10, 5, 500, 3)
+    runs_help, runs_tui, n_grades, starts = (6, 3, 100, 2) if args.quick else (20, 5, 500, 3)
 
     tmp = Path(tempfile.mkdtemp(prefix="gdstudy-bench-", dir=args.tmp))
     t_all = time.perf_counter()
     try:
         info = machine_info(tmp)
-        print(f"(a) gdstudy --help ×{runs_help} …", file=sys.stderr, flush=True)
-        a = bench_help(tmp, runs_help)
-        print(f"(b) first card rendered ×{runs_tui} …", file=sys.stderr, flush=True)
-        b = bench_first_card(tmp, runs_tui)
+        a, b, label = launch.measure(tmp, runs_help, busy=0)
         stages = first_card_stages(tmp, runs_tui) if args.explain else None
         print(f"(c) scale: {n_cards:,} cards, {n_log:,} log rows …", file=sys.stderr, flush=True)
         c = bench_scale(tmp, n_cards, n_log, n_grades, starts, args.profile)
@@ -607,7 +514,6 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
     total = time.perf_counter() - t_all
 
-    ratio = b["first_card"] / b["textual"]
     v2, v3 = c["before"], c["after"]
     g2, g3, q3 = v2["grades"], v3["grades"], v3["queue"]
     nc = v3["n_cards"]
@@ -617,11 +523,8 @@ def main() -> None:
     lines = [
         "| measurement | measured | target | ratio | result |",
         "|---|---|---|---|---|",
-        row("`gdstudy --help` wall time (median of " + str(runs_help) + ")", a["help"], 0.25),
-        row("`python -c pass` (same runs, for scale)", a["python"], None),
-        row("launch → first card rendered, headless (median of " + str(runs_tui) + ")", b["first_card"], None),
-        row('`python -c "import textual.app"` (same runs)', b["textual"], None),
-        row("first card ÷ bare Textual import", ratio, 2.0, unit_ms=False),
+        row(f"`gdstudy --help` wall time (median of {runs_help})", a["a"], 0.25),
+        row(f"launch → first card painted, headless (median of {runs_help})", b["a"], None),
         row(f"review start, {nc:,} cards + {n_log:,} log rows, schema v3 (median of {starts})", v3["start"], 1.0,
             note=breakdown),
         row(f"review start, same data, schema v2 before this change (same run)", v2["start"], None),
@@ -651,12 +554,15 @@ def main() -> None:
     print()
     print("\n".join(lines))
     print()
+    print("\n".join(launch.HEADER + launch.rows(a, b, label)))
+    print()
     info["load average at end"] = f"{os.getloadavg()[0]:.2f}"
     print("Machine: " + "; ".join(f"{k} {v}" for k, v in info.items()))
     print(f"Scale data: {n_cards:,} cards in {n_cards // 500} YAML files (generated in {c['gen_deck_s']:.1f} s); "
           f"{n_log:,} log rows, v2 database {c['v2_bytes'] / 1e6:.0f} MB (generated in {c['gen_db_s']:.1f} s), "
           f"v3 after migration {c['v3_bytes'] / 1e6:.0f} MB; card states {c['state_counts']}.")
-    print(f"`gdstudy --help` ran as: {a['help_cmd']} --help.  Whole benchmark: {total:.0f} s.")
+    print(f"`gdstudy --help` ran as: {' '.join(Path(c).name for c in launch.gdstudy_command())} --help.  "
+          f"Whole benchmark: {total:.0f} s.")
     if stages:
         print("\nLaunch → first card, by stage (median of " + str(runs_tui) + " runs; the process start itself is not included):\n")
         print("| stage | time |\n|---|---|")

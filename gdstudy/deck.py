@@ -419,13 +419,25 @@ def _check_demo(card: Card, validate: Any) -> None:
 
 def _demo_validator(params: bool) -> Any:
     """Full check (imports each linked demo to validate its params) or a cheap name check."""
-    try:
-        from gdstudy.demo.registry import demo_path, validate_params
-    except ImportError:  # demo framework not installed in this build
+    import importlib.util
+
+    if importlib.util.find_spec("gdstudy.demo.registry") is None:  # demo framework not in this build
         return None
     if params:
+        from gdstudy.demo.registry import validate_params
+
         return validate_params
-    return lambda name, _params: demo_path(name)
+    from gdstudy.paths import demo_names
+
+    names = set(demo_names())  # listed once per load, not once per card; the registry is not imported
+
+    def check_name(name: str, _params: Any) -> None:
+        if name.replace("_", "-") not in names:
+            from gdstudy.demo.registry import demo_path
+
+            demo_path(name)  # raises DemoError, with its close matches
+
+    return check_name
 
 
 def load_deck(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from gdstudy.errors import ConfigError
 
-__all__ = ["shipped_cards_dir", "shipped_demos_dir", "user_path"]
+__all__ = ["demo_names", "shipped_cards_dir", "shipped_demos_dir", "user_path"]
 
 
 def user_path(value: str | Path, what: str) -> Path:
@@ -43,3 +43,12 @@ def shipped_cards_dir() -> Path:
 
 def shipped_demos_dir() -> Path:
     return _find("demos")
+
+
+def demo_names() -> list[str]:
+    """Sorted demo names: file stems of demos/*.py (not starting with _), '_' -> '-'. Only lists
+    files (no demo is imported): the deck checks card links with it on every review start."""
+    folder = shipped_demos_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem.replace("_", "-") for p in folder.glob("*.py") if not p.name.startswith("_"))

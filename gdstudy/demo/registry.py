@@ -9,24 +9,12 @@ import sys
 from pathlib import Path
 
 from gdstudy.errors import DemoError
-from gdstudy.paths import shipped_demos_dir
+from gdstudy.paths import demo_names, shipped_demos_dir
 from gdstudy.suggest import close_matches
 
 __all__ = ["demo_names", "demo_path", "load_demo", "validate_params", "REQUIRED"]
 
 REQUIRED = ("NAME", "TITLE", "CLAIM", "PARAMS", "run")
-
-
-def _stem_to_name(stem: str) -> str:
-    return stem.replace("_", "-")
-
-
-def demo_names() -> list[str]:
-    """Sorted demo names: file stems of demos/*.py (not starting with _), '_' -> '-'."""
-    folder = shipped_demos_dir()
-    if not folder.is_dir():
-        return []
-    return sorted(_stem_to_name(p.stem) for p in folder.glob("*.py") if not p.name.startswith("_"))
 
 
 def demo_path(name: str) -> Path:

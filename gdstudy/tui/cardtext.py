@@ -17,6 +17,8 @@ text between that and the TeX as written; the footer offers it only while a form
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.content import Content
@@ -32,10 +34,17 @@ TEX_BINDING = Binding("t", "toggle_tex", "TeX")
 MAX_BLOCKS = 120  # ~0.5 s to mount on this project's 2-core machine; the shipped cards have <= 10
 
 
+_parser: Any = None
+
+
 def markdown_blocks(text: str) -> int:
     """How many block widgets Textual's Markdown would mount for `text` (list items, table cells,
-    paragraphs ... every block-level opening token)."""
-    return sum(1 for tok in card_parser().parse(text) if tok.nesting == 1 and tok.block)
+    paragraphs ... every block-level opening token). One parser for all calls: building one
+    compiles its rules (a few ms, paid on every card otherwise)."""
+    global _parser
+    if _parser is None:
+        _parser = card_parser()
+    return sum(1 for tok in _parser.parse(text) if tok.nesting == 1 and tok.block)
 
 
 def card_parser():  # -> MarkdownIt

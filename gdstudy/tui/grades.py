@@ -47,18 +47,30 @@ class GradeBar(Horizontal):
         self.screen.add_class("-has-grade-bar")
 
     def compose(self) -> ComposeResult:
+        # The grade buttons are built on the first reveal (`show`): the first card, a question,
+        # is painted without them.
         yield _Button(self.reveal_label, id="reveal", variant="primary")
-        for g in Grade:
-            yield _Button(g.label, variant=VARIANTS[g], id=f"grade-{int(g)}")  # type: ignore[arg-type]
 
     def show(self, labels: dict[Grade, str] | None) -> None:
         """`None`: only the reveal button; else the grade buttons, each with its label suffix."""
         self.query_one("#reveal").display = labels is None
+        built = {b.id: b for b in self.query(_Button)}
+        if labels is None:
+            for g in Grade:
+                if (button := built.get(f"grade-{int(g)}")) is not None:
+                    button.display = False
+            return
+        texts = {g: f"{g.label} ({int(g)})" + (f"  {labels[g]}" if labels[g] else "") for g in Grade}
+        new = []
         for g in Grade:
-            button = self.query_one(f"#grade-{int(g)}", Button)
-            button.display = labels is not None
-            if labels is not None:
-                button.label = f"{g.label} ({int(g)})" + (f"  {labels[g]}" if labels[g] else "")
+            button = built.get(f"grade-{int(g)}")
+            if button is None:
+                new.append(_Button(texts[g], variant=VARIANTS[g], id=f"grade-{int(g)}"))  # type: ignore[arg-type]
+            else:
+                button.display = True
+                button.label = texts[g]
+        if new:
+            self.mount_all(new)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

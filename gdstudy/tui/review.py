@@ -77,16 +77,19 @@ class ReviewScreen(CardEditing, TexKeys, ScrollKeys, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.show_next()
+        # The footer reads the bindings when the screen becomes active, after this: asking it to
+        # refresh now would make it build its keys twice before the first card is painted.
+        self.show_next(refresh_bindings=False)
         self.set_interval(30, self._poll_empty)
 
     # -- drawing ---------------------------------------------------------------------------------
 
-    def show_next(self) -> None:
+    def show_next(self, *, refresh_bindings: bool = True) -> None:
         queue = self.session.queue()  # built once: it gives both the next card and the counts
-        self.show_card(self.session.deck.by_id[queue.next] if queue.next else None, queue.counts)
+        self.show_card(self.session.deck.by_id[queue.next] if queue.next else None, queue.counts,
+                       refresh_bindings=refresh_bindings)
 
-    def show_card(self, card: Card | None, counts: Counts | None = None) -> None:
+    def show_card(self, card: Card | None, counts: Counts | None = None, *, refresh_bindings: bool = True) -> None:
         self.card, self.revealed, self.outcomes = card, False, {}
         self.shown_at = time.monotonic()
         self._draw_counts(counts)
@@ -96,7 +99,7 @@ class ReviewScreen(CardEditing, TexKeys, ScrollKeys, Screen[None]):
         self.query_one("#empty", Static).display = empty
         if card is None:
             self.query_one("#empty", Static).update(self._empty_text())
-            self._draw_reveal_state()
+            self._draw_reveal_state(refresh_bindings)
             return
         self.query_one("#meta", Static).update(self._meta(card))
         self.query_one("#front", Markdown).update(card.front)
@@ -104,7 +107,7 @@ class ReviewScreen(CardEditing, TexKeys, ScrollKeys, Screen[None]):
         self.query_one("#sources", Static).update(source_content(card))
         self.query_one("#question", VerticalScroll).scroll_home(animate=False)
         self.query_one("#card", VerticalScroll).scroll_home(animate=False)
-        self._draw_reveal_state()
+        self._draw_reveal_state(refresh_bindings)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer shows only what works now: reveal before, grades after."""
@@ -122,8 +125,9 @@ class ReviewScreen(CardEditing, TexKeys, ScrollKeys, Screen[None]):
             return self.tex_available()
         return True
 
-    def _draw_reveal_state(self) -> None:
-        self.refresh_bindings()
+    def _draw_reveal_state(self, refresh_bindings: bool = True) -> None:
+        if refresh_bindings:
+            self.refresh_bindings()
         shown = self.revealed and self.card is not None
         self.set_class(shown, "-revealed")
         self.query_one("#divider").display = shown
