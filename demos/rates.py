@@ -3,7 +3,7 @@
 Three runs on diagonal quadratics f(x) = 0.5 sum_i lam_i x_i^2 (f* = 0 at x* = 0, L = max lam,
 mu = min lam), each checked against the bound an interviewer expects you to state:
   GD, L-smooth convex, eta = 1/L:   f(x_k) - f* <= L ||x_0 - x*||^2 / (2k)  for every k >= 1
-      (Nesterov 2004, Cor. 2.1.2 with h = 1/L); the spectrum is log-spaced over 6 decades below
+      (Beck & Teboulle 2009, Thm 3.1, ISTA with no regulariser); the spectrum is log-spaced over 6 decades below
       L, so GD's gap really falls like 1/k over the run (nothing is strongly convex at this scale).
   GD, mu-strongly convex, eta = 1/L:  f(x_k) - f* <= (1 - mu/L)^k (f(x_0) - f*)  for every k
       (Karimi, Nutini & Schmidt 2016, Thm 1: the PL inequality); lam from mu = 1 to L = kappa.
