@@ -81,7 +81,7 @@ REQUIRED_TAGS = {
 KNOWN_DEMOS = {
     "minibatch", "epoch", "unbiased", "variance", "symmetry",
     "learning-rate", "conditioning", "saddle", "local-minima", "redundancy",
-    "noise-floor", "trajectory", "throughput", "data-parallel",
+    "noise-floor", "trajectory", "throughput", "data-parallel", "rates",
 }
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
