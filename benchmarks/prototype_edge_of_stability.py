@@ -188,7 +188,7 @@ def _result(p, eta, losses, sharp, exact) -> DemoResult:
                         "steps after reaching the band", drop, 1.0 - 1e-12,
                         f"medians {final:.4g} vs {early:.4g} from step {reach} (decreases over a long window; "
                         f"not applicable = FAIL when the band is not reached by step {T + 1 - 2 * span})"),
-        Verdict.at_least(f"steps after T/10 at which the loss rose (not monotone)", rises, 1,
+        Verdict.at_least("steps after T/10 at which the loss rose (not monotone)", rises, 1,
                          f"of {T - T // 10} steps; GD with eta < 2/lambda_max on a smooth loss never rises"),
         Verdict.close("instrument: power iteration vs the full Hessian's top eigenvalue at the end (rel.)",
                       rel, 0.0, AGREE, detail=f"power iteration {last:.6g}, full Hessian {exact:.6g}"),
@@ -205,9 +205,9 @@ def _result(p, eta, losses, sharp, exact) -> DemoResult:
     rows = [[int(k), float(r), float(r * 2 / eta), float(losses[k])] for k, r in
             zip(ks[:: max(1, len(ks) // 12)], ratio[:: max(1, len(ks) // 12)])]
     table = Table(["step", "eta lambda/2", "lambda_max", "loss"], rows)
-    notes = [f"tanh MLP {D}-{H}-1 ({D * H + 2 * H + 1} parameters), N = {N} targets sin(x . a), MSE; "
+    notes = [(f"tanh MLP {D}-{H}-1 ({D * H + 2 * H + 1} parameters), N = {N} targets sin(x . a), MSE; "
              f"eta = {eta:g} ({p.regime}); sharpness every {p.every} steps by {p.power_iters} warm-started "
-             f"power iterations on finite-difference Hessian-vector products"]
+             f"power iterations on finite-difference Hessian-vector products")]
     ok = all(v.passed for v in verdicts)
     takeaway = (f"With eta = {eta:g} the sharpness went from {ratio[0]:.2f} to a median {med:.3f} of 2/eta "
                 f"over the second half, while the loss went from {early:.3g} to {final:.3g} "

@@ -216,9 +216,9 @@ def _result(p, convex, strong, gaps_c, gaps_s, sgd, eps: float) -> DemoResult:
              [Series("mean of the runs", [r[0] for r in brows], [r[1] for r in brows]),
               Series(sb, [r[0] for r in brows], [r[3] for r in brows])], logx=True, logy=True),
     ]
-    notes = [f"GD convex: lam log-spaced from L = 1 to 1e-6, d = {p.dim}, x_0 = 1; strongly convex: lam "
+    notes = [(f"GD convex: lam log-spaced from L = 1 to 1e-6, d = {p.dim}, x_0 = 1; strongly convex: lam "
              f"from 1 to {p.kappa:g}; SGD: lam from 1 to {p.sgd_kappa:g}, alpha_1 = {steps[0]:.4g}, "
-             f"alpha_K = {steps[-1]:.4g}, noise sigma = {p.sigma:g}, {p.runs} runs"]
+             f"alpha_K = {steps[-1]:.4g}, noise sigma = {p.sigma:g}, {p.runs} runs")]
     ok = all(v.passed for v in verdicts)
     takeaway = (f"GD's gap stayed at most {worst_c:.2g} of {cname} and {worst_s:.2g} of {sname}; "
                 f"SGD's mean gap fell with log-log slope {slope:.2f} and reached {worst_sgd:.2g} of {sb} at "
