@@ -1,7 +1,8 @@
 """PROTOTYPE, NOT A REGISTERED DEMO (issue 23, helper b2): its verdict is not yet reliable enough
-to ship. Over 24 seeds at --start 0.9: 1 FAIL at N = 256 (the loss at the edge rose 29 %), 2 at
-N = 128; at --start 0.5-0.7 with N = 128, 3-8 of 24 FAIL (the sharpness does not reach the band
-in 2000 steps, or the loss at the edge does not keep falling). A demo needs a false-FAIL rate
+to ship. At --start 0.9 (N = 256, this file) 15 of 72 seeds FAIL (seeds 0-71; mostly the loss at
+the edge rising 8-29 % instead of falling, a few where the sharpness stays below the band); with
+N = 128, 2 of 24; at --start 0.5-0.7 with N = 128, 3-8 of 24 (the sharpness does not reach the
+band in 2000 steps, or the loss at the edge does not keep falling). --regime tiny FAILs 24/24. A demo needs a false-FAIL rate
 <= 1e-3 at every allowed corner. Move it to demos/edge_of_stability.py (and add
 benchmarks/calibration/cases_edge_of_stability.py) once a setup is found where it holds; run:
     .venv/bin/python benchmarks/prototype_edge_of_stability.py --start 0.9
