@@ -118,7 +118,10 @@ def test_snapshot_revealed(snap_compare, session: ReviewSession) -> None:  # typ
     assert snap_compare(make_app(session), press=["space"], terminal_size=SIZE)
 
 
-def test_snapshot_nothing_due(snap_compare, session: ReviewSession) -> None:  # type: ignore[no-untyped-def]
+def test_snapshot_nothing_due(snap_compare, session: ReviewSession, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import gdstudy.tui.review as review_screen
+
+    monkeypatch.setattr(review_screen, "answer_clock", lambda: 0.0)  # "in 0 s", however loaded the machine
     keys = ["space", "4"] * 3
     assert snap_compare(make_app(session), press=keys, terminal_size=SIZE)
 

@@ -35,6 +35,10 @@ from gdstudy.tui.header import Header
 
 __all__ = ["ReviewScreen"]
 
+# How long a card was on screen before its grade (the log's duration_ms, the session summary); a
+# module attribute so that a test can pin it (a snapshot must not show the machine's speed).
+answer_clock = time.monotonic
+
 class ReviewScreen(CardEditing, TexKeys, ScrollKeys, Screen[None]):
     CSS_PATH = "review.tcss"
     BINDINGS = [
@@ -60,7 +64,7 @@ class ReviewScreen(CardEditing, TexKeys, ScrollKeys, Screen[None]):
         self.card: Card | None = None
         self.revealed = False
         self.outcomes: dict[Grade, Outcome] = {}
-        self.shown_at = time.monotonic()
+        self.shown_at = answer_clock()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -91,7 +95,7 @@ class ReviewScreen(CardEditing, TexKeys, ScrollKeys, Screen[None]):
 
     def show_card(self, card: Card | None, counts: Counts | None = None, *, refresh_bindings: bool = True) -> None:
         self.card, self.revealed, self.outcomes = card, False, {}
-        self.shown_at = time.monotonic()
+        self.shown_at = answer_clock()
         self._draw_counts(counts)
         empty = card is None
         self.query_one("#question").display = not empty
@@ -213,7 +217,7 @@ class ReviewScreen(CardEditing, TexKeys, ScrollKeys, Screen[None]):
         if self.card is None or not self.revealed:
             return
         grade = Grade(value)
-        duration_ms = int((time.monotonic() - self.shown_at) * 1000)
+        duration_ms = int((answer_clock() - self.shown_at) * 1000)
         card = self.card
         try:
             self.session.grade(card, self.outcomes[grade], duration_ms=duration_ms)
