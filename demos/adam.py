@@ -100,7 +100,7 @@ def run(p, ctx) -> DemoResult:
     gc_b = be.asarray(gc)
     params = {"w": be.zeros(R), "c": be.zeros(len(SCALES))}
     ref = {"c": be.zeros(len(SCALES))}
-    kw = dict(lr=p.lr, betas=(p.beta1, p.beta2), eps=p.eps)
+    kw = {"lr": p.lr, "betas": (p.beta1, p.beta2), "eps": p.eps}
     opt, opt_ref = Adam(params, bias_correction=on, **kw), Adam(ref, bias_correction=False, **kw)
     steps = np.empty((T, len(SCALES)))
     steps_ref = np.empty((T, len(SCALES)))
@@ -167,7 +167,7 @@ def _result(p, steps, steps_ref, means, eps) -> DemoResult:
     vA = Verdict(f"constant gradient: step = lr G/(|G|+eps) at every t <= {T}", okA,
                  float(steps[i, j]), float(want[j]), f"{_round_rel(eps, b1, b2, i + 1):.3g} rel (rounding bound)",
                  f"worst at t = {i + 1}, G x {SCALES[j]:g}: relative error {relA:.3g}")
-    i2, j2, dB, relB = worst(dev_r, np.abs(ratio / ratio_want - 1))
+    i2, j2, dB, _ = worst(dev_r, np.abs(ratio / ratio_want - 1))
     okB = bool(np.all(np.isfinite(dev_r)) and dB <= 1)
     vB = Verdict("uncorrected / tested step = (1-b1^t)(|G|+eps)/(sqrt(1-b2^t)|G|+eps)", okB,
                  float(ratio[i2, j2]), float(ratio_want[i2, j2]),
@@ -201,8 +201,8 @@ def _result(p, steps, steps_ref, means, eps) -> DemoResult:
                                 Series("(1-b1^t)/sqrt(1-b2^t)", ts.tolist(), r_plot)])]
     table = Table(["t", "mean m_hat", "E[g]", "mean v_hat", "E[g^2]", "(1-b1^t)/sqrt(1-b2^t)",
                    "uncorrected/corrected step (eps)"], rows)
-    notes = [f"b1 = {b1:g}, b2 = {b2:g}, eps = {e:g}, lr = {p.lr:g}, G = {p.grad_mean:g}, sigma = {p.noise:g}, "
-             f"{p.replicates} replicates, {T} steps, bias correction {p.bias_correction}."]
+    notes = [(f"b1 = {b1:g}, b2 = {b2:g}, eps = {e:g}, lr = {p.lr:g}, G = {p.grad_mean:g}, sigma = {p.noise:g}, "
+              f"{p.replicates} replicates, {T} steps, bias correction {p.bias_correction}.")]
     r1 = uncorrected_ratio(b1, b2, 1)
     peak_t = int(ts[int(np.argmax(r_plot))])
     take = (f"Without bias correction Adam's step is (1-b1^t)/sqrt(1-b2^t) times the corrected one: "

@@ -122,7 +122,6 @@ def _result(p, runs, eps: float) -> DemoResult:
     from gdstudy.demo.result import _z_crit
     cond = _cond()
     z = _z_crit(p.alpha)
-    sk = math.sqrt(p.kappa)
     verdicts, rows, series = [], [], []
     for label, eta, beta, nesterov, theory, path in runs:
         fits = [cond.fitted_rate(path[:, c], 2, z, eps,
@@ -148,11 +147,11 @@ def _result(p, runs, eps: float) -> DemoResult:
     gd_steps = math.ceil(6 * math.log(10) / -math.log(gd))
     series.append(Series(f"GD eta=2/(L+mu) theory x{gd:.4g}/step", [0, len(runs[0][5]) - 1],
                          [0.0, (len(runs[0][5]) - 1) * math.log10(gd)]))
-    notes = [f"f = 0.5 (x^2 + kappa y^2), kappa = {p.kappa:g}, start {START}, beta formula {p.beta_formula}; "
-             f"rate = largest |root| of the order-2 recurrence fitted to each coordinate's errors, tolerance "
-             f"= its change over the fit's +-{z:.2f} SE box (alpha {p.alpha:g}) or the rounding bound.",
-             f"GD at its best constant step 2/(L+mu) contracts x{gd:.6g} per step (about {gd_steps} steps "
-             f"to 1e-6); momentum's effective step is eta/(1-beta) (column 'amplification' = 1/(1-beta))."]
+    notes = [(f"f = 0.5 (x^2 + kappa y^2), kappa = {p.kappa:g}, start {START}, beta formula {p.beta_formula}; "
+              f"rate = largest |root| of the order-2 recurrence fitted to each coordinate's errors, tolerance "
+              f"= its change over the fit's +-{z:.2f} SE box (alpha {p.alpha:g}) or the rounding bound."),
+             (f"GD at its best constant step 2/(L+mu) contracts x{gd:.6g} per step (about {gd_steps} steps "
+              f"to 1e-6); momentum's effective step is eta/(1-beta) (column 'amplification' = 1/(1-beta)).")]
     plots = [Plot("Error ||w - w*|| relative to the start (log10)", "step", "log10 error", series)]
     table = Table(["run", "eta", "beta", "theory rate", "exact spectral radius", "measured rate",
                    "steps to 1e-6", "amplification 1/(1-beta)"], rows)
