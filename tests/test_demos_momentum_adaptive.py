@@ -141,3 +141,26 @@ def test_sgd_momentum_iterates_obey_the_demo_recurrence(nesterov):
     resid = x[3:] - a * x[2:-1] - b * x[1:-2]
     resid_wrong = x[3:] - wrong_a * x[2:-1] - wrong_b * x[1:-2]
     assert np.max(np.abs(resid)) < 1e-14 and np.max(np.abs(resid_wrong)) > 1e-6
+
+
+def test_demo_browser_shows_a_claim_literally():
+    """adam's claim has E[g]: the browser's claim line must not read it as markup (it dropped '[g]')."""
+    import asyncio
+
+    from textual.widgets import DataTable, Static
+
+    from gdstudy.tui import make_app
+    from tests.test_tui_fit import until
+
+    async def main() -> str:
+        app = make_app(start="demos")
+        async with app.run_test(size=(160, 48)) as pilot:
+            await until(pilot, lambda: app.screen.query("#demo-list"))
+            table = app.screen.query_one(DataTable)
+            table.move_cursor(row=list(table.rows).index(next(k for k in table.rows if k.value == "adam")))
+            claim = app.screen.query_one("#demo-claim", Static)
+            await until(pilot, lambda: "(adam)" in str(claim.render()))
+            return str(claim.render())
+
+    text = asyncio.run(main())
+    assert "unbiased for E[g] and E[g^2]" in text, text
