@@ -14,7 +14,7 @@ from gdstudy.core.batching import Batcher, FullBatch
 from gdstudy.core.data import (
     LeastSquares, least_squares, make_classification, make_moons, make_regression, make_xor,
 )
-from gdstudy.core.optim import SGD, Constant, InverseTime, StepDecay, make_schedule
+from gdstudy.core.optim import SGD, Adam, Constant, InverseTime, StepDecay, make_schedule
 from gdstudy.core.problems import (
     FUNCTIONS_2D, MLP, Function2D, LinearRegression, LogisticRegression, flatten, gradient_samples,
     make_function, to_backend,
@@ -25,7 +25,7 @@ __all__ = [
     "BACKENDS", "DTYPES", "Backend", "get_backend",
     "Batcher", "FullBatch",
     "make_classification", "make_moons", "make_regression", "make_xor", "LeastSquares", "least_squares",
-    "SGD", "Constant", "InverseTime", "StepDecay", "make_schedule",
+    "SGD", "Adam", "Constant", "InverseTime", "StepDecay", "make_schedule",
     "FUNCTIONS_2D", "MLP", "Function2D", "LinearRegression", "LogisticRegression", "flatten",
     "make_function", "to_backend", "gradient_samples",
     "TrainResult", "train",

@@ -76,7 +76,8 @@ class DemoBrowserScreen(Screen[None]):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         name = str(event.row_key.value)
-        self.query_one("#demo-claim", Static).update(f"[b]Claim[/] ({name}): {self.claims.get(name, '')}")
+        claim = Text.assemble(("Claim", "bold"), f" ({name}): {self.claims.get(name, '')}")  # literal, not markup
+        self.query_one("#demo-claim", Static).update(claim)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self._open(str(event.row_key.value))
