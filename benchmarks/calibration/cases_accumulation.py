@@ -20,5 +20,6 @@ CASES = [
     Case("accumulation", "random split, mean of means (unbiased)", {"split": "random", **BUG}, alpha=A, quick=3),
     Case("accumulation", "--weighting mean-of-means", BUG, kind="control", quick=3),
     Case("accumulation", "--weighting mean-of-means at 10x n", {**BUG, "n": 40000}, kind="control", size="10x"),
-    Case("accumulation", "--weighting mean-of-means, logistic", {**BUG, "problem": "logistic"}, kind="control"),
+    Case("accumulation", "--weighting mean-of-means, logistic, 10x trials", {**BUG, "problem": "logistic", "trials": 20000},
+         kind="control", size="10x", seeds=100),
 ]
