@@ -82,6 +82,7 @@ KNOWN_DEMOS = {
     "minibatch", "epoch", "unbiased", "variance", "symmetry",
     "learning-rate", "conditioning", "saddle", "local-minima", "redundancy",
     "noise-floor", "trajectory", "throughput", "data-parallel",
+    "accumulation", "clipping",
 }
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
