@@ -104,9 +104,9 @@ def estimates(G, idx, mb):
     """-> (correct (M, P), mean-of-means (M, P), micro-batches per batch (M,), sizes (S,))."""
     M, K = idx.shape
     P = G.shape[1]
-    key = (np.arange(M)[:, None] * (K * 1_000_000 + 1) + mb).ravel()
+    key = (np.arange(M)[:, None] * K + mb).ravel()            # ids are < K (budget >= max_len, m <= K)
     seg, inv = np.unique(key, return_inverse=True)
-    trial = seg // (K * 1_000_000 + 1)                        # the batch of each micro-batch
+    trial = seg // K                                          # the batch of each micro-batch
     rows = G[idx.ravel()]                                     # (M K, P)
     sums = np.zeros((len(seg), P))
     np.add.at(sums, inv, rows)
