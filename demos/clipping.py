@@ -10,8 +10,8 @@ and third cumulant psi''(n/2): the gradient norm grows like s^L (times (1 - 1/(2
 the typical chain; E ||delta_0||^2 = s^(2L) ||u||^2 exactly). Check 1 (alpha --alpha): the mean
 of the R L increments against that mean, two-sided, with its exact variance and skewness
 (Pearson III). The submultiplicative bound ||delta_0|| <= prod_l ||W_l||_2 ||u|| is shown as
-bookkeeping for the first 8 chains (it holds by construction; for square Gaussian W, ||W||_2 ~ 2s, so it overstates the
-growth by ~2^L).
+bookkeeping for the first 8 chains (fewer when n > 64; it holds by construction; for square
+Gaussian W, ||W||_2 ~ 2s, so it overstates the growth by ~2^L).
 Clipping the exploding gradients g = delta_0 at c = --clip-frac * (their median norm), so at
 least half the chains are clipped: by norm, g * min(1, c/||g||), keeps the direction; by value,
 each coordinate clamped to [-c/sqrt(n), c/sqrt(n)], does not. Check 2: the largest angle between
@@ -58,7 +58,7 @@ PARAMS = [
 ]
 
 
-BOUND_CHAINS = 8      # chains whose prod ||W_l||_2 is computed (one SVD per layer each)
+BOUND_CHAINS = 8      # chains whose prod ||W_l||_2 is computed (one SVD per layer each; fewer when wide)
 
 
 def check(p):
@@ -102,11 +102,12 @@ def backprop(p, ctx):
     d = be.asarray(host.standard_normal((R, n)))
     logs = [np.zeros(R)]
     d = d / be.asarray(np.sqrt(be.to_numpy((d * d).sum(1)).astype(np.float64)))[:, None]
-    logbound = np.zeros(min(R, BOUND_CHAINS))
+    nb = max(1, min(R, BOUND_CHAINS, 2 ** 15 // n ** 2))      # 8 up to n = 64, 1 from n = 182
+    logbound = np.zeros(nb)
     for layer in range(p.depth):
         ctx.check_cancel()
         W = host.standard_normal((R, n, n)) * (p.gain / math.sqrt(n))
-        logbound += np.log(np.linalg.norm(W[:BOUND_CHAINS], 2, axis=(1, 2)))   # SVDs: a few chains
+        logbound += np.log(np.linalg.norm(W[:nb], 2, axis=(1, 2)))   # SVDs: a few chains
         d = (d[:, None, :] @ be.asarray(W))[:, 0, :]          # (R, 1, n) @ (R, n, n): delta^T W = (W^T delta)^T
         sq = be.to_numpy((d * d).sum(1)).astype(np.float64)
         logs.append(logs[-1] + np.log(sq))
