@@ -82,7 +82,7 @@ KNOWN_DEMOS = {
     "minibatch", "epoch", "unbiased", "variance", "symmetry",
     "learning-rate", "conditioning", "saddle", "local-minima", "redundancy",
     "noise-floor", "trajectory", "throughput", "data-parallel",
-    "rates", "momentum", "adam",  # issue 23 (beyond-the-notes deck)
+    "rates", "momentum", "adam", "accumulation", "clipping",  # issue 23 (beyond-the-notes deck)
 }
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
