@@ -315,3 +315,36 @@ async def test_home_with_the_shipped_deck_fits_without_scrolling(tmp_path: Path,
         for word in ("review", "cram", "interview", "demos", "stats", "browse", "import", "help", "quit"):
             assert word in text, word
         assert (keys.id == "home-keys") == (size == LARGE)  # with room, the keys with their descriptions
+
+
+# -- the footer: every key it shows is whole at 80 columns --------------------------------------------
+
+FOOTER_PATHS = {
+    "review front": [], "review back": ["space"], "browser": ["b"], "home": ["escape"],
+    "stats": ["escape", "s"], "demos": ["escape", "d"],
+}
+
+
+@pytest.mark.parametrize("where", list(FOOTER_PATHS))
+async def test_footer_keys_are_whole_at_80_columns(fit_session: ReviewSession, where: str) -> None:
+    """`? Help` and `q Quit` were cut off at 80 columns once `e Edit` and `t TeX` joined the footer;
+    the command palette's ^p now shows only from 100 columns (the help screen lists ctrl+p)."""
+    from textual.widgets._footer import FooterKey
+
+    app = make_app(fit_session)
+    async with app.run_test(size=SMALL) as pilot:
+        await until(pilot, lambda: app.screen.query(Footer))
+        for key in FOOTER_PATHS[where]:
+            await pilot.press(key)
+            await pilot.pause()
+        def laid_out() -> list[Any]:
+            keys = list(app.screen.query_one(Footer).query(FooterKey)) if app.screen.query(Footer) else []
+            return keys if keys and all(k.region.height for k in keys) else []
+
+        await until(pilot, laid_out)
+        keys = laid_out()
+        shown = {k.key for k in keys}
+        assert "q" in shown and "question_mark" in shown, (where, shown)
+        cut = [k.description for k in keys if k.region.right > SMALL[0] or k.region.width == 0]
+        assert not cut, (where, cut)
+        assert not app.screen.query_one(Footer).show_command_palette

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from gdstudy.deck import Card
 from gdstudy.scheduling import state_name
@@ -23,8 +23,9 @@ from gdstudy.session import ReviewSession
 from gdstudy.text import content, literal, one_line
 from gdstudy.tui.cardtext import TEX_BINDING, CardMarkdown, TexKeys, source_content
 from gdstudy.tui.editing import EDIT_BINDINGS, CardEditing
-from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
+from gdstudy.tui.footer import KeyFooter
 from gdstudy.tui.header import Header
+from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
 
 __all__ = ["BrowserScreen", "CardModal"]
 
@@ -91,7 +92,7 @@ class BrowserScreen(CardEditing, Screen[None]):
     """
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("x", "toggle_suspend", "Suspend/unsuspend"),
+        Binding("x", "toggle_suspend", "Suspend"),
         Binding("slash", "search", "Search", key_display="/"),
         Binding("h", "history", "History"),
         *EDIT_BINDINGS,  # last: on a narrow footer the keys before keep their place
@@ -109,7 +110,7 @@ class BrowserScreen(CardEditing, Screen[None]):
             yield Input(placeholder="search id, text or tag …", id="search")
             yield Select([(f, f) for f in FILTERS], value="all", allow_blank=False, id="state-filter")
         yield DataTable(id="cards", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "browse"

@@ -21,12 +21,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, ProgressBar, Static
+from textual.widgets import Button, Input, Label, ProgressBar, Static
 
 from gdstudy.errors import DemoError
 from gdstudy.text import content
-from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
+from gdstudy.tui.footer import KeyFooter
 from gdstudy.tui.header import Header
+from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
 
 __all__ = ["DemoScreen", "demo_command"]
 
@@ -109,7 +110,7 @@ class DemoScreen(ScrollKeys, Screen[None]):
                 yield ProgressBar(id="progress", show_eta=False)
                 yield Static(self._idle_text(), id="status")
                 yield Vertical(id="results")
-        yield Footer()
+        yield KeyFooter()
 
     def _param_field(self, name: str, flag: str, help: str, value: Any) -> ComposeResult:
         """A parameter: one line with its flag and the start of its help, then its box. The whole
@@ -347,7 +348,12 @@ def _plot_widgets(plot: Any, mono: bool = False) -> list[Any]:
     the CLI's plots without colour."""
     from textual_plotext import PlotextPlot
 
-    from gdstudy.demo.render import SERIES_COLORS, SERIES_MARKERS, axis_ticks, plot_points
+    from gdstudy.demo.render import (
+        SERIES_COLORS,
+        SERIES_MARKERS,
+        axis_ticks,
+        plot_points,
+    )
 
     w = PlotextPlot(classes="plot")
     plt = w.plt

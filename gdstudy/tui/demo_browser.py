@@ -7,9 +7,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from gdstudy.errors import DemoError
+from gdstudy.tui.footer import KeyFooter
 from gdstudy.tui.header import Header
 
 __all__ = ["DemoBrowserScreen"]
@@ -36,7 +37,7 @@ class DemoBrowserScreen(Screen[None]):
         yield Header()
         yield DataTable(id="demo-list", cursor_type="row", zebra_stripes=True)
         yield Static(id="demo-claim")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         from gdstudy.demo.registry import demo_names, load_demo

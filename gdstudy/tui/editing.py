@@ -25,10 +25,10 @@ __all__ = ["EDIT_BINDINGS", "REVIEW_EDIT_BINDINGS", "CardEditing", "AddCardModal
 
 EDIT_BINDINGS = [
     Binding("e", "edit_card", "Edit"),
-    Binding("a", "add_card", "Add card"),
+    Binding("a", "add_card", "Add"),
 ]
 # review: `a` is not in the footer (at 80 columns it would push Quit out; `?` and the docs list it)
-REVIEW_EDIT_BINDINGS = [EDIT_BINDINGS[0], Binding("a", "add_card", "Add card", show=False)]
+REVIEW_EDIT_BINDINGS = [EDIT_BINDINGS[0], Binding("a", "add_card", "Add", show=False)]
 
 
 class CardEditing:

@@ -10,8 +10,8 @@ load). Here such an update is dropped: there is no title left to update.
 from __future__ import annotations
 
 from textual.css.query import NoMatches
-from textual.events import Mount
 from textual.dom import NoScreen
+from textual.events import Mount
 from textual.widgets import Header as TextualHeader
 from textual.widgets._header import HeaderTitle
 

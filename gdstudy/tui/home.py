@@ -19,14 +19,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from gdstudy.errors import GdstudyError
 from gdstudy.session import ReviewSession
 from gdstudy.text import literal
-from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
+from gdstudy.tui.footer import KeyFooter
 from gdstudy.tui.header import Header
+from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
 
 __all__ = ["HomeScreen", "TagPicker", "IMPORT_HELP"]
 
@@ -104,7 +105,7 @@ class HomeScreen(ScrollKeys, Screen[None]):
         Binding("d", "demos", "Demos", show=False),
         Binding("s", "stats", "Stats"),
         Binding("b", "browse", "Browse"),
-        Binding("n", "import_help", "Import"),
+        Binding("n", "import_help", "Import", show=False),  # on the home body's key list; the footer keeps ? and q whole
         *SCROLL_BINDINGS,
     ]
 
@@ -121,7 +122,7 @@ class HomeScreen(ScrollKeys, Screen[None]):
             yield Static(id="home-note")
             yield Static(self._keys_text(), id="home-keys")
             yield Static(self._short_keys_text(), id="home-keys-short")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "home"

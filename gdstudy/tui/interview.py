@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from rich.text import Text
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Markdown, Static, TextArea
+from textual.widgets import DataTable, Markdown, Static, TextArea
 
 from gdstudy.deck import Card, Deck
 from gdstudy.errors import GdstudyError, StaleStateError, StoreError
@@ -19,9 +19,10 @@ from gdstudy.interview import InterviewSession, grade_label
 from gdstudy.scheduling import Grade
 from gdstudy.text import content, literal
 from gdstudy.tui.cardtext import TEX_BINDING, CardMarkdown, TexKeys
+from gdstudy.tui.footer import KeyFooter
 from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
-from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
 from gdstudy.tui.header import Header
+from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
 
 __all__ = ["InterviewScreen", "InterviewSummaryScreen", "AnswerModal"]
 
@@ -68,7 +69,7 @@ class InterviewScreen(TexKeys, ScrollKeys, Screen[None]):
                 yield Static("[b]Reference[/]")
                 yield CardMarkdown(id="reference")
         yield GradeBar("Reveal  (ctrl+r)")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "mock interview"
@@ -270,7 +271,7 @@ class InterviewSummaryScreen(Screen[None]):
             table.add_row(Text(a["card_id"]), grade_label(a["grade"]), f"{a['seconds']:.0f}",
                           Text(first[:60] + ("…" if len(first) > 60 else "")), key=str(k))
         yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

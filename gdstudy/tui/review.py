@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown, Rule, Static
+from textual.widgets import Markdown, Rule, Static
 
 from gdstudy.deck import Card
 from gdstudy.errors import GdstudyError, StaleStateError
@@ -29,9 +29,10 @@ from gdstudy.session import ReviewSession
 from gdstudy.text import clean, content
 from gdstudy.tui.cardtext import TEX_BINDING, CardMarkdown, TexKeys, source_content
 from gdstudy.tui.editing import REVIEW_EDIT_BINDINGS, CardEditing
+from gdstudy.tui.footer import KeyFooter
 from gdstudy.tui.grades import GRADE_BINDINGS, GradeBar
-from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
 from gdstudy.tui.header import Header
+from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
 
 __all__ = ["ReviewScreen"]
 
@@ -78,7 +79,7 @@ class ReviewScreen(CardEditing, TexKeys, ScrollKeys, Screen[None]):
             yield Static(id="sources")
         yield Static(id="empty")
         yield GradeBar("Show answer  (space)", id="actions")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         # The footer reads the bindings when the screen becomes active, after this: asking it to

@@ -6,14 +6,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from gdstudy.session import ReviewSession
 from gdstudy.stats import RECALL_NOW
 from gdstudy.text import literal
 from gdstudy.tui.calibration import CalibrationPanel
-from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
+from gdstudy.tui.footer import KeyFooter
 from gdstudy.tui.header import Header
+from gdstudy.tui.scrollkeys import SCROLL_BINDINGS, ScrollKeys
 
 __all__ = ["StatsScreen"]
 
@@ -48,7 +49,7 @@ class StatsScreen(ScrollKeys, Screen[None]):
                 yield DataTable(id="tag-recall", cursor_type="none", zebra_stripes=True)
             yield Static(RECALL_NOW, id="recall-legend", markup=False)
             yield CalibrationPanel(id="calibration")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         from textual_plotext import PlotextPlot
