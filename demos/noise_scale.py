@@ -52,8 +52,8 @@ CLAIM = ("tr(Σ) and |G|² estimated from per-example gradients with the B−1 a
          "ΔL_max/(1 + B_noise/B): steps S = S_min(1 + B_noise/B), linear scaling only for B ≪ B_noise.")
 
 PARAMS = [
-    Param("n", 4096, "number of examples N", min=256, max=200_000),
-    Param("dim", 8, "number of features D", min=1, max=256),
+    Param("n", 4096, "number of examples N", min=256, max=50_000),
+    Param("dim", 8, "number of features D", min=1, max=64),
     Param("dist", 0.3, "distance of the point θ from the optimum (smaller: larger B_noise)",
           min=0.01, max=100.0),
     Param("cond", 1.0, "condition number of the feature covariance (1: H ≈ I, B_simple ≈ B_noise)",
@@ -111,7 +111,7 @@ def run(p, ctx) -> DemoResult:
     Xh, yh, _ = make_regression(p.n, p.dim, noise=0.5, seed=ctx.seed, cond=p.cond)
     A = np.hstack([Xh.astype(np.float64), np.ones((p.n, 1))])
     y = yh.astype(np.float64)
-    opt = np.linalg.lstsq(A, y, rcond=None)[0]
+    opt = np.linalg.solve(A.T @ A, A.T @ y)               # the optimum (normal equations; A has full column rank)
     u = ctx.rng(1).standard_normal(A.shape[1])
     theta = opt + p.dist * u / np.linalg.norm(u)
     ex = exact(A, A @ theta - y)
@@ -148,7 +148,7 @@ def run(p, ctx) -> DemoResult:
     for k, S in enumerate(Ss, 1):
         g, _ = batches(S, f"SGD steps at B = {S}", k, n_phases)
         eps = eps_max / (1 + b_noise / S) if p.lr_rule == "optimal" else S * eps_max / (1 + b_noise)
-        improvements.append(eps * (g @ ex["G"]) - 0.5 * eps ** 2 * np.einsum("ti,ij,tj->t", g, ex["H"], g))
+        improvements.append(eps * (g @ ex["G"]) - 0.5 * eps ** 2 * ((g @ ex["H"]) * g).sum(1))
     return _result(p, Ss, ex, trS_t, G2_t, improvements)
 
 
