@@ -19,8 +19,8 @@ CASES = [
     Case(D, "trials=500, alpha=0.05", {"trials": 500, "alpha": 0.05}, alpha=0.05, size="corner"),
     Case(D, "--estimator naive", {"estimator": "naive"}, kind="control", quick=2),
     Case(D, "--estimator naive at 10x trials", {"estimator": "naive", "trials": 20000}, kind="control",
-         size="10x", seeds=50),
+         size="10x", seeds=20),
     Case(D, "--lr-rule linear", {"lr_rule": "linear"}, kind="control", quick=2),
     Case(D, "--lr-rule linear at 10x trials", {"lr_rule": "linear", "trials": 20000}, kind="control",
-         size="10x", seeds=50),
+         size="10x", seeds=20),
 ]
