@@ -82,6 +82,8 @@ KNOWN_DEMOS = {
     "minibatch", "epoch", "unbiased", "variance", "symmetry",
     "learning-rate", "conditioning", "saddle", "local-minima", "redundancy",
     "noise-floor", "trajectory", "throughput", "data-parallel",
+    # issue 23 (the beyond-the-notes deck)
+    "noise-scale", "implicit-bias",
 }
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -110,6 +112,10 @@ def _load_files() -> list[tuple[Path, dict]]:
 
 FILES = _load_files()
 CARDS = [(path, c) for path, data in FILES for c in data["cards"]]
+# issue 23: the beyond-the-notes deck cites the literature (refs:) instead of a note (source:)
+BEYOND_DECK = "beyond-the-notes"
+NOTE_FILES_DECKS = [(path, data) for path, data in FILES if data.get("deck") != BEYOND_DECK]
+NOTE_CARDS = [(path, c) for path, data in NOTE_FILES_DECKS for c in data["cards"]]
 
 
 def _existing_demos() -> set[str]:
@@ -158,11 +164,15 @@ def test_no_tag_only_repeats_its_cards_id():
 
 
 def test_cards_have_exactly_the_known_keys():
+    notes_deck = {id(c) for _, c in NOTE_CARDS}
     for path, c in CARDS:
         assert isinstance(c, dict), f"{path.name}: card is not a mapping: {c!r}"
-        assert {"id", "front", "back", "tags", "source"} <= set(c), f"{path.name}: {c.get('id')} misses a key"
+        cited = "source" if id(c) in notes_deck else "refs"
+        assert {"id", "front", "back", "tags", cited} <= set(c), f"{path.name}: {c.get('id')} misses a key"
         assert set(c) <= CARD_KEYS, f"{path.name}: {c['id']} has unknown keys {set(c) - CARD_KEYS}"
-        for key in ("front", "back", "source"):
+        if cited == "refs":
+            assert "source" not in c and "beyond-notes" in c["tags"], f"{c['id']}: beyond-the-notes card needs the beyond-notes tag, no source"
+        for key in ("front", "back") + (("source",) if cited == "source" else ()):
             assert isinstance(c[key], str) and c[key].strip(), f"{c['id']}: empty or non-text {key}"
         assert isinstance(c.get("interview", False), bool), f"{c['id']}: interview must be a boolean"
 
@@ -186,7 +196,7 @@ def test_tags_are_nonempty_slug_lists():
 
 def test_sources_name_a_note_and_a_section():
     notes_present = NOTES_DIR.is_dir()
-    for _, c in CARDS:
+    for _, c in NOTE_CARDS:
         for part in c["source"].split("; "):
             note, sep, section = part.partition(" § ")
             assert note in NOTE_FILES, f"{c['id']}: source {part!r} does not start with a note file name"
@@ -198,7 +208,7 @@ def test_sources_name_a_note_and_a_section():
 def test_every_cited_note_has_a_title_in_its_files_header():
     """The TUI shows note titles, not hashes (issue 11); the same note has one title everywhere."""
     titles: dict[str, set[str]] = {}
-    for path, data in FILES:
+    for path, data in NOTE_FILES_DECKS:
         header = data.get("notes") or {}
         cited = {part.partition(" § ")[0] for c in data["cards"] for part in c["source"].split("; ")}
         assert cited <= set(header), f"{path.name}: no title in 'notes:' for {sorted(cited - set(header))}"
@@ -240,7 +250,7 @@ def test_links_only_to_demos_that_measure_the_claim():
 
 
 def test_every_note_is_cited():
-    cited = {part.partition(" § ")[0] for _, c in CARDS for part in c["source"].split("; ")}
+    cited = {part.partition(" § ")[0] for _, c in NOTE_CARDS for part in c["source"].split("; ")}
     assert cited == set(NOTE_FILES), f"notes never cited: {set(NOTE_FILES) - cited}"
 
 
