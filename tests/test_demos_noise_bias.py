@@ -10,7 +10,7 @@ from gdstudy.demo.runner import run_demo
 from gdstudy.errors import DemoError
 
 SEEDS = (0, 1, 2)
-SMALL = {"noise-scale": {"trials": 500, "batch_sizes": "1,16,256"}, "implicit-bias": {}}
+SMALL = {"noise-scale": {"batch_sizes": "1,16,256"}, "implicit-bias": {}}
 BROKEN = {  # key -> (demo, setting, text of the verdict that must fail)
     "noise-naive-estimator": ("noise-scale", {"estimator": "naive"}, "estimator (naive)"),
     "noise-linear-rule": ("noise-scale", {"lr_rule": "linear"}, "linear rule"),
