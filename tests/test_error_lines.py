@@ -150,6 +150,6 @@ def test_the_one_suggestion_rule() -> None:
     assert close_matches("epok", names) == ["epoch"]
     assert close_matches("minibach", names) == ["minibatch"]  # not local-minima (0.5)
     assert close_matches("local", names) == ["local-minima"]  # a word of the name starts so
-    assert close_matches("noise", names) == ["noise-floor"]  # not 'unbiased' (0.62)
+    assert close_matches("noise", names) == ["noise-floor", "noise-scale"]  # not 'unbiased' (0.62)
     assert close_matches("--batch-szie", ["--batch-size", "--backend", "--seed"]) == ["--batch-size"]
     assert close_matches("lr", names) == []
