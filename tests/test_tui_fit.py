@@ -325,13 +325,34 @@ FOOTER_PATHS = {
 }
 
 
+BUSY_CARD = """\
+- id: busy
+  front: Why must $\\eta < 2/L$ for gradient descent on an L-smooth function?
+  back: Beyond $2/L$ the iterates grow along the sharpest direction.
+  tags: [lr]
+  source: 000_e0c09ec66bc19b89.txt § Batch gradient descent
+  demo: learning-rate
+"""
+
+
+@pytest.fixture
+def busy_session(tmp_path: Path, clock: Clock) -> ReviewSession:
+    """A card that brings every optional key: a formula (t TeX) and a demo (d Run demo)."""
+    d = tmp_path / "busydeck"
+    d.mkdir()
+    (d / "busy.yaml").write_text(BUSY_CARD, encoding="utf-8")
+    deck = load_deck([], [d], check_demos=False)
+    assert not deck.problems, deck.problems
+    return ReviewSession(deck, Store(tmp_path / "busy.db"), Settings(enable_fuzz=False), clock=clock)
+
+
 @pytest.mark.parametrize("where", list(FOOTER_PATHS))
-async def test_footer_keys_are_whole_at_80_columns(fit_session: ReviewSession, where: str) -> None:
+async def test_footer_keys_are_whole_at_80_columns(busy_session: ReviewSession, where: str) -> None:
     """`? Help` and `q Quit` were cut off at 80 columns once `e Edit` and `t TeX` joined the footer;
     the command palette's ^p now shows only from 100 columns (the help screen lists ctrl+p)."""
     from textual.widgets._footer import FooterKey
 
-    app = make_app(fit_session)
+    app = make_app(busy_session)
     async with app.run_test(size=SMALL) as pilot:
         await until(pilot, lambda: app.screen.query(Footer))
         for key in FOOTER_PATHS[where]:
@@ -345,6 +366,8 @@ async def test_footer_keys_are_whole_at_80_columns(fit_session: ReviewSession, w
         keys = laid_out()
         shown = {k.key for k in keys}
         assert "q" in shown and "question_mark" in shown, (where, shown)
+        if where.startswith("review"):
+            assert {"t", "d"} <= shown, shown  # the busiest review footer
         cut = [k.description for k in keys if k.region.right > SMALL[0] or k.region.width == 0]
         assert not cut, (where, cut)
         assert not app.screen.query_one(Footer).show_command_palette

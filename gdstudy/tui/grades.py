@@ -16,7 +16,9 @@ __all__ = ["GradeBar", "GRADE_BINDINGS"]
 
 VARIANTS = {Grade.AGAIN: "error", Grade.HARD: "warning", Grade.GOOD: "success", Grade.EASY: "primary"}
 
-GRADE_BINDINGS = [Binding(str(int(g)), f"grade({int(g)})", g.label) for g in Grade]
+# not in the footer: each grade button shows its key ("Good (3)"), and on an 80-column footer the
+# four would push `q Quit` and `? Help` out
+GRADE_BINDINGS = [Binding(str(int(g)), f"grade({int(g)})", g.label, show=False) for g in Grade]
 
 
 class _Button(Button):

@@ -40,6 +40,7 @@ __all__ = ["ReviewScreen"]
 # module attribute so that a test can pin it (a snapshot must not show the machine's speed).
 answer_clock = time.monotonic
 
+
 class ReviewScreen(CardEditing, TexKeys, ScrollKeys, Screen[None]):
     CSS_PATH = "review.tcss"
     BINDINGS = [
