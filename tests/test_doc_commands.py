@@ -52,6 +52,7 @@ class Cmd:
     loc: str  # page:line
     text: str  # as written (prompt removed)
     shown: list[str] = field(default_factory=list)  # output lines a console block shows
+    inline: bool = False  # in the prose, not in a code block
 
     @property
     def tokens(self) -> list[str]:
@@ -60,6 +61,10 @@ class Cmd:
     @property
     def key(self) -> str:
         return " ".join(self.tokens)
+
+    @property
+    def python(self) -> bool:
+        return self.tokens[0] != "gdstudy"
 
     @property
     def synopsis(self) -> bool:
@@ -74,12 +79,30 @@ class FileBlock:
     excerpt: bool  # True: must appear in the file; False: written before the commands after it
 
 
-Item = Cmd | FileBlock
+@dataclass
+class NotRun:
+    """A line of a shell block that is no gdstudy or project-Python command (pip, torchrun ...)."""
+
+    loc: str
+    text: str
+
+
+Item = Cmd | FileBlock | NotRun
+
+# Shell lines that mention gdstudy or Python but are not run here, and why. Any other such line
+# fails `test_every_shell_line_is_run_or_allow_listed`.
+NOT_RUN = {
+    r"^python3 -m venv \.venv && ": "creates a virtual environment and installs the package (or torch and the test tools) into it: "
+                                   "the install itself is what CI runs (.ci/run), and the commands after it are the ones run here",
+    r"^pip install 'gdstudy\[\w+\]'": "installs an extra from the package index; the extra must exist in pyproject.toml (checked)",
+    r"^torchrun ": "a multi-process launcher (two machines for the multi-node lines); the single-node torchrun path "
+                  "is run by tests/test_demos_training.py (slow)",
+}
 
 
 def _placeholder(tok: str) -> bool:
     return (any(c in tok for c in "[]|…") or "..." in tok
-            or re.fullmatch(r"[A-Z][A-Z0-9_]*", tok) is not None)
+            or re.fullmatch(r"[A-Z][A-Z0-9_]*|<[\w-]+>", tok) is not None)
 
 
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([\w+-]*)")
@@ -89,11 +112,15 @@ FILE_DECL = re.compile(rf"`{_PATH}`:\s*$")
 EXCERPT_DECL = re.compile(rf"^`{_PATH}` \(excerpt\)")
 
 
+PYTHON = re.compile(r"^(?:nice -n \d+ )?(?:\.venv/bin/)?python3? (?:(?:demos|benchmarks)/[\w/]+\.py|-m gdstudy[\w.]*)(?: |$)")
+
+
 def _is_command(text: str) -> bool:
-    return text == "gdstudy" or text.startswith("gdstudy ")
+    """`gdstudy ...`, or Python running one of this project's scripts or modules."""
+    return text == "gdstudy" or text.startswith("gdstudy ") or PYTHON.match(text) is not None
 
 
-def _shell_block(body: list[str], first: int, page: str, console: bool) -> Iterator[Cmd]:
+def _shell_block(body: list[str], first: int, page: str, console: bool) -> Iterator[Cmd | NotRun]:
     cmd: Cmd | None = None
     i = 0
     while i < len(body):
@@ -112,6 +139,8 @@ def _shell_block(body: list[str], first: int, page: str, console: bool) -> Itera
         if cmd is not None:
             yield cmd
         cmd = Cmd(f"{page}:{n}", line) if _is_command(line) else None
+        if cmd is None and line and not line.startswith("#"):
+            yield NotRun(f"{page}:{n}", line)
     if cmd is not None:
         yield cmd
 
@@ -125,7 +154,7 @@ def _inline(prose: list[tuple[int, str]], page: str) -> Iterator[Cmd]:
     for m in CODE_SPAN.finditer(text):
         span = " ".join(m.group(2).split())
         if _is_command(span):
-            yield Cmd(f"{page}:{starts[text.count(chr(10), 0, m.start())]}", span)
+            yield Cmd(f"{page}:{starts[text.count(chr(10), 0, m.start())]}", span, inline=True)
 
 
 def extract(path: Path, name: str | None = None) -> list[Item]:
@@ -138,6 +167,14 @@ def extract(path: Path, name: str | None = None) -> list[Item]:
     i = 0
     while i < len(lines):
         m = FENCE.match(lines[i])
+        indented = lines[i].startswith("    ") and not (prose and prose[-1][1].strip()
+                                                       and not prose[-1][1].startswith("    "))
+        if not m and indented and _is_command(lines[i].strip()):  # an indented code block's line
+            items += _inline(prose, page)
+            prose = []
+            items += _shell_block([lines[i]], i + 1, page, console=False)
+            i += 1
+            continue
         if not m:
             prose.append((i + 1, lines[i]))
             if lines[i].strip():
@@ -295,20 +332,49 @@ def check_synopsis(tokens: list[str]) -> list[str]:
     r = CliRunner().invoke(_app(), [*path, *concrete, "--help"])
     if r.exit_code != 0:
         return [f"`gdstudy {' '.join([*path, *concrete])} --help` exits {r.exit_code}: {r.output.strip()[:200]}"]
-    help_text = r.output
+    return _listed(rest, r.output, f"`gdstudy {' '.join(path)}`")
+
+
+def _listed(rest: list[str], help_text: str, name: str) -> list[str]:
+    """Each `--option` of `rest`, and each `a|b` choice after one, appears in `help_text`."""
     problems, prev_opt = [], False
     for t in rest:
         parts = [p for p in re.split(r"[\[\]|]", t) if p and p not in ("...", "…")]
         opts = [p.split("=")[0].rstrip(".…") for p in parts if p.startswith("--")]
         for o in opts:
             if not re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", help_text):
-                problems.append(f"`gdstudy {' '.join(path)}` has no option {o}")
+                problems.append(f"{name} has no option {o}")
         if prev_opt and "|" in t and not opts:  # the choices of the option before
             for v in parts:
                 if not re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", help_text):
-                    problems.append(f"`gdstudy {' '.join(path)}` help does not list the choice {v!r}")
+                    problems.append(f"{name} help does not list the choice {v!r}")
         prev_opt = bool(opts)
     return problems
+
+
+def check_python(tokens: list[str], env: dict[str, str], *, inline: bool = False) -> list[str]:
+    """`python demos/X.py ...` and `python -m gdstudy....` run (from the project folder, as the
+    docs mean). A benchmark (run by hand: minutes) or a synopsis only has its script or module
+    checked and each option looked up in its `--help`; a script or module named in a sentence
+    with no arguments (`python -m gdstudy.demo.stream`) only has to exist."""
+    import importlib.util
+    import subprocess
+
+    t = tokens[3:] if tokens[0] == "nice" else tokens
+    target, rest = (t[1:3], t[3:]) if t[1] == "-m" else (t[1:2], t[2:])
+    if target[0] == "-m":
+        if importlib.util.find_spec(target[1]) is None:
+            return [f"no module {target[1]}"]
+    elif not (ROOT / target[0]).is_file():
+        return [f"no script {target[0]}"]
+    check_only = target[0].startswith("benchmarks/") or any(_placeholder(x) for x in rest)
+    if inline and not rest or check_only and target[0] == "-m" and not any(x.startswith("-") for x in rest):
+        return []  # a module's usage line is its own: there is no --help to ask
+    argv = [sys.executable, *target, *(["--help"] if check_only else rest)]
+    r = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)  # only a hang
+    if r.returncode != 0:
+        return [f"`{' '.join(argv[1:])}` exited {r.returncode}:\n{(r.stdout + r.stderr).strip()[-1500:]}"]
+    return _listed(rest, r.stdout, f"`{' '.join(target)}`") if check_only else []
 
 
 def _names_a_command(tokens: list[str]) -> bool:
@@ -355,6 +421,8 @@ def run_page(items: list[Item], session: Session) -> tuple[list[str], list[str]]
     stale_seen: list[str] = []
     done: set[str] = set()
     for it in items:
+        if isinstance(it, NotRun):
+            continue
         if isinstance(it, FileBlock):
             target = session.folder / it.path
             if not it.excerpt:
@@ -374,6 +442,9 @@ def run_page(items: list[Item], session: Session) -> tuple[list[str], list[str]]
         if it.key in done and not it.shown:
             continue
         done.add(it.key)
+        if it.python:
+            problems += [f"{it.loc}: {p}" for p in check_python(tokens, dict(os.environ), inline=it.inline)]
+            continue
         if it.synopsis or _names_a_command(tokens):
             problems += [f"{it.loc}: {p}" for p in check_synopsis(tokens)]
             continue
@@ -464,6 +535,21 @@ def test_every_command_on_the_page_runs(page: Path, session: Session) -> None:
         pytest.xfail("stale (reported): " + "; ".join(stale))
 
 
+def test_every_shell_line_is_run_or_allow_listed() -> None:
+    """A shell line naming gdstudy or Python is run, or NOT_RUN says why not (so a new way to
+    invoke gdstudy in a new page cannot go unchecked)."""
+    unexplained = [f"{it.loc}: {it.text}" for p in PAGES for it in extract(p) if isinstance(it, NotRun)
+                   and re.search(r"\bgdstudy\b|python|\.py\b", it.text)
+                   and not any(re.search(pat, it.text) for pat in NOT_RUN)]
+    assert not unexplained, "\n".join(unexplained)
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    named = {m.group(1): p.name for p in PAGES  # `gdstudy[anki]` anywhere in the docs is an extra
+             for m in re.finditer(r"gdstudy\[(\w+)\]", p.read_text(encoding="utf-8"))}
+    assert named and {x: page for x, page in named.items() if x not in extras} == {}
+
+
 # -- the harness itself can fail ------------------------------------------------------------------------
 
 
@@ -496,6 +582,10 @@ Q::A
 ```
 Q::A
 ```
+
+Measured with
+
+    nice -n 5 .venv/bin/python benchmarks/bench_core.py --gather
 """
 
 
@@ -509,11 +599,15 @@ def test_extractor_reads_fences_prompts_inline_spans_and_files(tmp_path: Path) -
         ("sample.md:3", "gdstudy stats --json"),
         ("sample.md:7", "gdstudy demo list"),
         ("sample.md:8", "gdstudy cards list [--tag T] [--state new|due]"),
+        ("sample.md:9", "python demos/minibatch.py"),
         ("sample.md:13", "gdstudy cards check"),
         ("sample.md:15", "gdstudy --version"),
+        ("sample.md:32", "nice -n 5 .venv/bin/python benchmarks/bench_core.py --gather"),
     ]
-    assert [c.synopsis for c in cmds] == [False, False, False, True, False, False]
-    assert cmds[4].shown == ["ok: 3 cards"] and cmds[5].shown == []
+    assert [c.synopsis for c in cmds] == [False, False, False, True, False, False, False, False]
+    assert [c.python for c in cmds] == [False] * 4 + [True, False, False, True]
+    assert [c.inline for c in cmds] == [True, True] + [False] * 6
+    assert cmds[5].shown == ["ok: 3 cards"] and cmds[6].shown == []
     files = [i for i in items if isinstance(i, FileBlock)]
     assert [(f.path, f.excerpt, f.body) for f in files] == [("n/a.md", False, "Q::A\n"), ("n/a.md", True, "Q::A\n")]
 
@@ -556,3 +650,14 @@ def test_a_screen_command_opens_its_screen_headless(session: Session) -> None:
     assert session.run(Cmd("t", "gdstudy demo"))[0] == 0 and session.screens == ["DemoBrowserScreen"]
     code, out = session.run(Cmd("t", "gdstudy review </dev/null"))
     assert code == 2 and "needs a terminal" in out and session.screens == []
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    ("python demos/nosuch.py", "no script demos/nosuch.py"),
+    ("python -m gdstudy.nosuch NAME", "no module gdstudy.nosuch"),
+    (".venv/bin/python benchmarks/bench_core.py --nosuch", "has no option --nosuch"),
+    ("python demos/minibatch.py --batch-size 0", "exited 2"),
+])
+def test_a_stale_python_command_fails(line: str, problem: str) -> None:
+    problems = check_python(shlex.split(line), dict(os.environ))
+    assert any(problem in p for p in problems), problems
