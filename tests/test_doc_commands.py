@@ -25,6 +25,7 @@ note; its commands run in page order (a command repeated on a page runs once). A
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shlex
@@ -225,6 +226,11 @@ KNOWN_STALE = {
     "gdstudy import ~/vault": "README.md: `import` needs `--into DECK_DIR` (e.g. `gdstudy import ~/vault --into my-deck`)",
 }
 
+# Commands that take long (their page's test is marked slow), and why.
+SLOW = {
+    "gdstudy demo redundancy --k 50 --backend torch": "imports torch and runs the demo on it: ~20 s on a loaded 2-core machine",
+}
+
 # The first screen each command opens (the session has due cards, so review shows one).
 SCREENS = {"": "HomeScreen", "review": "ReviewScreen", "interview": "InterviewScreen", "demo": "DemoBrowserScreen"}
 
@@ -357,7 +363,6 @@ def check_python(tokens: list[str], env: dict[str, str], *, inline: bool = False
     docs mean). A benchmark (run by hand: minutes) or a synopsis only has its script or module
     checked and each option looked up in its `--help`; a script or module named in a sentence
     with no arguments (`python -m gdstudy.demo.stream`) only has to exist."""
-    import importlib.util
     import subprocess
 
     t = tokens[3:] if tokens[0] == "nice" else tokens
@@ -448,6 +453,9 @@ def run_page(items: list[Item], session: Session) -> tuple[list[str], list[str]]
         if it.synopsis or _names_a_command(tokens):
             problems += [f"{it.loc}: {p}" for p in check_synopsis(tokens)]
             continue
+        if "--backend" in tokens and tokens[tokens.index("--backend") + 1:][:1] == ["torch"] \
+                and importlib.util.find_spec("torch") is None:
+            continue  # torch is optional: its commands are run where it is installed
         code, out = session.run(it)
         exp = EXPECT.get(it.key, Expect(0, "", "runs"))
         bad = code != exp.code or exp.shows not in out
@@ -527,7 +535,16 @@ def _page_id(p: Path) -> str:
     return p.relative_to(ROOT).as_posix()
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if any(isinstance(i, Cmd) for i in extract(p))], ids=_page_id)
+def _pages() -> list[Any]:
+    params = []
+    for p in PAGES:
+        keys = {i.key for i in extract(p) if isinstance(i, Cmd)}
+        if keys:
+            params.append(pytest.param(p, id=_page_id(p), marks=[pytest.mark.slow] if keys & set(SLOW) else []))
+    return params
+
+
+@pytest.mark.parametrize("page", _pages())
 def test_every_command_on_the_page_runs(page: Path, session: Session) -> None:
     problems, stale = run_page(extract(page), session)
     assert not problems, "\n\n".join(problems)
