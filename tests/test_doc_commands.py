@@ -218,6 +218,7 @@ EXPECT = {
     "gdstudy demo redundancy --runs 3": Expect(2, "7", "documented: a setting too small for the test is refused"),
     "gdstudy demo noise-floor --steps 10": Expect(2, "518", "documented: a setting too small for the test is refused"),
     "gdstudy review </dev/null >file": Expect(2, "needs a terminal", "documented: without a terminal, one error line"),
+    "gdstudy demo nosuch": Expect(2, "the demos: ", "documented: an unknown demo name lists the demos"),
 }
 
 # Stale commands in README.md, which only the lead edits: reported, expected to fail until fixed
@@ -489,7 +490,6 @@ def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     from gdstudy.config import Settings
     from gdstudy.deck import load_deck
-    from gdstudy.optimize.apply import run_retention
     from gdstudy.paths import shipped_cards_dir
     from gdstudy.scheduling import Grade
     from gdstudy.session import ReviewSession
@@ -512,7 +512,9 @@ def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 s.grade(card, s.preview(card)[g], duration_ms=rng.randint(2000, 15000))
                 clock.advance(minutes=rng.randint(1, 9))
             clock.advance(days=1)
-        run_retention(store, Settings(), utcnow(), dry_run=False)  # one saved change: --undo, --reset work
+    # one saved parameter change (so --undo and --reset have something to act on), made as a user would
+    r = CliRunner().invoke(_app(), ["optimize", "--retention", "--data-dir", str(folder)])
+    assert r.exit_code == 0, r.output
     return folder / DB_NAME
 
 
