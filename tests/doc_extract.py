@@ -16,9 +16,9 @@ days of review history and one saved parameter change, and a `$HOME` whose `~/va
 note; its commands run in page order (a command repeated on a page runs once). A command is either
 
 - a **synopsis** (it has `[...]`, `a|b`, `...` or an ALL-CAPS placeholder such as `NOTES`, `N`),
-  or inline code naming a command that needs arguments (`gdstudy import`): its subcommands must exist and each `--option` (and each `a|b` value) must be in that command's
-  `--help`; or
-- **concrete**: it runs through CliRunner and must exit 0 (or what `EXPECT` says, with a reason),
+  or inline code naming a command that needs arguments (`gdstudy import`): its subcommands must
+  exist and each `--option` (and each `a|b` value) must be in that command's `--help`; or
+- **concrete**: it runs through CliRunner and must exit 0 (or what `EXPECT` in tests/doc_run.py says),
   without a traceback. Screens run headless: the app starts as in a terminal, waits for its first
   screen (`SCREENS` says which) and quits. A redirection (`<`, `>`) means "no terminal".
 """
