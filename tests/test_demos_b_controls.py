@@ -233,17 +233,19 @@ def test_forked_workers_die_on_cancel_and_with_a_killed_parent():
     import signal
     import subprocess
     import sys
-    import time
+
+    from tests.waits import HANG_S, wait_for
     pytest.importorskip("torch")
     if not sys.platform.startswith("linux"):
         pytest.skip("fork path is Linux only")
-    code = ("import time\n"
+    code = ("import os\n"
+            "from pathlib import Path\n"
             "from gdstudy.core import distributed as D\n"
             "from gdstudy.demo import DemoCancelled\n"
             "job = D.Job(world=2, batch=16, steps=10**7, n=256)\n"
-            "t = time.monotonic()\n"
-            "def cancel():\n"
-            "    if time.monotonic() - t > 1.0: raise DemoCancelled('x')\n"
+            "def cancel():  # once both workers exist (a condition, not a delay)\n"
+            "    kids = [c for t in Path(f'/proc/{os.getpid()}/task').glob('*') for c in (t / 'children').read_text().split()]\n"
+            "    if len(kids) >= 2: raise DemoCancelled('x')\n"
             "try:\n"
             "    D.run_forked(job, on_poll=cancel)\n"
             "except DemoCancelled:\n"
@@ -257,17 +259,12 @@ def test_forked_workers_die_on_cancel_and_with_a_killed_parent():
     p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert p.stdout.readline().strip() == "no children"
     assert p.stdout.readline().strip() == "killed-parent phase"
-    deadline = time.monotonic() + 30
-    while len(_children(p.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for(lambda: len(_children(p.pid)) >= 2, what="the parent has forked its 2 workers")
     kids = _children(p.pid)
     assert len(kids) == 2
     os.kill(p.pid, signal.SIGKILL)
-    p.wait(timeout=10)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(_alive(k) for k in kids):
-        time.sleep(0.05)
-    assert [k for k in kids if _alive(k)] == []
+    p.wait(timeout=HANG_S)
+    wait_for(lambda: not any(_alive(k) for k in kids), what=f"the workers {kids} die with their parent")
 
 
 def _alive(pid: int) -> bool:

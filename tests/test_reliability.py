@@ -24,6 +24,7 @@ import gdstudy.tui
 from gdstudy.cli import app
 from gdstudy.errors import StoreError
 from gdstudy.store import DB_NAME, SCHEMA_VERSION, Store, to_ms
+from tests.waits import HANG_S
 
 DRIVER = Path(__file__).with_name("_review_driver.py")
 REPO = Path(__file__).resolve().parent.parent
@@ -188,7 +189,7 @@ def test_sigkill_real_tui_mid_review(tmp_path: Path) -> None:
             db.close()
 
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + HANG_S  # a condition; the limit only ends a hang
         while b"Show answer" not in screen and time.monotonic() < deadline and proc.poll() is None:
             drain(0.1)
         assert b"Show answer" in screen, screen[-2000:].decode(errors="replace")
@@ -198,7 +199,7 @@ def test_sigkill_real_tui_mid_review(tmp_path: Path) -> None:
             os.write(master, b"3")
             drain(0.1)
         seen = rows()
-        assert seen >= k, f"only {seen} grades after 30 s"
+        assert seen >= k, f"only {seen} grades after {HANG_S:g} s"
         assert proc.poll() is None, "the TUI exited by itself"
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)

@@ -3,7 +3,6 @@ scrolling in every scrolling pane, and a mock interview that keeps everything (8
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from gdstudy.store import Store
 from gdstudy.tui import make_app
 from gdstudy.tui.interview import InterviewScreen, InterviewSummaryScreen
 from tests.conftest import Clock, run_cli
+from tests.waits import wait_until as until
 
 SMALL, LARGE = (80, 24), (120, 40)
 SIZES = pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x40"])
@@ -60,14 +60,6 @@ def deck_dir(tmp_path: Path) -> Path:
 def session(deck_dir: Path, tmp_path: Path, clock: Clock) -> ReviewSession:
     deck = load_deck([], [deck_dir], check_demos=False)
     return ReviewSession(deck, Store(tmp_path / "g.db"), Settings(enable_fuzz=False), clock=clock)
-
-
-async def until(pilot: Any, cond: Any, limit_s: float = 60.0) -> None:
-    """Let the app run until `cond()` holds (a condition, not a pause: the limit only stops a hang)."""
-    end = time.monotonic() + limit_s
-    while not cond():
-        assert time.monotonic() < end, f"condition never held (screen: {pilot.app.screen!r}, focused: {pilot.app.focused!r})"
-        await pilot.pause(0.02)
 
 
 # -- 6: the mock interview keeps everything ------------------------------------------------------

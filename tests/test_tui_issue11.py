@@ -7,7 +7,6 @@ browser, stats), mock-interview grades and the day's rules, `--version`.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from gdstudy.tui.interview import AnswerModal, InterviewSummaryScreen
 from gdstudy.tui.review import ReviewScreen
 from gdstudy.tui.stats import StatsScreen
 from tests.conftest import Clock
+from tests.waits import wait_until
 
 SIZE = (110, 34)
 
@@ -59,13 +59,6 @@ def deck_dir(tmp_path: Path) -> Path:
 def session(deck_dir: Path, tmp_path: Path, clock: Clock) -> ReviewSession:
     deck = load_deck([], [deck_dir], check_demos=False)
     return ReviewSession(deck, Store(tmp_path / "g.db"), Settings(enable_fuzz=False, new_per_day=3), clock=clock)
-
-
-async def wait_until(pilot: Any, cond: Any, timeout: float = 20.0) -> None:
-    end = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < end, "timed out"
-        await pilot.pause(0.05)
 
 
 def grade(s: ReviewSession, cid: str, g: Grade) -> None:
@@ -135,7 +128,8 @@ async def test_demo_from_the_browser_is_idle_until_run() -> None:
     app = make_app(start="demos")
     async with app.run_test(size=SIZE) as pilot:
         demo = await _open_epoch(pilot, app)
-        await pilot.pause(0.2)
+        await pilot.pause()
+        assert not demo.running and not list(app.workers)  # a run needs a worker: none was started
         bar = demo.query_one("#progress")
         assert not bar.display  # no animated `--%` bar while nothing runs
         text = str(demo.query_one("#status").render())

@@ -21,6 +21,7 @@ from gdstudy.store import Store
 from gdstudy.tui import make_app
 from gdstudy.tui.demo import DemoFinished, DemoScreen
 from tests.conftest import Clock
+from tests.waits import wait_until
 
 SMALL, LARGE = (80, 24), (120, 40)
 SIZES = pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x40"])
@@ -72,7 +73,7 @@ async def test_demo_plot_legend_is_outside_and_ticks_are_real() -> None:
         await demo._show_result(fake_result())
         legend = demo.query_one(".legend")
         assert "full-batch GD" in str(legend.render()) and "mini-batch SGD" in str(legend.render())
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: plots_laid_out(demo), what="the plot is laid out")
         text = str(demo.query_one(".plot").render())
         assert "0.01" in text and "10k" in text  # tick labels in real values
         assert "-2.0" not in text and "-1.0" not in text  # not log10 units
@@ -85,7 +86,7 @@ async def test_demo_summary_keeps_every_column_at_80_columns() -> None:
         await pilot.press("enter")
         demo = app.screen
         await demo._show_result(fake_result())
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: demo.query_one("#summary").content_region.width > 0, what="the summary is laid out")
         from rich.console import Console
 
         summary = demo.query_one("#summary")
@@ -98,6 +99,12 @@ async def test_demo_summary_keeps_every_column_at_80_columns() -> None:
 
 
 # -- snapshots -----------------------------------------------------------------------------------
+
+def plots_laid_out(screen: Any) -> bool:
+    """The result's plots are mounted and have their size (a plot draws to the size it has)."""
+    plots = screen.query(".plot")
+    return bool(plots) and all(p.size.area for p in plots)
+
 
 def no_blink(app: Any) -> None:
     """A blinking cursor makes a snapshot depend on the moment it is taken."""
@@ -128,7 +135,7 @@ def test_snapshot_demo_result(snap_compare, size) -> None:  # type: ignore[no-un
         await pilot.press("enter")
         await pilot.app.screen.on_demo_finished(DemoFinished(fake_result()))
         no_blink(pilot.app)
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: plots_laid_out(pilot.app.screen), what="the plots are laid out")
 
     assert snap_compare(make_app(start="demos"), run_before=show, terminal_size=size)
 

@@ -4,7 +4,6 @@ deck browser, bury/suspend, cram, the mock interview and the command palette."""
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from gdstudy.tui.interview import InterviewScreen, InterviewSummaryScreen
 from gdstudy.tui.review import ReviewScreen
 from gdstudy.tui.stats import StatsScreen
 from tests.conftest import Clock
+from tests.waits import screen_settled, wait_until
 
 SIZE = (110, 34)
 DEMO_DECK = """\
@@ -59,22 +59,14 @@ def session(tmp_path: Path, clock: Clock) -> ReviewSession:
     return ReviewSession(deck, Store(tmp_path / "g.db"), Settings(enable_fuzz=False), clock=clock)
 
 
-async def wait_until(pilot: Any, cond: Any, timeout: float = 20.0) -> None:
-    end = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < end, "timed out"
-        await pilot.pause(0.05)
-
-
-def header_settled(screen: Any) -> bool:
-    """The screen's Header shows its title and has no title update pending (exiting while one is
-    pending runs it on a Header already emptied: Textual's NoMatches HeaderTitle)."""
-    from textual.widgets import Header
-    from textual.widgets._header import HeaderTitle
-
-    titles = screen.query(HeaderTitle)
-    header = screen.query_one(Header)
-    return bool(titles) and "gdstudy" in str(titles.first().render()) and not header._next_callbacks
+async def redrawn_at(pilot: Any, size: tuple[int, int]) -> None:
+    """Resize, wait until the screen has that size and its plots are laid out, then draw the whole
+    screen (a plot that cannot redraw raises here)."""
+    await pilot.resize_terminal(*size)
+    screen = pilot.app.screen
+    await wait_until(pilot, lambda: tuple(screen.size) == size and all(p.size.area for p in screen.query(".plot")),
+                     what=f"the screen is redrawn at {size}")
+    pilot.app.export_screenshot()
 
 
 def status(screen: DemoScreen) -> str:
@@ -138,8 +130,9 @@ async def test_change_parameters_and_rerun(session: ReviewSession) -> None:
         demo.query_one("#param-batch_size").value = "0"
         demo.last_result = None
         await pilot.press("ctrl+r")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: any(n.title == "Bad parameter" for n in app._notifications))
         assert demo.last_result is None and not demo.running  # invalid: refused with a message
+        assert not [w for w in app.workers if w.group == "demo" and not w.is_finished]  # and never started
         demo.query_one("#param-batch_size").value = "50"
         await pilot.press("ctrl+r")
         await wait_until(pilot, lambda: demo.last_result is not None)
@@ -260,7 +253,7 @@ async def test_interview_time_up(session: ReviewSession, clock: Clock) -> None:
     async with app.run_test(size=SIZE) as pilot:
         clock.advance(minutes=2)
         await wait_until(pilot, lambda: isinstance(app.screen, InterviewSummaryScreen))  # the next tick ends it
-        await wait_until(pilot, lambda: header_settled(app.screen))  # exiting before it is: Textual's NoMatches
+        await wait_until(pilot, lambda: screen_settled(app))  # exiting before it is: Textual's NoMatches
     assert session.store.interviews() == []  # nothing answered or typed: not history (issue 21)
 
 
@@ -341,8 +334,7 @@ async def test_log_scale_plots_survive_redraws(session: ReviewSession) -> None:
         await wait_until(pilot, lambda: demo.last_result is not None)
         await demo._show_result(result)
         for size in ((90, 30), (140, 45), SIZE):
-            await pilot.resize_terminal(*size)
-            await pilot.pause(0.1)
+            await redrawn_at(pilot, size)
         assert isinstance(app.screen, DemoScreen) and app.is_running
 
 
@@ -361,7 +353,6 @@ async def test_every_demos_result_renders_in_the_tui(session: ReviewSession) -> 
         for name, result in results.items():
             await demo._show_result(result)
             for size in ((80, 24), SIZE):
-                await pilot.resize_terminal(*size)
-                await pilot.pause(0.05)
+                await redrawn_at(pilot, size)
             assert app.is_running, name
             assert len(demo.query(".plot")) == len(result["plots"]), name

