@@ -35,11 +35,17 @@ EXPECT = {
     "gdstudy demo nosuch": Expect(2, "the demos: ", "documented: an unknown demo name lists the demos"),
 }
 
+def _expect_from_comment(text: str) -> Expect:
+    """A documented negative control (`gdstudy demo X --bug  # FAIL: ...`) must FAIL: exit 1 and a
+    FAIL line; any other command must exit 0."""
+    if re.search(r"\s#.*\bFAIL", text):
+        return Expect(1, "FAIL", "documented: a negative control FAILs")
+    return Expect(0, "", "runs")
+
+
 # Stale commands in README.md, which only the lead edits: reported, expected to fail until fixed
 # (then this entry must go: a stale entry that passes fails the test).
-KNOWN_STALE = {
-    "gdstudy import ~/vault": "README.md: `import` needs `--into DECK_DIR` (e.g. `gdstudy import ~/vault --into my-deck`)",
-}
+KNOWN_STALE: dict[str, str] = {}
 
 # The first screen each command opens (the session has due cards, so review shows one).
 SCREENS = {"": "HomeScreen", "review": "ReviewScreen", "interview": "InterviewScreen", "demo": "DemoBrowserScreen"}
@@ -278,7 +284,7 @@ def run_page(items: list[Item], session: Session) -> tuple[list[str], list[str]]
                 and importlib.util.find_spec("torch") is None:
             continue  # torch is optional: its commands are run where it is installed
         code, out = session.run(it)
-        exp = EXPECT.get(it.key, Expect(0, "", "runs"))
+        exp = EXPECT.get(it.key) or _expect_from_comment(it.text)
         bad = code != exp.code or exp.shows not in out
         if it.key in KNOWN_STALE:
             if bad:

@@ -65,7 +65,7 @@ async def test_import_review_edit_add_history(tmp_path: Path, isolated_home: Pat
     store = Store(isolated_home / DB_NAME)
     st = store.state(tex.id)
     assert st is not None and st.due == datetime(2026, 12, 20, tzinfo=timezone.utc)  # the OSR schedule kept
-    s = ReviewSession(deck, store, Settings(enable_fuzz=False), clock=clock, tags=("imported",))
+    s = ReviewSession(deck, store, Settings(enable_fuzz=False), clock=clock, tags=("imported", "look_into"))
     sgd = fronts["What does SGD estimate?"]
     editor.will({"replace": ["without bias", "without bias (an unbiased estimate)"]})
     app = make_app(s)
