@@ -27,6 +27,8 @@ NOT_BEFORE_FIRST_CARD = (
     "gdstudy.demo.registry", "gdstudy.demo.result", "gdstudy.demo.params", "gdstudy.demo.runner",
     "gdstudy.stats", "gdstudy.optimize", "gdstudy.interop", "gdstudy.summary",
     "gdstudy.tui.home", "gdstudy.tui.stats", "gdstudy.tui.browser", "gdstudy.tui.demo",
+    "gdstudy.tui.addcard", "textual.widgets._text_area",  # the add-card form, only on `a`
+    "tomllib",  # no config file here: nothing to parse
 )
 # The two launches without options run the review body without the command-line layer.
 NOT_ON_REVIEW_PATH = ("typer", "click", "gdstudy.cli")
