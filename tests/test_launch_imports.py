@@ -29,6 +29,7 @@ NOT_BEFORE_FIRST_CARD = (
     "gdstudy.tui.home", "gdstudy.tui.stats", "gdstudy.tui.browser", "gdstudy.tui.demo",
     "gdstudy.tui.addcard", "textual.widgets._text_area",  # the add-card form, only on `a`
     "tomllib",  # no config file here: nothing to parse
+    "gdstudy.outpath", "zipfile",  # the writers' path checks
 )
 # The two launches without options run the review body without the command-line layer.
 NOT_ON_REVIEW_PATH = ("typer", "click", "gdstudy.cli")
