@@ -17,7 +17,7 @@ from gdstudy.errors import GdstudyError
 from gdstudy.text import clean
 
 if TYPE_CHECKING:
-    from gdstudy.cardedit import Outcome
+    from gdstudy.cardedit import Outcome  # noqa: F401  (the form's result type, ModalScreen["Outcome | None"])
     from gdstudy.session import ReviewSession
 
 __all__ = ["AddCardModal"]
