@@ -36,5 +36,8 @@ def main() -> None:
     except GdstudyError as e:  # the same one line and exit 2 as the CLI's edge
         print(f"error: {clean(str(e))}", file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt:  # ctrl+c before the screen is up: as click ends a command, no traceback
+        print("\nAborted!", file=sys.stderr)
+        sys.exit(1)
     if code:
         sys.exit(code)

@@ -200,3 +200,27 @@ def test_review_builds_only_its_own_command() -> None:
     for argv in ([], ["--help"], ["--version"], ["revew"], ["Review"]):
         assert dispatch_app(argv) is app
     assert len(app.registered_commands) + len(app.registered_groups) >= 9  # the whole app is untouched
+
+
+@pytest.mark.parametrize("raised, code", [(KeyboardInterrupt(), 1), (None, 2)], ids=["ctrl-c", "error"])
+def test_fast_path_ends_without_a_traceback(raised: BaseException | None, code: int, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """ctrl+c before the screen is up ends as click ends a command ("Aborted!", exit 1); a user's
+    error is one line with no control byte, exit 2."""
+    import gdstudy.launch as launch
+    import gdstudy.reviewrun as reviewrun
+    from gdstudy.errors import ConfigError
+
+    def review(**_: object) -> int:
+        raise raised if raised is not None else ConfigError("bad \x1b[31mdeck")
+
+    monkeypatch.setattr(reviewrun, "review", review)
+    monkeypatch.setattr(launch, "fast_start", lambda argv: "review")
+    with pytest.raises(SystemExit) as e:
+        launch.main()
+    assert e.value.code == code
+    lines = capsys.readouterr().err.strip().splitlines()
+    if raised is not None:
+        assert lines == ["Aborted!"]
+    else:
+        assert len(lines) == 1 and lines[0].startswith("error: bad") and "\x1b" not in lines[0] and "deck" in lines[0]
