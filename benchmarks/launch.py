@@ -13,8 +13,10 @@ Both children of (b) run the same probe (`PROBE`): an import hook wraps `textual
 when Textual is first imported, so the app runs headless at 100×40; once a Markdown widget shows
 the card's front with its blocks mounted, the probe waits for the next screen refresh and writes
 `RENDERED`; the parent's clock runs from `Popen` to that line. gdstudy runs its real command
-(`gdstudy.cli.main` with argv `gdstudy review`, an empty store, so the shipped deck's first new
-card is due); the bare app is nothing but the three widgets.
+(argv `gdstudy review`, an empty store, so the shipped deck's first new
+card is due) through the installed console script's target as pyproject.toml declares it
+(`[project.scripts]`, gdstudy.launch:main, which starts the review screen without typer); the bare
+app is nothing but the three widgets.
 
 Each pair runs the two children back to back, the order alternating pair by pair, so a burst of
 machine noise hits both alike; the result is the median of the per-pair ratios with a
@@ -196,10 +198,19 @@ PROBE = textwrap.dedent(
     """
 )
 
+def console_script() -> str:
+    """`module:function` of the `gdstudy` console script, as pyproject.toml declares it."""
+    import tomllib
+
+    with open(REPO / "pyproject.toml", "rb") as f:
+        return tomllib.load(f)["project"]["scripts"]["gdstudy"]
+
+
+_MODULE, _FUNC = console_script().split(":")
 GDSTUDY_REVIEW = PROBE + textwrap.dedent(
-    """
+    f"""
     sys.argv = ["gdstudy", "review"]
-    from gdstudy.cli import main
+    from {_MODULE} import {_FUNC} as main
     sys.exit(main())
     """
 )

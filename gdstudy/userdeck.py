@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from gdstudy.errors import ConfigError
-from gdstudy.outpath import OutputError, shown
 
 if TYPE_CHECKING:
     from gdstudy.config import Settings
@@ -52,6 +51,8 @@ class Registered:
     registered: bool   # the folder was added to the config's decks now (False: it was there)
 
     def lines(self) -> list[str]:
+        from gdstudy.outpath import shown  # writers only: not on the review path
+
         out = [f"{'created' if self.created else 'using'} your deck folder {shown(self.folder)}"]
         if self.registered:
             out.append(f"registered it in {shown(self.config)} (decks): review, stats and the browser load it")
@@ -60,6 +61,8 @@ class Registered:
 
 def _make_folder(folder: Path) -> bool:
     """Create `folder` (True) or accept an existing folder (False); anything else is an OutputError."""
+    from gdstudy.outpath import OutputError, shown  # writers only: not on the review path
+
     if folder.is_dir():
         return False
     if os.path.lexists(folder):
@@ -109,6 +112,7 @@ def init_shipped_copy(dest: Path | None = None, *, force: bool = False, config: 
     from gdstudy.config import config_path, data_dir_path
     from gdstudy.configwrite import add_deck
     from gdstudy.deckfiles import card_files
+    from gdstudy.outpath import OutputError, shown  # writers only: not on the review path
     from gdstudy.paths import shipped_cards_dir
 
     src = shipped_cards_dir()
@@ -162,6 +166,7 @@ def _inside(path: Path, folder: Path) -> bool:
 def where_lines(settings: "Settings", extra: Iterable[Path] = ()) -> list[str]:
     """`gdstudy cards path`: every deck folder, what it is, and whether it is loaded."""
     from gdstudy.config import config_path
+    from gdstudy.outpath import shown  # writers only: not on the review path
     from gdstudy.paths import shipped_cards_dir
 
     configured = list(settings.decks)

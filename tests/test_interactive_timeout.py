@@ -11,7 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 import gdstudy.cli as cli
-import gdstudy.cli.study as cli_study
+import gdstudy.cli.common as cli_common
+import gdstudy.reviewrun as reviewrun
 
 runner = CliRunner()
 
@@ -25,7 +26,9 @@ def test_study_screens_use_the_short_busy_timeout(command: list[str], small_deck
         store = app.session.store
         seen.append(int(store.db.execute("PRAGMA busy_timeout").fetchone()[0]))
 
-    monkeypatch.setattr(cli_study, "_run_tui", fake_run)
+    # the one implementation both screens run their app through (review: gdstudy.reviewrun)
+    monkeypatch.setattr(reviewrun, "run_tui", fake_run)
+    monkeypatch.setattr(cli_common, "run_tui", fake_run)
     r = runner.invoke(cli.app, [*command, "--deck", str(small_deck_dir), "--data-dir", str(tmp_path / "d")])
     assert r.exit_code == 0, r.output
     assert seen == [int(cli.INTERACTIVE_BUSY_S * 1000)] and cli.INTERACTIVE_BUSY_S <= 3

@@ -155,10 +155,10 @@ def test_wheel_contents(wheel: Path) -> None:
     for bad in ("cards/", "demos/", "tests/", "benchmarks/"):
         assert not any(n.startswith(bad) for n in names), bad
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
-    for module in ("cli/__init__.py", "cli/study.py", "deck.py", "store/__init__.py", "store/core.py", "session.py", "scheduling.py", "paths.py", "tui/app.py"):
+    for module in ("launch.py", "reviewrun.py", "cli/__init__.py", "cli/study.py", "deck.py", "store/__init__.py", "store/core.py", "session.py", "scheduling.py", "paths.py", "tui/app.py"):
         assert f"gdstudy/{module}" in names, module
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
-    assert "gdstudy = gdstudy.cli:main" in entry_points
+    assert "gdstudy = gdstudy.launch:main" in entry_points
 
 
 @pytest.mark.slow

@@ -49,7 +49,7 @@ async def test_sources_and_refs_show_on_reveal_with_note_titles(session: ReviewS
     app = make_app(session)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        assert not app.screen.query_one("#sources").display  # nothing of the answer side before reveal
+        assert not app.screen.query("#sources, #back, #card")  # nothing of the answer side before reveal
         await pilot.press("space")
         await pilot.pause()
         assert app.screen.query_one("#sources").display

@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import functools
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional, TypeVar
+from typing import Annotated, Any, Callable, Optional, TypeVar
 
 import typer
 
 from gdstudy.errors import ConfigError, GdstudyError
 
-if TYPE_CHECKING:
-    from gdstudy.config import Settings
-    from gdstudy.deck import Deck
-    from gdstudy.store import Store
+# The helpers every command shares live without typer in gdstudy.reviewrun (the console script runs
+# `gdstudy review` from there without importing the CLI): one implementation, these names for the CLI.
+from gdstudy.reviewrun import (
+    INTERACTIVE_BUSY_S,
+    run_tui,
+)
+from gdstudy.reviewrun import clean as _clean
+from gdstudy.reviewrun import deck as _deck
+from gdstudy.reviewrun import report_problems as _report_problems
+from gdstudy.reviewrun import retention_explicit as _retention_explicit
+from gdstudy.reviewrun import settings as _settings
+from gdstudy.reviewrun import store as _store
 
-__all__ = ["edge", "DeckOpt", "DataDirOpt", "ForceOpt", "INTERACTIVE_BUSY_S"]
+__all__ = ["edge", "DeckOpt", "DataDirOpt", "ForceOpt", "INTERACTIVE_BUSY_S",
+           "_clean", "_deck", "_report_problems", "_retention_explicit", "_run_tui", "_settings", "_store"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,13 +42,6 @@ def edge(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _clean(text: str) -> str:
-    """Every CLI line quoting untrusted text (card problems, errors) passes the one text rule."""
-    from gdstudy.text import clean
-
-    return clean(text)
-
-
 # -- shared options ------------------------------------------------------------------------------
 
 # Paths are taken as text and checked by `gdstudy.paths.user_path` (an empty `--data-dir ''` must
@@ -55,66 +56,10 @@ DataDirOpt = Annotated[
 ]
 
 
-def _settings(**overrides: Any) -> "Settings":
-    from gdstudy.config import load_settings, parse_steps
-
-    for key in ("learning_steps", "relearning_steps"):
-        if overrides.get(key) is not None:
-            overrides[key] = parse_steps(overrides[key], key.replace("_", " "))
-    return load_settings(overrides)
-
-
-def _deck(settings: "Settings", decks: list[str] | None, *, full_check: bool = False,
-          tags: list[str] | None = None) -> "Deck":
-    """The shipped deck (or the user's copy of it, `cards init`), the configured decks (the user's own
-    deck among them), then `--deck` folders; a `--deck` that names a deck (`notes`,
-    `beyond-the-notes`, a `deck:` name) keeps only those cards (gdstudy.deckselect). `tags` (a
-    command's `--tag`): each must be on some card (gdstudy.tagfilter), else one error line."""
-    from gdstudy.deck import load_deck
-    from gdstudy.deckselect import select_decks, split_deck_args
-    from gdstudy.paths import user_path
-    from gdstudy.tagfilter import check_tags
-    from gdstudy.userdeck import deck_sources
-
-    paths, names = split_deck_args(decks)
-    user = [*settings.decks, *(user_path(d, "--deck") for d in paths)]
-    for d in user:
-        try:
-            exists = Path(d).exists()
-        except (OSError, ValueError) as e:  # e.g. a name too long for the file system
-            raise ConfigError(f"deck folder {d}: {getattr(e, 'strerror', None) or e}") from None
-        if not exists:
-            raise ConfigError(f"deck folder {d} does not exist")
-    shipped, user = deck_sources(user)
-    loaded = select_decks(load_deck(shipped, user, demo_params=full_check), names)
-    check_tags(loaded.cards, tags)
-    return loaded
-
-
-# The review and interview screens wait this long for another process's write lock before a grade is
-# refused with a "locked" notice (and can be retried): the screen never freezes longer than this.
-# One-shot commands keep the store's 10 s.
-INTERACTIVE_BUSY_S = 3.0
-
-
-def _store(data_dir: str | Path | None, *, interactive: bool = False) -> "Store":
-    from gdstudy.config import data_dir as resolve
-    from gdstudy.store import DB_NAME, Store
-
-    path = resolve(data_dir) / DB_NAME
-    return Store(path, timeout_s=INTERACTIVE_BUSY_S) if interactive else Store(path)
-
-
-def _report_problems(deck: "Deck") -> None:
-    for p in deck.problems:
-        typer.echo(_clean(str(p)), err=True)
-
-
 def _run_tui(tui: Any) -> None:
-    """Run the app; a crash inside it (Textual has shown the traceback) or a SIGTERM/SIGHUP
-    ends the command with the app's non-zero return code, never 0."""
-    tui.run()
-    code = getattr(tui, "return_code", 0) or 0
+    """Run the app; a non-zero return code (a crash inside it, a SIGTERM/SIGHUP) ends the command
+    with that code, never 0."""
+    code = run_tui(tui)
     if code:
         raise typer.Exit(code)
 
@@ -125,14 +70,6 @@ def _minutes(value: float) -> float:
     if not math.isfinite(value) or not 0 < value <= 24 * 60:
         raise ConfigError(f"--minutes must be more than 0 and at most 1440 (a day), got {value:g}")
     return value
-
-
-def _retention_explicit(flag: float | None) -> bool:
-    """Whether a flag or the config file sets the desired retention (then it wins over the one
-    `gdstudy optimize --retention` recommended)."""
-    from gdstudy.config import _from_toml, config_path
-
-    return flag is not None or "desired_retention" in _from_toml(config_path())
 
 
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an existing file that is not an earlier export of this kind (never the store, a card file, a note, a device, FIFO or symlink).")]

@@ -40,25 +40,13 @@ def review(
     start: Annotated[str, typer.Option(hidden=True)] = "review",
 ) -> None:
     """Review due cards in the terminal (Textual); nothing due: the home screen. Keys: space reveal, 1-4 grade, u undo, d demo, Esc home, ? help, q quit."""
-    settings = _settings(
-        desired_retention=retention, new_per_day=new_per_day, max_reviews_per_day=max_reviews,
-        learning_steps=learning_steps, relearning_steps=relearning_steps, enable_fuzz=fuzz,
-    )
-    cards = _deck(settings, deck, tags=tag)
-    _report_problems(cards)
-    from gdstudy.session import ReviewSession
-    from gdstudy.tui import make_app
+    from gdstudy import reviewrun
 
-    with _store(data_dir, interactive=True) as store:
-        store.active_params()  # a damaged saved parameter set is one error line here, not in the screen
-        session = ReviewSession(cards, store, settings, cram=cram, tags=tuple(tag or ()),
-                                explicit_retention=_retention_explicit(retention))
-        _run_tui(make_app(session) if start == "review" else make_app(session, start="home"))
-        from gdstudy.summary import exit_report
-
-        report = exit_report(session.summary(), as_json=summary_json)
-    if report:
-        typer.echo(_clean(report))
+    code = reviewrun.review(deck, data_dir, retention=retention, new_per_day=new_per_day, max_reviews=max_reviews,
+                            learning_steps=learning_steps, relearning_steps=relearning_steps, fuzz=fuzz, cram=cram,
+                            tags=tag, summary_json=summary_json, start=start)
+    if code:
+        raise typer.Exit(code)
 
 
 interview_app = typer.Typer(help="Timed mock interview on interview-tagged cards.", invoke_without_command=True)

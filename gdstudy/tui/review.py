@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
+from textual.widget import AwaitMount
 from textual.widgets import Markdown, Rule, Static
 
 from gdstudy.deck import Card
@@ -74,10 +75,8 @@ class ReviewScreen(CardEditing, TexKeys, ScrollKeys, Screen[None]):
         with VerticalScroll(id="question"):
             yield Static(id="meta")
             yield CardMarkdown(id="front")
-        yield Rule(id="divider")
-        with VerticalScroll(id="card"):
-            yield CardMarkdown(id="back")  # built on reveal, not before
-            yield Static(id="sources")
+        # the answer side (divider, answer pane, sources) is mounted on the first reveal
+        # (`_answer_side`): the first card, a question, is painted without it
         yield Static(id="empty")
         yield GradeBar("Show answer  (space)", id="actions")
         yield KeyFooter()
@@ -109,10 +108,10 @@ class ReviewScreen(CardEditing, TexKeys, ScrollKeys, Screen[None]):
             return
         self.query_one("#meta", Static).update(self._meta(card))
         self.query_one("#front", Markdown).update(card.front)
-        self.query_one("#back", Markdown).update("")  # the answer is built on reveal (a long one costs)
-        self.query_one("#sources", Static).update(source_content(card))
+        if self.query("#card"):  # the answer side of an earlier card: emptied (a long one costs)
+            self.query_one("#back", Markdown).update("")
+            self.query_one("#card", VerticalScroll).scroll_home(animate=False)
         self.query_one("#question", VerticalScroll).scroll_home(animate=False)
-        self.query_one("#card", VerticalScroll).scroll_home(animate=False)
         self._draw_reveal_state(refresh_bindings)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -136,10 +135,8 @@ class ReviewScreen(CardEditing, TexKeys, ScrollKeys, Screen[None]):
             self.refresh_bindings()
         shown = self.revealed and self.card is not None
         self.set_class(shown, "-revealed")
-        self.query_one("#divider").display = shown
-        self.query_one("#card").display = shown
-        self.query_one("#back").display = shown
-        self.query_one("#sources").display = shown
+        for part in self.query("#divider, #card, #back, #sources"):  # none before the first reveal
+            part.display = shown
         labels = None
         if self.revealed:
             if self.session.cram:  # cram never reschedules: say what happens instead
@@ -203,11 +200,24 @@ class ReviewScreen(CardEditing, TexKeys, ScrollKeys, Screen[None]):
             return
         self.outcomes = self.session.preview(self.card)
         self.revealed = True
+        mounting = self._answer_side(self.card)
         self._draw_reveal_state()
-        self._build_back(self.card.back)
+        self._build_back(self.card.back, mounting)
+
+    def _answer_side(self, card: Card) -> AwaitMount | None:
+        """The card's sources under its answer; on the first reveal the divider, the answer pane
+        and the sources are mounted (the first card is painted without them, issue 21 item 12):
+        the mount to await before the answer is built, else None."""
+        if self.query("#card"):
+            self.query_one("#sources", Static).update(source_content(card))
+            return None
+        pane = VerticalScroll(CardMarkdown(id="back"), Static(source_content(card), id="sources"), id="card")
+        return self.mount(Rule(id="divider"), pane, before="#empty")
 
     @work(exclusive=True, group="back")
-    async def _build_back(self, text: str) -> None:
+    async def _build_back(self, text: str, mounting: AwaitMount | None = None) -> None:
+        if mounting is not None:
+            await mounting
         await self.query_one("#back", CardMarkdown).update(text)
         self.query_one("#card", VerticalScroll).scroll_home(animate=False)  # the answer from its top
 
