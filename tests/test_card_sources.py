@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_deck_content import CARDS, NOTES_DIR
+from tests.test_deck_content import NOTE_CARDS, NOTES_DIR
 
 notes_mod = pytest.importorskip("gdstudy.interop.notes")
 pytestmark = pytest.mark.skipif(not NOTES_DIR.is_dir(), reason="the source notes are not beside this checkout")
@@ -50,7 +50,7 @@ def _resolve(note: str, cited: str) -> tuple[list[tuple[object, str]], str | Non
     return [], None
 
 
-@pytest.mark.parametrize("card", [c for _, c in CARDS], ids=lambda c: c["id"])
+@pytest.mark.parametrize("card", [c for _, c in NOTE_CARDS], ids=lambda c: c["id"])
 def test_source_points_at_a_heading_and_a_quote_of_the_note(card: dict) -> None:
     textless = True
     for part in card["source"].split("; "):
